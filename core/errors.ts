@@ -1,0 +1,32 @@
+/**
+ * The one error type samflow throws for bad input, bad models and bad parameters.
+ * `code` is stable for programs; `message` says which input, what was wrong and what to do.
+ */
+export type SamflowErrorCode =
+  | 'BAD_IMAGE'
+  | 'IMAGE_TOO_LARGE'
+  | 'BAD_PROMPT'
+  | 'BAD_OPTION'
+  | 'MODEL_NOT_FOUND'
+  | 'MODEL_CHECKSUM'
+  | 'MODEL_SIGNATURE'
+  | 'MODEL_RELEASED'
+  | 'SOURCE_FAILED'
+  | 'NOT_AVAILABLE';
+
+export class SamflowError extends Error {
+  override readonly name = 'SamflowError';
+  constructor(
+    readonly code: SamflowErrorCode,
+    message: string,
+    /** The file, URL or message field the error is about, when there is one. */
+    readonly source?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isSamflowError(e: unknown): e is SamflowError {
+  return e instanceof SamflowError;
+}

@@ -1,0 +1,66 @@
+import { LOW_RES_SIZE, type BoxXyxy, type PointPrompt } from '../types';
+
+/**
+ * The one owner of SAM's coordinate frame (SAM's `ResizeLongestSide` plus its padding):
+ * the original image is resized so its long side is `targetLength` (1024), each side
+ * `floor(side * scale + 0.5)`, then zero-padded right/bottom to a square. Every point, box
+ * and mask crosses between frames through this object, in both directions.
+ */
+export class SamTransform {
+  readonly scale: number;
+  readonly resizedWidth: number;
+  readonly resizedHeight: number;
+
+  constructor(
+    readonly originalWidth: number,
+    readonly originalHeight: number,
+    readonly targetLength = 1024,
+  ) {
+    if (!(originalWidth > 0 && originalHeight > 0)) {
+      throw new RangeError(`SamTransform: image size must be positive, got ${originalWidth}x${originalHeight}`);
+    }
+    const [h, w] = SamTransform.previewShape(originalHeight, originalWidth, targetLength);
+    this.scale = targetLength / Math.max(originalWidth, originalHeight);
+    this.resizedWidth = w;
+    this.resizedHeight = h;
+  }
+
+  /** SAM's `get_preprocess_shape`: (newH, newW) with the long side at `targetLength`. */
+  static previewShape(oldH: number, oldW: number, targetLength: number): [number, number] {
+    const scale = targetLength / Math.max(oldH, oldW);
+    return [Math.floor(oldH * scale + 0.5), Math.floor(oldW * scale + 0.5)];
+  }
+
+  /** Original pixel → model frame (SAM's `apply_coords`: scales x by newW/oldW and y by newH/oldH). */
+  toModelX(x: number): number {
+    return x * (this.resizedWidth / this.originalWidth);
+  }
+  toModelY(y: number): number {
+    return y * (this.resizedHeight / this.originalHeight);
+  }
+  /** Model frame → original pixel. */
+  toOriginalX(x: number): number {
+    return x * (this.originalWidth / this.resizedWidth);
+  }
+  toOriginalY(y: number): number {
+    return y * (this.originalHeight / this.resizedHeight);
+  }
+
+  applyPoint(p: PointPrompt): PointPrompt {
+    return { x: this.toModelX(p.x), y: this.toModelY(p.y), label: p.label };
+  }
+
+  applyBox(box: BoxXyxy): BoxXyxy {
+    return [this.toModelX(box[0]), this.toModelY(box[1]), this.toModelX(box[2]), this.toModelY(box[3])];
+  }
+
+  invertBox(box: BoxXyxy): BoxXyxy {
+    return [this.toOriginalX(box[0]), this.toOriginalY(box[1]), this.toOriginalX(box[2]), this.toOriginalY(box[3])];
+  }
+
+  /** The valid (unpadded) area of a 256×256 low-res mask: [width, height] in low-res pixels. */
+  get lowResValid(): [number, number] {
+    const f = LOW_RES_SIZE / this.targetLength;
+    return [Math.ceil(this.resizedWidth * f), Math.ceil(this.resizedHeight * f)];
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * samflow's only public entry. Each area keeps its own barrel; faces (nodes/, cli/) import from here.
+ */
+export * from './types';
+export * from './errors';
+export * from './image';
+export * from './model';
+export * from './prompts';
+export * from './masks';
+export * from './amg';
+export * from './detect';
+export * from './stream';
+export * from './render';
+export * from './operators';
+export * from './annotate';

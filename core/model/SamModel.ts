@@ -1,0 +1,50 @@
+import type { DecoderFeeds } from '../types';
+
+/** What a model manifest entry says about one SAM variant (see models/manifest.json). */
+export interface ModelSpec {
+  readonly id: string;
+  readonly description: string;
+  /** Long side of the encoder input (1024 for every SAM variant). */
+  readonly inputSize: number;
+  /** Per-channel mean/std applied to 0–255 RGB. */
+  readonly pixelMean: readonly [number, number, number];
+  readonly pixelStd: readonly [number, number, number];
+  readonly encoder: {
+    readonly input: string;
+    readonly output: string;
+    /** float32 dims of the embedding, e.g. [1,256,64,64]. */
+    readonly embeddingDims: readonly number[];
+  };
+  readonly decoder: {
+    /** Names of the official SAM ONNX decoder inputs, in order. */
+    readonly inputs: readonly string[];
+    readonly outputs: { readonly iou: string; readonly lowResMasks: string; readonly masks?: string };
+    /** true: the decoder returns 4 masks (SAM exported without --return-single-mask). */
+    readonly multimask: boolean;
+  };
+}
+
+/** Raw decoder output for one prompt. */
+export interface DecoderOutput {
+  /** float32[numMasks] */
+  readonly iouPredictions: Float32Array;
+  /** float32[numMasks,256,256] */
+  readonly lowResMasks: Float32Array;
+  readonly numMasks: number;
+}
+
+/**
+ * A loaded SAM model: the encoder and decoder sessions behind a small interface, so stages and
+ * operators can be tested with injected fakes. Load with `loadSamModel`, release with `release()`.
+ */
+export interface SamModel {
+  readonly id: string;
+  readonly spec: ModelSpec;
+  /** in: float32[1,3,S,S] normalized, padded image → out: float32[...spec.encoder.embeddingDims] */
+  runEncoder(input: Float32Array): Promise<Float32Array>;
+  /** in: the embedding and one prompt's feeds → out: iou predictions and low-res logits */
+  runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput>;
+  /** Frees both sessions; later runs throw SamflowError('MODEL_RELEASED'). Idempotent. */
+  release(): Promise<void>;
+  readonly released: boolean;
+}
