@@ -1,0 +1,216 @@
+import { asyncScheduler, defer, Observable, type ObservableInput, type Observer, type OperatorFunction, type Subscription } from 'rxjs';
+import { SamflowError } from '../errors';
+import { reportSkipped, type ErrorPolicyOptions } from './SkippedItem';
+import type { BackpressurePolicy, StageStats } from './StageStats';
+
+/** Where stats events go: a callback or any observer (for example a Subject). */
+export type StatsSink = ((stats: StageStats) => void) | Partial<Observer<StageStats>>;
+
+export interface BackpressureOptions<T> extends ErrorPolicyOptions {
+  /** Default `'all'` (no silent loss); use `'latest'` behind a live camera. */
+  readonly policy?: BackpressurePolicy;
+  /** Receives one StageStats per event (in, start, out, drop, error). */
+  readonly stats?: StatsSink;
+  /** Stage name used in stats-free messages and skipped-item reports. */
+  readonly stage?: string;
+  /** Id of an item for stats and error messages; default: `item.id`, `item.frame.id`, or the arrival counter. */
+  readonly idOf?: (item: T) => string;
+  /** Clock in ms; default `asyncScheduler.now()` (virtual under TestScheduler.run). */
+  readonly now?: () => number;
+}
+
+/** Checks a policy value and says what is allowed when it is wrong. */
+export function checkPolicy(policy: unknown, stage: string): BackpressurePolicy {
+  if (policy === 'latest' || policy === 'all') return policy;
+  if (typeof policy === 'object' && policy !== null && 'queue' in policy) {
+    const n = (policy as { queue: unknown }).queue;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return { queue: n };
+  }
+  throw new SamflowError(
+    'BAD_OPTION',
+    `${stage}: option 'policy' must be 'latest', 'all' or { queue: n } with n a whole number ≥ 0, got ${JSON.stringify(policy)}`,
+  );
+}
+
+/** Default item id: `id` or `frame.id` when the item has one. */
+export function defaultIdOf(item: unknown): string | undefined {
+  if (typeof item === 'string') return item;
+  if (typeof item === 'object' && item !== null) {
+    const o = item as { id?: unknown; frame?: { id?: unknown }; frameId?: unknown };
+    if (typeof o.id === 'string') return o.id;
+    if (typeof o.frame?.id === 'string') return o.frame.id;
+    if (typeof o.frameId === 'string') return o.frameId;
+  }
+  return undefined;
+}
+
+/**
+ * Runs `work` on one item at a time and decides, explicitly, what happens to items that arrive
+ * while the work is busy.
+ *
+ * Like a single cashier: `'all'` lets everyone queue, `{ queue: n }` keeps at most n people in
+ * line and sends the one who waited longest away, `'latest'` serves only whoever arrived last.
+ *
+ * ```
+ * source:   a-b-c-d-----e--|
+ * work:     each takes 4 frames
+ * 'latest': ----A---D---E--(E done)|     b, c dropped (c replaced b, d replaced c)
+ * 'all':    ----A---B---C---D---E|
+ * ```
+ *
+ * ## Example
+ * ```ts
+ * import { withBackpressure } from 'samflow';
+ * frames$.pipe(withBackpressure((f) => slowWork(f), { policy: 'latest', stats: (s) => console.log(s) }));
+ * ```
+ *
+ * @param work Turns one item into its results (a Promise, an Observable, ...); called lazily, one
+ *   item at a time.
+ * @param options policy, stats sink, error policy.
+ * @returns An operator emitting every value of every finished work, in start order.
+ *
+ * Backpressure, errors and teardown: at most one `work` runs at a time; waiting items are held
+ * according to `policy` and every drop is counted in the stats stream. A failing work errors the
+ * output (`onError: 'throw'`, default) or is reported to `errors` and skipped (`'skip'`). When the
+ * source completes, waiting items are still processed, then the output completes. Unsubscribing
+ * unsubscribes the running work (its late result is discarded), clears the waiting line and
+ * starts nothing new.
+ */
+export function withBackpressure<T, R>(
+  work: (item: T) => ObservableInput<R>,
+  options: BackpressureOptions<T> = {},
+): OperatorFunction<T, R> {
+  const stage = options.stage ?? 'withBackpressure';
+  const policy = checkPolicy(options.policy ?? 'all', stage);
+  const onError = options.onError ?? 'throw';
+  if (onError !== 'throw' && onError !== 'skip') {
+    throw new SamflowError('BAD_OPTION', `${stage}: option 'onError' must be 'throw' or 'skip', got ${JSON.stringify(onError)}`);
+  }
+  const now = options.now ?? (() => asyncScheduler.now());
+  const limit = policy === 'all' ? Infinity : policy === 'latest' ? 1 : policy.queue;
+
+  return (source) =>
+    new Observable<R>((subscriber) => {
+      let arrivals = 0;
+      const idOf = (item: T): string => options.idOf?.(item) ?? defaultIdOf(item) ?? `#${arrivals}`;
+      const waiting: { item: T; id: string; arrived: number }[] = [];
+      let busy = false;
+      let draining = false;
+      let sourceDone = false;
+      let closed = false;
+      let activeSub: Subscription | undefined;
+      let received = 0;
+      let processed = 0;
+      let dropped = 0;
+      let errors = 0;
+
+      const emit = (event: StageStats['event'], itemId: string, extra: Partial<StageStats> = {}): void => {
+        const sink = options.stats;
+        if (!sink) return;
+        const stats: StageStats = {
+          event,
+          itemId,
+          queueDepth: waiting.length,
+          inFlight: busy ? 1 : 0,
+          received,
+          processed,
+          dropped,
+          errors,
+          time: now(),
+          ...extra,
+        };
+        try {
+          if (typeof sink === 'function') sink(stats);
+          else sink.next?.(stats);
+        } catch {
+          // a failing stats sink must not take the stream down
+        }
+      };
+
+      const maybeComplete = (): void => {
+        if (sourceDone && !busy && waiting.length === 0 && !closed) {
+          closed = true;
+          subscriber.complete();
+        }
+      };
+
+      const drain = (): void => {
+        if (draining) return;
+        draining = true;
+        try {
+          while (!busy && !closed && waiting.length > 0) {
+            const { item, id, arrived } = waiting.shift()!;
+            const started = now();
+            busy = true;
+            emit('start', id);
+            let finished = false;
+            const sub = defer(() => work(item)).subscribe({
+              next: (r) => subscriber.next(r),
+              error: (err: unknown) => {
+                finished = true;
+                busy = false;
+                activeSub = undefined;
+                errors++;
+                const t = now();
+                emit('error', id, { latencyMs: t - arrived, workMs: t - started });
+                if (onError === 'throw') {
+                  closed = true;
+                  subscriber.error(err);
+                } else {
+                  reportSkipped(options.errors, stage, id, err);
+                  drain();
+                }
+              },
+              complete: () => {
+                finished = true;
+                busy = false;
+                activeSub = undefined;
+                processed++;
+                const t = now();
+                emit('out', id, { latencyMs: t - arrived, workMs: t - started });
+                drain();
+              },
+            });
+            if (!finished) activeSub = sub;
+          }
+        } finally {
+          draining = false;
+        }
+        maybeComplete();
+      };
+
+      const sourceSub = source.subscribe({
+        next: (item) => {
+          arrivals++;
+          received++;
+          const id = idOf(item);
+          waiting.push({ item, id, arrived: now() });
+          if (busy) {
+            while (waiting.length > limit) {
+              const old = waiting.shift()!;
+              dropped++;
+              emit('drop', old.id);
+            }
+          }
+          emit('in', id);
+          drain();
+        },
+        error: (err: unknown) => {
+          closed = true;
+          subscriber.error(err);
+        },
+        complete: () => {
+          sourceDone = true;
+          maybeComplete();
+        },
+      });
+
+      return () => {
+        closed = true;
+        sourceSub.unsubscribe();
+        activeSub?.unsubscribe();
+        activeSub = undefined;
+        waiting.length = 0;
+      };
+    });
+}
