@@ -10,6 +10,7 @@ export type SamflowErrorCode =
   | 'MODEL_NOT_FOUND'
   | 'MODEL_CHECKSUM'
   | 'MODEL_SIGNATURE'
+  | 'MODEL_INVALID'
   | 'MODEL_RELEASED'
   | 'SOURCE_FAILED'
   | 'NOT_AVAILABLE';

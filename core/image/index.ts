@@ -1,1 +1,3 @@
-export {};
+export * from './SamTransform';
+export * from './decodeImage';
+export * from './preprocessImage';

@@ -1,0 +1,89 @@
+import type { SamTransform } from '../image/SamTransform';
+import { LOW_RES_SIZE, type BinaryMask, type MaskCandidate } from '../types';
+
+/** Per output column (or row): the two low-res source indices and the weight of the second. */
+interface Taps {
+  readonly i0: Int32Array;
+  readonly i1: Int32Array;
+  readonly w1: Float32Array;
+}
+
+/**
+ * Source taps for resizing the low-res logits to an original side of `outSize` pixels, composing
+ * the SAM decoder's two bilinear steps (align_corners=False): 256 → 1024 (×4), crop to the resized
+ * side `resized`, then → `outSize`.
+ */
+function taps(outSize: number, resized: number, targetLength: number): Taps {
+  const i0 = new Int32Array(outSize);
+  const i1 = new Int32Array(outSize);
+  const w1 = new Float32Array(outSize);
+  const up = targetLength / LOW_RES_SIZE;
+  const ratio = resized / outSize;
+  for (let o = 0; o < outSize; o++) {
+    const inModel = Math.max(0, (o + 0.5) * ratio - 0.5); // coordinate in the 1024 frame
+    const src = Math.max(0, (inModel + 0.5) / up - 0.5); // coordinate in the 256 grid
+    const f = Math.floor(src);
+    const a = Math.min(f, LOW_RES_SIZE - 1);
+    i0[o] = a;
+    i1[o] = Math.min(a + 1, LOW_RES_SIZE - 1);
+    w1[o] = src - f;
+  }
+  return { i0, i1, w1 };
+}
+
+/**
+ * Bilinear resize of SAM's low-res logits (float32[256*256], padded model frame) to the original
+ * image size, with the padding cropped away: out float32[H*W], row-major. Matches the ONNX
+ * decoder's own `masks` output; computed only for the masks that survive filtering.
+ */
+export function upscaleLogits(lowResLogits: Float32Array, transform: SamTransform): Float32Array {
+  const W = transform.originalWidth;
+  const H = transform.originalHeight;
+  const out = new Float32Array(W * H); // float32[H,W]
+  resample(lowResLogits, transform, (rowStart, row) => out.set(row, rowStart));
+  return out;
+}
+
+/** Upscale a candidate's logits and threshold them (SAM's mask_threshold 0): a BinaryMask of the original size. */
+export function candidateToMask(candidate: Pick<MaskCandidate, 'lowResLogits' | 'transform'>, threshold = 0): BinaryMask {
+  return logitsToMask(candidate.lowResLogits, candidate.transform, threshold);
+}
+
+/** Low-res logits → BinaryMask of the original size, thresholded at `threshold`. */
+export function logitsToMask(lowResLogits: Float32Array, transform: SamTransform, threshold = 0): BinaryMask {
+  const W = transform.originalWidth;
+  const H = transform.originalHeight;
+  const data = new Uint8Array(W * H); // uint8[H,W]
+  resample(lowResLogits, transform, (rowStart, row) => {
+    for (let x = 0; x < W; x++) data[rowStart + x] = row[x]! > threshold ? 1 : 0;
+  });
+  return { width: W, height: H, data };
+}
+
+function resample(low: Float32Array, t: SamTransform, emit: (rowStart: number, row: Float32Array) => void): void {
+  if (low.length !== LOW_RES_SIZE * LOW_RES_SIZE) {
+    throw new RangeError(`low-res logits must hold ${LOW_RES_SIZE}x${LOW_RES_SIZE} values, got ${low.length}`);
+  }
+  const W = t.originalWidth;
+  const H = t.originalHeight;
+  const xs = taps(W, t.resizedWidth, t.targetLength);
+  const ys = taps(H, t.resizedHeight, t.targetLength);
+  const mixed = new Float32Array(LOW_RES_SIZE); // one low-res row, interpolated vertically
+  const row = new Float32Array(W);
+  // only the low-res columns that the taps touch are needed
+  const maxCol = Math.min(LOW_RES_SIZE - 1, (xs.i1[W - 1] ?? 0) + 1);
+  for (let y = 0; y < H; y++) {
+    const r0 = ys.i0[y]! * LOW_RES_SIZE;
+    const r1 = ys.i1[y]! * LOW_RES_SIZE;
+    const wy = ys.w1[y]!;
+    for (let c = 0; c <= maxCol; c++) {
+      const a = low[r0 + c]!;
+      mixed[c] = a + (low[r1 + c]! - a) * wy;
+    }
+    for (let x = 0; x < W; x++) {
+      const a = mixed[xs.i0[x]!]!;
+      row[x] = a + (mixed[xs.i1[x]!]! - a) * xs.w1[x]!;
+    }
+    emit(y * W, row);
+  }
+}

@@ -1,0 +1,56 @@
+import { SamflowError } from '../errors';
+import { encodePrompts } from '../prompts/encodePrompts';
+import { LOW_RES_SIZE, type EmbeddedFrame, type MaskCandidate, type SamPrompt } from '../types';
+import type { SamModel } from './SamModel';
+
+export interface DecodeMasksOptions {
+  /**
+   * For decoders that return several masks: true → the 3 multimask outputs, false → the single
+   * output. Default: SAM's rule — multimask for one click without a box or mask prompt.
+   */
+  readonly multimask?: boolean;
+}
+
+/** SAM's rule: a lone click is ambiguous (part, object, whole), so ask for several masks. */
+export function wantsMultimask(prompt: SamPrompt): boolean {
+  return (prompt.points?.length ?? 0) === 1 && !prompt.box && !prompt.maskInput;
+}
+
+/**
+ * The light stage, many times per image: encode one prompt and run the mask decoder.
+ * Returns candidates (low-res logits + predicted IoU), best first. Single-mask decoders give one.
+ */
+export async function decodeMasks(
+  model: SamModel,
+  embedded: EmbeddedFrame,
+  prompt: SamPrompt,
+  options: DecodeMasksOptions = {},
+): Promise<MaskCandidate[]> {
+  if (embedded.modelId !== model.id) {
+    throw new SamflowError(
+      'BAD_OPTION',
+      `the embedding of frame ${embedded.frame.id} was made by model "${embedded.modelId}", not "${model.id}"; encode the image with the same model`,
+    );
+  }
+  const feeds = encodePrompts(prompt, embedded.transform);
+  const out = await model.runDecoder(embedded.embedding, feeds);
+  const plane = LOW_RES_SIZE * LOW_RES_SIZE;
+  let indices: number[];
+  if (out.numMasks <= 1) indices = [0];
+  else {
+    const multimask = options.multimask ?? prompt.multimask ?? wantsMultimask(prompt);
+    indices = multimask ? Array.from({ length: out.numMasks - 1 }, (_, i) => i + 1) : [0];
+  }
+  const candidates = indices.map(
+    (i): MaskCandidate => ({
+      // float32[256*256] view into the decoder output
+      lowResLogits: out.lowResMasks.subarray(i * plane, (i + 1) * plane),
+      predictedIou: out.iouPredictions[i]!,
+      prompt,
+      transform: embedded.transform,
+      maskIndex: i,
+      frameId: embedded.frame.id,
+    }),
+  );
+  return candidates.sort((a, b) => b.predictedIou - a.predictedIou);
+}
