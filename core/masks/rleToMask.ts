@@ -1,0 +1,35 @@
+import type { BinaryMask, CompressedRle, UncompressedRle } from '../types';
+import { toUncompressedRle } from './toUncompressedRle';
+
+/**
+ * Decodes COCO RLE (compressed string or uncompressed counts, as pycocotools `decode`) into a
+ * row-major {@link BinaryMask}. Exact inverse of {@link maskToRle} (+ {@link compressRle}).
+ *
+ * @param rle `{ size: [h, w], counts }`; counts are column-major runs starting with 0s.
+ * @returns A mask of `width = size[1]`, `height = size[0]`, 1 inside.
+ */
+export function rleToMask(rle: UncompressedRle | CompressedRle): BinaryMask {
+  const { size, counts } = toUncompressedRle(rle, 'rleToMask');
+  const h = size[0];
+  const w = size[1];
+  const data = new Uint8Array(w * h); // uint8[h,w]
+  let pos = 0; // column-major index
+  for (let r = 0; r < counts.length; r++) {
+    const len = counts[r];
+    if ((r & 1) === 1 && len > 0) {
+      // Walk the run column by column: x = floor(pos / h), y = pos % h.
+      let x = Math.floor(pos / h);
+      let y = pos - x * h;
+      let left = len;
+      while (left > 0) {
+        const take = Math.min(left, h - y);
+        for (let i = y * w + x, end = (y + take) * w + x; i < end; i += w) data[i] = 1;
+        left -= take;
+        y = 0;
+        x++;
+      }
+    }
+    pos += len;
+  }
+  return { width: w, height: h, data };
+}
