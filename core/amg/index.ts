@@ -1,1 +1,7 @@
-export {};
+/** Automatic mask generation ("segment everything"): grids, crops, filters, NMS, records, edges, proposals, data engine. */
+export * from './buildPointGrid';
+export * from './generateCropBoxes';
+export * from './boxXyxyToXywh';
+export * from './uncrop';
+export * from './isBoxNearCropEdge';
+export * from '../masks/nonMaxSuppression';
