@@ -1,1 +1,11 @@
-export {};
+/** The annotation page's server side (stages 1 and 2 of SAM's data engine), shared by the CLI and Node-RED. */
+export * from './AnnotateHttpError';
+export * from './resolveInFolder';
+export * from './listImages';
+export * from './readJsonBody';
+export * from './AnnotationState';
+export * from './stateToCoco';
+export * from './Proposal';
+export * from './AnnotationSession';
+export * from './createAnnotationHandler';
+export * from './startAnnotationServer';

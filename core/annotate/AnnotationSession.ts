@@ -1,0 +1,504 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import type { BoxXyxy, CompressedRle, EmbeddedFrame, Frame, MaskCandidate, PointPrompt, SamPrompt } from '../types';
+import { SamflowError } from '../errors';
+import type { SamModel } from '../model/SamModel';
+import { decodeImage } from '../image';
+import { decodeMasks, encodeImage } from '../model';
+import { candidateToMask, compressRle, maskArea, maskToBoxXywh, maskToRle } from '../masks';
+import { AnnotateHttpError } from './AnnotateHttpError';
+import {
+  loadAnnotationState,
+  saveAnnotationState,
+  type AnnotatedObject,
+  type AnnotationSource,
+  type AnnotationState,
+  type ImageAnnotations,
+} from './AnnotationState';
+import { listImages } from './listImages';
+import { LruMap } from './LruMap';
+import type { ProposalProviders } from './Proposal';
+import { resolveInFolder } from './resolveInFolder';
+import { stateToCoco, type CocoAnnotation, type CocoInstances } from './stateToCoco';
+
+/** Default state file name, inside the annotated folder (hidden, so it is never listed as an image). */
+export const DEFAULT_STATE_FILE_NAME = '.samflow-annotations.json';
+/** Default pixel limit for images opened in the page (40 MP). */
+export const DEFAULT_ANNOTATE_MAX_PIXELS = 40_000_000;
+
+/** Emitted once per accepted object (the Node-RED node turns each into a message). */
+export interface AcceptedObjectEvent {
+  readonly file: string;
+  readonly label: string;
+  readonly image: { readonly file_name: string; readonly width: number; readonly height: number };
+  /** The COCO annotation as it will appear in the export (ids are the state's object id and label index). */
+  readonly annotation: CocoAnnotation;
+}
+
+export interface AnnotationSessionOptions {
+  /** The folder of images; only files inside it are ever read. */
+  readonly folder: string;
+  readonly model: SamModel;
+  /** JSON state file, written atomically after every change. Default `<folder>/.samflow-annotations.json`. */
+  readonly stateFile?: string;
+  /** Labels offered in the page's list (more can be typed). */
+  readonly labels?: readonly string[];
+  /** Largest image opened, in pixels (decodeImage's maxPixels). Default 40e6. */
+  readonly maxPixels?: number;
+  /** Proposal sources for stage 2 (automatic masks, detector instances), keyed by display name. */
+  readonly proposals?: ProposalProviders;
+  /** Called after each accepted object is saved. */
+  readonly onAccept?: (event: AcceptedObjectEvent) => void;
+  /** Encode the next image in the background when one opens. Default true. */
+  readonly prefetch?: boolean;
+}
+
+/** An object as the page draws it. */
+export interface DisplayObject {
+  readonly id: number;
+  readonly label: string;
+  readonly rle: CompressedRle;
+  readonly area: number;
+  readonly bbox: readonly number[];
+  readonly score?: number;
+  readonly source: AnnotationSource;
+}
+
+/** A mask the page can show and accept: the result of a click, or a proposal. */
+export interface MaskResponse {
+  /** Handle of the low-res logits kept on the server: send it back as `prev` or to accept. */
+  readonly handle: string;
+  readonly score: number;
+  readonly rle: CompressedRle;
+  readonly area: number;
+  readonly bbox: readonly number[];
+  readonly label?: string;
+  readonly points?: readonly PointPrompt[];
+  readonly box?: BoxXyxy;
+}
+
+interface StoredMask {
+  readonly file: string;
+  readonly candidate: MaskCandidate;
+  readonly source: AnnotationSource;
+  readonly label?: string;
+}
+
+const MAX_POINTS = 64;
+const MAX_LABEL_LENGTH = 200;
+
+/**
+ * The server side of the annotation page, free of HTTP: folder access, embeddings (computed once
+ * per image, next image pre-encoded), click-to-mask with the previous low-res logits fed back,
+ * accepted objects saved atomically after every change, proposals, and the COCO export.
+ * `createAnnotationHandler` puts HTTP routes over it.
+ */
+export class AnnotationSession {
+  private readonly frames = new LruMap<string, Promise<Frame>>(4);
+  private readonly embeddings = new LruMap<string, Promise<EmbeddedFrame>>(3);
+  private readonly jpegs = new LruMap<string, Promise<Buffer>>(4);
+  /** 256×256 float logits are 256 KB each: 128 of them bound this at 32 MB. */
+  private readonly masks = new LruMap<string, StoredMask>(128);
+  private readonly proposalMasks = new LruMap<string, StoredMask>(512);
+  private proposalAbort: AbortController | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  private handleCounter = 0;
+  private closed = false;
+
+  private constructor(
+    readonly folderReal: string,
+    readonly stateFile: string,
+    private files: string[],
+    private readonly state: AnnotationState,
+    private readonly opts: AnnotationSessionOptions,
+  ) {}
+
+  /** Resolve the folder, list its images and load (or start) the state file. */
+  static async open(opts: AnnotationSessionOptions): Promise<AnnotationSession> {
+    let folderReal: string;
+    try {
+      folderReal = await fsp.realpath(opts.folder);
+    } catch {
+      throw new SamflowError('BAD_OPTION', `folder "${opts.folder}": not found; pass an existing folder of images`, opts.folder);
+    }
+    const st = await fsp.stat(folderReal);
+    if (!st.isDirectory()) throw new SamflowError('BAD_OPTION', `folder "${opts.folder}": not a folder`, opts.folder);
+    if (opts.model.released) throw new SamflowError('MODEL_RELEASED', 'model: already released; load a model for the annotation server');
+    const stateFile = path.resolve(opts.stateFile ?? path.join(folderReal, DEFAULT_STATE_FILE_NAME));
+    const state = await loadAnnotationState(stateFile, opts.labels ?? []);
+    const files = await listImages(folderReal);
+    return new AnnotationSession(folderReal, stateFile, files, state, opts);
+  }
+
+  get proposalKinds(): string[] {
+    return Object.keys(this.opts.proposals ?? {});
+  }
+
+  /** Re-read the folder (new images appear; state of removed ones is kept). */
+  async refresh(): Promise<void> {
+    this.files = await listImages(this.folderReal);
+  }
+
+  /** The folder's images with their progress. */
+  summary(): {
+    files: { file: string; done: boolean; objects: number }[];
+    labels: string[];
+    done: number;
+    total: number;
+    proposalKinds: string[];
+  } {
+    const files = this.files.map((file) => {
+      const img = this.state.images[file];
+      return { file, done: img?.done ?? false, objects: img?.objects.length ?? 0 };
+    });
+    return { files, labels: [...this.state.labels], done: files.filter((f) => f.done).length, total: files.length, proposalKinds: this.proposalKinds };
+  }
+
+  private checkListed(file: unknown): string {
+    if (typeof file !== 'string' || !this.files.includes(file)) {
+      throw new AnnotateHttpError(404, 'BAD_IMAGE', `file "${String(file)}": not an image of the annotation folder; reload the image list`, String(file));
+    }
+    return file;
+  }
+
+  /** The decoded image (EXIF-rotated RGB); decoded once and cached. */
+  frame(file: string): Promise<Frame> {
+    this.assertOpen();
+    let p = this.frames.get(file);
+    if (!p) {
+      p = resolveInFolder(this.folderReal, file).then((real) =>
+        decodeImage(real, { maxPixels: this.opts.maxPixels ?? DEFAULT_ANNOTATE_MAX_PIXELS, id: file }),
+      );
+      p.catch(() => this.frames.delete(file));
+      this.frames.set(file, p);
+    }
+    return p;
+  }
+
+  /** The image as the page shows it: JPEG of the decoded frame, so its pixels match the masks. */
+  imageJpeg(file: unknown): Promise<Buffer> {
+    const f = this.checkListed(file);
+    let p = this.jpegs.get(f);
+    if (!p) {
+      p = this.frame(f).then((fr) =>
+        sharp(Buffer.from(fr.rgb.buffer, fr.rgb.byteOffset, fr.rgb.byteLength), { raw: { width: fr.width, height: fr.height, channels: 3 } })
+          .jpeg({ quality: 90 })
+          .toBuffer(),
+      );
+      p.catch(() => this.jpegs.delete(f));
+      this.jpegs.set(f, p);
+    }
+    return p;
+  }
+
+  /** The image embedding: the encoder runs once per image, then this is a cache hit. */
+  embedding(file: string): Promise<EmbeddedFrame> {
+    this.assertOpen();
+    let p = this.embeddings.get(file);
+    if (!p) {
+      p = this.frame(file).then((fr) => encodeImage(this.opts.model, fr));
+      p.catch(() => this.embeddings.delete(file));
+      this.embeddings.set(file, p);
+    }
+    return p;
+  }
+
+  /** Open an image: encode it (once), start pre-encoding the next one, return what the page draws. */
+  async openImage(file: unknown): Promise<{
+    file: string;
+    index: number;
+    width: number;
+    height: number;
+    done: boolean;
+    objects: DisplayObject[];
+  }> {
+    const f = this.checkListed(file);
+    const embedded = await this.embedding(f);
+    if (this.opts.prefetch !== false) this.prefetchAfter(f);
+    const img = this.state.images[f];
+    return {
+      file: f,
+      index: this.files.indexOf(f),
+      width: embedded.frame.width,
+      height: embedded.frame.height,
+      done: img?.done ?? false,
+      objects: (img?.objects ?? []).map(toDisplay),
+    };
+  }
+
+  private prefetchAfter(file: string): void {
+    const next = this.files[this.files.indexOf(file) + 1];
+    if (next === undefined || this.embeddings.has(next)) return;
+    // Keep the current image's embedding most recent, so the prefetch never evicts it.
+    const current = this.embeddings.get(file);
+    this.embedding(next).catch(() => undefined);
+    if (current) this.embeddings.set(file, current);
+  }
+
+  /**
+   * Run the decoder for the current clicks/box of one object. `prev` is the handle of the last
+   * mask of this object: its low-res logits go back in as mask_input (SAM's iterative refinement).
+   */
+  async predict(body: Record<string, unknown>): Promise<MaskResponse> {
+    const file = this.checkListed(body.file);
+    const points = parsePoints(body.points);
+    const box = parseBox(body.box);
+    if (points.length === 0 && !box) {
+      throw new AnnotateHttpError(400, 'BAD_PROMPT', 'points/box: give at least one point or a box');
+    }
+    let maskInput: Float32Array | undefined;
+    if (body.prev !== undefined && body.prev !== null) {
+      const prev = this.lookup(body.prev, file);
+      maskInput = prev.candidate.lowResLogits;
+    }
+    const embedded = await this.embedding(file);
+    const prompt: SamPrompt = { points, ...(box ? { box } : {}), ...(maskInput ? { maskInput } : {}) };
+    const candidates = await decodeMasks(this.opts.model, embedded, prompt);
+    const best = candidates[0];
+    if (!best) throw new SamflowError('MODEL_SIGNATURE', 'model: the decoder returned no mask');
+    return this.store(this.masks, { file, candidate: best, source: 'manual' });
+  }
+
+  private store(where: LruMap<string, StoredMask>, entry: StoredMask): MaskResponse {
+    const handle = `m${++this.handleCounter}`;
+    where.set(handle, entry);
+    const mask = candidateToMask(entry.candidate);
+    const p = entry.candidate.prompt;
+    return {
+      handle,
+      score: entry.candidate.predictedIou,
+      rle: compressRle(maskToRle(mask)),
+      area: maskArea(mask),
+      bbox: [...maskToBoxXywh(mask)],
+      ...(entry.label !== undefined ? { label: entry.label } : {}),
+      ...(p.points && p.points.length > 0 ? { points: p.points } : {}),
+      ...(p.box ? { box: p.box } : {}),
+    };
+  }
+
+  private lookup(handle: unknown, file: string): StoredMask {
+    const h = typeof handle === 'string' ? handle : '';
+    const m = this.masks.get(h) ?? this.proposalMasks.get(h);
+    if (!m) throw new AnnotateHttpError(410, 'BAD_PROMPT', `handle "${h}": this mask is no longer kept on the server; click again`);
+    if (m.file !== file) throw new AnnotateHttpError(400, 'BAD_PROMPT', `handle "${h}": belongs to another image`);
+    return m;
+  }
+
+  /** Accept the mask behind `handle` as an object with `label`; saved before this resolves. */
+  async accept(body: Record<string, unknown>): Promise<{ object: DisplayObject; objects: DisplayObject[] }> {
+    const file = this.checkListed(body.file);
+    const label = parseLabel(body.label);
+    const stored = this.lookup(body.handle, file);
+    const mask = candidateToMask(stored.candidate);
+    const area = maskArea(mask);
+    if (area === 0) throw new AnnotateHttpError(400, 'BAD_PROMPT', 'handle: the mask is empty; click inside the object first');
+    const p = stored.candidate.prompt;
+    const object: AnnotatedObject = {
+      id: this.state.nextObjectId++,
+      label,
+      segmentation: compressRle(maskToRle(mask)),
+      area,
+      bbox: maskToBoxXywh(mask),
+      score: round4(stored.candidate.predictedIou),
+      source: stored.source,
+      ...(p.points && p.points.length > 0 ? { points: p.points.map((q) => ({ x: round2(q.x), y: round2(q.y), label: q.label })) } : {}),
+      ...(p.box ? { box: p.box } : {}),
+    };
+    const img = this.imageEntry(file, mask.width, mask.height);
+    img.objects.push(object);
+    if (!this.state.labels.includes(label)) this.state.labels.push(label);
+    this.masks.delete(String(body.handle));
+    this.proposalMasks.delete(String(body.handle));
+    await this.save();
+    this.opts.onAccept?.({
+      file,
+      label,
+      image: { file_name: file, width: img.width, height: img.height },
+      annotation: {
+        id: object.id,
+        image_id: this.files.indexOf(file) + 1,
+        category_id: this.state.labels.indexOf(label) + 1,
+        segmentation: object.segmentation,
+        area: object.area,
+        bbox: object.bbox,
+        iscrowd: 0,
+        ...(object.score !== undefined ? { score: object.score } : {}),
+      },
+    });
+    return { object: toDisplay(object), objects: img.objects.map(toDisplay) };
+  }
+
+  private imageEntry(file: string, width: number, height: number): ImageAnnotations {
+    let img = this.state.images[file];
+    if (!img) {
+      img = { width, height, done: false, objects: [] };
+      this.state.images[file] = img;
+    }
+    return img;
+  }
+
+  private objectsOf(file: string): AnnotatedObject[] {
+    return this.state.images[file]?.objects ?? [];
+  }
+
+  /** Delete one accepted object. */
+  async remove(body: Record<string, unknown>): Promise<{ objects: DisplayObject[] }> {
+    const file = this.checkListed(body.file);
+    const objects = this.objectsOf(file);
+    const i = objects.findIndex((o) => o.id === body.id);
+    if (i < 0) throw new AnnotateHttpError(404, 'BAD_OPTION', `id ${String(body.id)}: no such object in "${file}"`);
+    objects.splice(i, 1);
+    await this.save();
+    return { objects: objects.map(toDisplay) };
+  }
+
+  /** Reorder the accepted objects of an image: `order` lists every object id once. */
+  async reorder(body: Record<string, unknown>): Promise<{ objects: DisplayObject[] }> {
+    const file = this.checkListed(body.file);
+    const objects = this.objectsOf(file);
+    const order = body.order;
+    if (!Array.isArray(order) || order.length !== objects.length || new Set(order).size !== order.length || !objects.every((o) => order.includes(o.id))) {
+      throw new AnnotateHttpError(400, 'BAD_OPTION', `order: must list each of the ${objects.length} object ids of "${file}" exactly once`);
+    }
+    const byId = new Map(objects.map((o) => [o.id, o]));
+    const sorted = order.map((id: unknown) => byId.get(id as number)!);
+    objects.splice(0, objects.length, ...sorted);
+    await this.save();
+    return { objects: objects.map(toDisplay) };
+  }
+
+  /** Change the label of an accepted object. */
+  async relabel(body: Record<string, unknown>): Promise<{ objects: DisplayObject[] }> {
+    const file = this.checkListed(body.file);
+    const label = parseLabel(body.label);
+    const objects = this.objectsOf(file);
+    const i = objects.findIndex((o) => o.id === body.id);
+    if (i < 0) throw new AnnotateHttpError(404, 'BAD_OPTION', `id ${String(body.id)}: no such object in "${file}"`);
+    objects[i] = { ...objects[i]!, label };
+    if (!this.state.labels.includes(label)) this.state.labels.push(label);
+    await this.save();
+    return { objects: objects.map(toDisplay) };
+  }
+
+  /** Mark an image done (or not). */
+  async setDone(body: Record<string, unknown>): Promise<{ done: number; total: number }> {
+    const file = this.checkListed(body.file);
+    if (typeof body.done !== 'boolean') throw new AnnotateHttpError(400, 'BAD_OPTION', 'done: expected true or false');
+    const fr = await this.frame(file);
+    this.imageEntry(file, fr.width, fr.height).done = body.done;
+    await this.save();
+    const s = this.summary();
+    return { done: s.done, total: s.total };
+  }
+
+  /** Stage 2: run a proposal source on an image; each proposal can then be accepted or corrected. */
+  async propose(body: Record<string, unknown>): Promise<{ kind: string; proposals: MaskResponse[] }> {
+    const file = this.checkListed(body.file);
+    const kind = typeof body.kind === 'string' ? body.kind : '';
+    const provider = this.opts.proposals?.[kind];
+    if (!provider) {
+      throw new AnnotateHttpError(400, 'BAD_OPTION', `kind "${kind}": no such proposal source (available: ${this.proposalKinds.join(', ') || 'none'})`);
+    }
+    this.proposalAbort?.abort();
+    const abort = new AbortController();
+    this.proposalAbort = abort;
+    const embedded = await this.embedding(file);
+    const found = await provider(embedded, this.opts.model, abort.signal);
+    if (abort.signal.aborted) throw new AnnotateHttpError(409, 'BAD_OPTION', 'proposals: cancelled by a newer request');
+    const source: AnnotationSource = /detect/i.test(kind) ? 'detector' : /auto|amg|every/i.test(kind) ? 'auto' : 'proposal';
+    const proposals = found
+      .map((p) => this.store(this.proposalMasks, { file, candidate: p.candidate, source, ...(p.label !== undefined ? { label: p.label } : {}) }))
+      .map((r, i) => (found[i]!.score !== undefined ? { ...r, score: found[i]!.score! } : r))
+      .filter((r) => r.area > 0);
+    return { kind, proposals };
+  }
+
+  /** COCO instances JSON of everything accepted so far (images in folder order). */
+  exportCoco(): CocoInstances {
+    return stateToCoco(this.state, this.files);
+  }
+
+  private save(): Promise<void> {
+    const snapshot = JSON.parse(JSON.stringify(this.state)) as AnnotationState;
+    this.saving = this.saving.catch(() => undefined).then(() => saveAnnotationState(this.stateFile, snapshot));
+    return this.saving;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new AnnotateHttpError(503, 'NOT_AVAILABLE', 'annotation server: closed');
+  }
+
+  /** Wait for the last save, abort proposals and drop the caches. The model is not released. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.proposalAbort?.abort();
+    await this.saving.catch(() => undefined);
+    await Promise.allSettled([...this.pendingEmbeddings()]);
+    this.frames.clear();
+    this.embeddings.clear();
+    this.jpegs.clear();
+    this.masks.clear();
+    this.proposalMasks.clear();
+  }
+
+  private *pendingEmbeddings(): Iterable<Promise<EmbeddedFrame>> {
+    for (const f of this.files) {
+      if (this.embeddings.has(f)) yield this.embeddings.get(f)!;
+    }
+  }
+}
+
+function toDisplay(o: AnnotatedObject): DisplayObject {
+  return {
+    id: o.id,
+    label: o.label,
+    rle: o.segmentation,
+    area: o.area,
+    bbox: [...o.bbox],
+    ...(o.score !== undefined ? { score: o.score } : {}),
+    source: o.source,
+  };
+}
+
+function finite(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function parsePoints(v: unknown): PointPrompt[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.length > MAX_POINTS) {
+    throw new AnnotateHttpError(400, 'BAD_PROMPT', `points: expected a list of at most ${MAX_POINTS} {x, y, label} points`);
+  }
+  return v.map((p: unknown, i) => {
+    const q = p as { x?: unknown; y?: unknown; label?: unknown };
+    if (typeof p !== 'object' || p === null || !finite(q.x) || !finite(q.y) || (q.label !== 0 && q.label !== 1)) {
+      throw new AnnotateHttpError(400, 'BAD_PROMPT', `points[${i}]: expected {x, y, label: 0|1} with finite pixel coordinates`);
+    }
+    return { x: q.x, y: q.y, label: q.label };
+  });
+}
+
+function parseBox(v: unknown): BoxXyxy | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length !== 4 || !v.every(finite)) {
+    throw new AnnotateHttpError(400, 'BAD_PROMPT', 'box: expected [x0, y0, x1, y1] in image pixels');
+  }
+  const [a, b, c, d] = v as number[];
+  return [Math.min(a!, c!), Math.min(b!, d!), Math.max(a!, c!), Math.max(b!, d!)];
+}
+
+function parseLabel(v: unknown): string {
+  const label = typeof v === 'string' ? v.trim() : '';
+  if (label === '' || label.length > MAX_LABEL_LENGTH) {
+    throw new AnnotateHttpError(400, 'BAD_OPTION', `label: give a label of 1 to ${MAX_LABEL_LENGTH} characters`);
+  }
+  return label;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+function round4(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}

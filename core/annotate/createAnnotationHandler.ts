@@ -1,0 +1,164 @@
+import { promises as fsp } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import * as path from 'node:path';
+import { isSamflowError } from '../errors';
+import { AnnotateHttpError } from './AnnotateHttpError';
+import type { AnnotationSession } from './AnnotationSession';
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody, type AnnotateRequest } from './readJsonBody';
+
+/** A framework-neutral route handler: plain node:http (no `next`) or express/Node-RED middleware. */
+export type AnnotationHandler = (req: AnnotateRequest, res: ServerResponse, next?: (err?: unknown) => void) => void;
+
+export interface AnnotationHandlerOptions {
+  /** Largest JSON request body in bytes. Default 1 MB. */
+  readonly maxBodyBytes?: number;
+  /** Folder of the page's static files. Default `static/` beside this module. */
+  readonly staticDir?: string;
+}
+
+const STATIC_FILES: Readonly<Record<string, string>> = {
+  '/': 'index.html',
+  '/index.html': 'index.html',
+  '/app.js': 'app.js',
+  '/app.css': 'app.css',
+};
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+type PostRoute = (s: AnnotationSession, body: Record<string, unknown>) => Promise<unknown>;
+const POST_ROUTES: Readonly<Record<string, PostRoute>> = {
+  '/api/open': (s, b) => s.openImage(b.file),
+  '/api/predict': (s, b) => s.predict(b),
+  '/api/accept': (s, b) => s.accept(b),
+  '/api/delete': (s, b) => s.remove(b),
+  '/api/reorder': (s, b) => s.reorder(b),
+  '/api/relabel': (s, b) => s.relabel(b),
+  '/api/done': (s, b) => s.setDone(b),
+  '/api/propose': (s, b) => s.propose(b),
+};
+
+/** HTTP status for an error thrown by a route. */
+export function statusOf(e: unknown): number {
+  if (e instanceof AnnotateHttpError) return e.status;
+  if (isSamflowError(e)) {
+    switch (e.code) {
+      case 'BAD_IMAGE':
+        return 422;
+      case 'IMAGE_TOO_LARGE':
+        return 413;
+      case 'BAD_PROMPT':
+      case 'BAD_OPTION':
+        return 400;
+      case 'MODEL_RELEASED':
+      case 'NOT_AVAILABLE':
+        return 503;
+      default:
+        return 500;
+    }
+  }
+  return 500;
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, extraHeaders: Record<string, string> = {}): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...extraHeaders,
+  });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, e: unknown): void {
+  const status = statusOf(e);
+  const code = isSamflowError(e) ? e.code : 'INTERNAL';
+  const message = e instanceof Error ? e.message : String(e);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, status, { error: { code, message } });
+}
+
+/**
+ * The annotation page's routes over one session, relative to wherever they are mounted:
+ * `GET /` (the page), `GET /app.js|app.css`, `GET /api/images`, `GET /api/image?file=`,
+ * `GET /api/export`, and `POST /api/{open,predict,accept,delete,reorder,relabel,done,propose}`
+ * with JSON bodies (Content-Type application/json required: a cross-origin page cannot send it
+ * without a preflight this server never grants). Errors answer `{error: {code, message}}`.
+ * Unknown paths go to `next()` when mounted as middleware, else 404.
+ */
+export function createAnnotationHandler(session: AnnotationSession, opts: AnnotationHandlerOptions = {}): AnnotationHandler {
+  const staticDir = opts.staticDir ?? path.join(__dirname, 'static');
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const handle = async (req: AnnotateRequest, res: ServerResponse, next?: (err?: unknown) => void): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const p = url.pathname;
+    const method = req.method ?? 'GET';
+    try {
+      if (method === 'GET' || method === 'HEAD') {
+        const staticName = STATIC_FILES[p];
+        if (staticName) {
+          if (p === '/' && req.originalUrl !== undefined) {
+            const orig = new URL(req.originalUrl, 'http://local').pathname;
+            if (!orig.endsWith('/')) {
+              res.writeHead(301, { Location: `${orig}/` });
+              res.end();
+              return;
+            }
+          }
+          const body = await fsp.readFile(path.join(staticDir, staticName));
+          res.writeHead(200, {
+            'Content-Type': CONTENT_TYPES[path.extname(staticName)] ?? 'application/octet-stream',
+            'Content-Length': body.length,
+            'Cache-Control': 'no-cache',
+            'X-Content-Type-Options': 'nosniff',
+            'Content-Security-Policy': "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'",
+          });
+          res.end(method === 'HEAD' ? undefined : body);
+          return;
+        }
+        if (p === '/api/images') {
+          await session.refresh();
+          sendJson(res, 200, session.summary());
+          return;
+        }
+        if (p === '/api/image') {
+          const jpeg = await session.imageJpeg(url.searchParams.get('file'));
+          res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'private, max-age=60', 'X-Content-Type-Options': 'nosniff' });
+          res.end(method === 'HEAD' ? undefined : jpeg);
+          return;
+        }
+        if (p === '/api/export') {
+          sendJson(res, 200, session.exportCoco(), { 'Content-Disposition': 'attachment; filename="annotations.coco.json"' });
+          return;
+        }
+      } else if (method === 'POST') {
+        const route = POST_ROUTES[p];
+        if (route) {
+          const ct = String(req.headers['content-type'] ?? '');
+          if (!ct.toLowerCase().startsWith('application/json')) {
+            req.resume();
+            throw new AnnotateHttpError(415, 'BAD_OPTION', 'request: send the body as JSON with Content-Type: application/json');
+          }
+          const body = await readJsonBody(req, maxBody);
+          sendJson(res, 200, await route(session, body));
+          return;
+        }
+      }
+      if (next) next();
+      else sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `${method} ${p}: no such route` } });
+    } catch (e) {
+      sendError(res, e);
+    }
+  };
+  return (req, res, next) => {
+    void handle(req, res, next);
+  };
+}

@@ -1,0 +1,84 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SamflowError } from '../errors';
+import type { SamModel } from '../model/SamModel';
+import { AnnotationSession, type AcceptedObjectEvent } from './AnnotationSession';
+import { createAnnotationHandler } from './createAnnotationHandler';
+import type { ProposalProviders } from './Proposal';
+
+export interface AnnotationServerOptions {
+  /** Folder of images to annotate; nothing outside it is readable through the server. */
+  readonly folder: string;
+  readonly model: SamModel;
+  /** Interface to bind. Default 127.0.0.1 (this machine only); pass 0.0.0.0 to serve others. */
+  readonly host?: string;
+  /** Port; 0 picks a free one. Default 0. */
+  readonly port?: number;
+  /** JSON state file (autosave). Default `<folder>/.samflow-annotations.json`. */
+  readonly stateFile?: string;
+  /** Stage 2 proposal sources offered in the page. */
+  readonly proposals?: ProposalProviders;
+  /** Labels offered in the page's list. */
+  readonly labels?: readonly string[];
+  /** Largest image in pixels. Default 40e6. */
+  readonly maxPixels?: number;
+  /** Largest JSON request body in bytes. Default 1 MB. */
+  readonly maxBodyBytes?: number;
+  /** Called after each accepted object is saved. */
+  readonly onAccept?: (event: AcceptedObjectEvent) => void;
+}
+
+export interface AnnotationServer {
+  /** e.g. http://127.0.0.1:43123/ */
+  readonly url: string;
+  readonly port: number;
+  /** Stop listening, wait for the last save. Does not release the model. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serve the annotation page for a folder on a plain node:http server (what `samflow annotate
+ * --ui` runs). Binds 127.0.0.1 unless `host` says otherwise.
+ */
+export async function startAnnotationServer(opts: AnnotationServerOptions): Promise<AnnotationServer> {
+  const port = opts.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new SamflowError('BAD_OPTION', `port: expected an integer 0–65535 (0 = any free port), got ${port}`);
+  }
+  const host = opts.host ?? '127.0.0.1';
+  const session = await AnnotationSession.open({
+    folder: opts.folder,
+    model: opts.model,
+    ...(opts.stateFile !== undefined ? { stateFile: opts.stateFile } : {}),
+    ...(opts.proposals !== undefined ? { proposals: opts.proposals } : {}),
+    ...(opts.labels !== undefined ? { labels: opts.labels } : {}),
+    ...(opts.maxPixels !== undefined ? { maxPixels: opts.maxPixels } : {}),
+    ...(opts.onAccept !== undefined ? { onAccept: opts.onAccept } : {}),
+  });
+  const handler = createAnnotationHandler(session, opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {});
+  const server = http.createServer((req, res) => handler(req, res));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
+      reject(new SamflowError('BAD_OPTION', `port ${port} on ${host}: cannot listen (${e.code ?? e.message}); pick another --port or --host`));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${shownHost}:${addr.port}/`,
+    port: addr.port,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await session.close();
+    },
+  };
+}
