@@ -1,0 +1,171 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as Tf from '@tensorflow/tfjs';
+import { SamflowError } from '../errors';
+import type { Frame } from '../types';
+import { chooseDetectorBackend, nodeModuleResolver, type DetectorBackendRequest, type ModuleResolver } from './chooseDetectorBackend';
+import type { CocoDetector, DetectorBackend, DetectOptions, Detection } from './Detection';
+import { letterboxFrame } from './letterbox';
+import { rawDetectionsToDetections } from './rawDetectionsToDetections';
+import { validateDetectOptions } from './validateDetectOptions';
+
+export interface LoadCocoDetectorOptions {
+  /** A tfjs graph-model JSON with the centernet signature; default: `models/centernet.json` of @vladmandic/human. */
+  readonly modelPath?: string;
+  /** Default 'auto': @tensorflow/tfjs-node when installed, else wasm. */
+  readonly backend?: DetectorBackendRequest;
+  /** For tests: how to look up optional modules. */
+  readonly resolveModule?: ModuleResolver;
+}
+
+const INPUT_NAME = 'tower_0/images';
+const OUTPUT_NAME = 'tower_0/detections';
+
+/** Where the centernet COCO model shipped inside @vladmandic/human@3 lives on disk. */
+export function defaultCocoDetectorPath(resolve: ModuleResolver = nodeModuleResolver): string {
+  const main = resolve('@vladmandic/human');
+  if (main === undefined) {
+    throw new SamflowError(
+      'MODEL_NOT_FOUND',
+      'COCO detector: @vladmandic/human is not installed, so its models/centernet.json cannot be found; run `npm install @vladmandic/human@3.3.6` or pass modelPath',
+    );
+  }
+  // main is <pkg>/dist/human.node.js
+  return path.resolve(path.dirname(main), '..', 'models', 'centernet.json');
+}
+
+// tfjs keeps one global engine; initialise each backend once per process.
+const backendReady = new Map<DetectorBackend, Promise<typeof Tf>>();
+
+async function initTf(backend: DetectorBackend): Promise<typeof Tf> {
+  if (backend === 'tfjs-node') {
+    // Optional peer: present only when the user installed it. Its namespace re-exports @tensorflow/tfjs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tfNode: typeof Tf = require('@tensorflow/tfjs-node');
+    await tfNode.setBackend('tensorflow');
+    await tfNode.ready();
+    return tfNode;
+  }
+  const tf = await import('@tensorflow/tfjs');
+  if (backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // In Node the wasm binaries are read from disk: a plain folder path with a trailing slash works.
+    const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+    wasm.setWasmPaths(dist + path.sep);
+  }
+  const ok = await tf.setBackend(backend);
+  if (!ok) throw new SamflowError('NOT_AVAILABLE', `COCO detector: the tfjs '${backend}' backend failed to initialise; try backend 'cpu'`);
+  await tf.ready();
+  return tf;
+}
+
+function readGraphModelArtifacts(modelPath: string): Tf.io.ModelArtifacts {
+  if (!fs.existsSync(modelPath)) {
+    throw new SamflowError(
+      'MODEL_NOT_FOUND',
+      `COCO detector: model file ${modelPath} does not exist; pass modelPath pointing at a tfjs graph-model JSON (default: models/centernet.json inside @vladmandic/human@3.3.6)`,
+      modelPath,
+    );
+  }
+  let json: Tf.io.ModelJSON;
+  try {
+    json = JSON.parse(fs.readFileSync(modelPath, 'utf8')) as Tf.io.ModelJSON;
+  } catch (e) {
+    throw new SamflowError('MODEL_SIGNATURE', `COCO detector: ${modelPath} is not valid JSON (${String(e)})`, modelPath, { cause: e });
+  }
+  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new SamflowError('MODEL_SIGNATURE', `COCO detector: ${modelPath} is not a tfjs graph model (no modelTopology/weightsManifest)`, modelPath);
+  }
+  const dir = path.dirname(modelPath);
+  const weightSpecs: Tf.io.WeightsManifestEntry[] = [];
+  const buffers: Buffer[] = [];
+  for (const group of json.weightsManifest) {
+    weightSpecs.push(...group.weights);
+    for (const p of group.paths) {
+      const file = path.join(dir, p);
+      if (!fs.existsSync(file)) {
+        throw new SamflowError('MODEL_NOT_FOUND', `COCO detector: weights file ${file} named by ${modelPath} does not exist`, file);
+      }
+      buffers.push(fs.readFileSync(file));
+    }
+  }
+  const all = Buffer.concat(buffers);
+  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+  return {
+    modelTopology: json.modelTopology,
+    format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy,
+    signature: json.signature,
+    userDefinedMetadata: json.userDefinedMetadata,
+    weightSpecs,
+    weightData,
+  };
+}
+
+function inputSizeOf(artifacts: Tf.io.ModelArtifacts, modelPath: string): number {
+  const sig = artifacts.signature as
+    | { inputs?: Record<string, { tensorShape?: { dim?: { size?: string }[] } }>; outputs?: Record<string, unknown> }
+    | undefined;
+  const dims = sig?.inputs?.[INPUT_NAME]?.tensorShape?.dim;
+  const size = Number(dims?.[1]?.size);
+  if (!sig?.outputs?.[OUTPUT_NAME] || !(size > 0) || Number(dims?.[2]?.size) !== size) {
+    throw new SamflowError(
+      'MODEL_SIGNATURE',
+      `COCO detector: ${modelPath} does not have the centernet signature (input ${INPUT_NAME} float32[1,S,S,3], output ${OUTPUT_NAME} float32[1,N,6])`,
+      modelPath,
+    );
+  }
+  return size;
+}
+
+/**
+ * Loads the offline COCO-80 detector (MB3-CenterNet from @vladmandic/human, tfjs graph model)
+ * from disk. `detect(frame)` letterboxes the frame to the model's square input, runs it, maps the
+ * boxes back to original pixels, names the classes, applies the score threshold and NMS, and
+ * returns coco-ssd style detections (`{bbox:[x,y,w,h], class, score}`), best first.
+ */
+export async function loadCocoDetector(opts: LoadCocoDetectorOptions = {}): Promise<CocoDetector> {
+  const resolve = opts.resolveModule ?? nodeModuleResolver;
+  const backend = chooseDetectorBackend(opts.backend ?? 'auto', resolve);
+  const modelPath = path.resolve(opts.modelPath ?? defaultCocoDetectorPath(resolve));
+  const artifacts = readGraphModelArtifacts(modelPath);
+  const inputSize = inputSizeOf(artifacts, modelPath);
+
+  let ready = backendReady.get(backend);
+  if (!ready) {
+    ready = initTf(backend);
+    backendReady.set(backend, ready);
+    ready.catch(() => backendReady.delete(backend));
+  }
+  const tf = await ready;
+  const model = await tf.loadGraphModel({ load: async () => artifacts });
+  let released = false;
+
+  return {
+    backend,
+    get released() {
+      return released;
+    },
+    async detect(frame: Frame, detectOpts?: DetectOptions): Promise<Detection[]> {
+      if (released) throw new SamflowError('MODEL_RELEASED', 'COCO detector: detect() called after release(); load a new detector');
+      const resolved = validateDetectOptions(detectOpts);
+      if (!frame || !(frame.width > 0) || !(frame.height > 0) || !(frame.rgb instanceof Uint8Array) || frame.rgb.length !== frame.width * frame.height * 3) {
+        throw new SamflowError('BAD_IMAGE', 'COCO detector: frame must be a decoded Frame {width, height, rgb: Uint8Array of width*height*3}; decode it with decodeImage first');
+      }
+      const lb = await letterboxFrame(frame, inputSize);
+      const raw = tf.tidy(() => {
+        const x = tf.tensor4d(lb.input, [1, inputSize, inputSize, 3]); // float32[1,512,512,3] 0–255
+        return model.execute(x, OUTPUT_NAME) as Tf.Tensor; // float32[1,100,6]
+      });
+      const data = (await raw.data()) as Float32Array;
+      raw.dispose();
+      return rawDetectionsToDetections(data, lb.scale, frame.width, frame.height, resolved);
+    },
+    release() {
+      if (released) return;
+      released = true;
+      model.dispose();
+    },
+  };
+}
