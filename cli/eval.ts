@@ -1,0 +1,130 @@
+/**
+ * `samflow eval interactive`: the standard click protocol (RITM/SimpleClick) on a dataset with
+ * ground-truth masks; prints per-image IoU / NoC and the means (or one JSON object with --json).
+ */
+import { getFlag, getNumber, getString, parseArgs, UsageError } from './args';
+import type { CliIo } from './CliCommand';
+import { loadSamModel } from '../core/model/loadSamModel';
+import {
+  CLICK_STRATEGIES,
+  evaluateInteractive,
+  INTERACTIVE_DATASET_FORMATS,
+  itemNoc,
+  listInteractiveDataset,
+  type ClickStrategy,
+  type InteractiveDatasetFormat,
+  type InteractiveItemResult,
+  type InteractiveSummary,
+} from '../core/eval';
+
+export const usage = `usage: samflow eval interactive --dataset DIR --format grabcut|binary|davis [options]
+
+The standard interactive-segmentation protocol: click 1 at the object's interior point farthest
+from its boundary, each next click at the centre of the largest error region (positive in a missed
+part, negative in a spill), the previous low-res logits fed back as the mask prompt. Reports the
+mIoU after 1 click and NoC@85 / NoC@90 (mean clicks to reach that IoU, capped at --max-clicks).
+
+Dataset layouts:
+  grabcut   DIR/data_GT/<name>.jpg|png + DIR/boundary_GT/<name>.png|bmp (255 object, 128 uncertain: left out)
+  binary    DIR/images/<name>.* + DIR/masks/<name>.* (> 127 object)
+  davis     DIR/JPEGImages/480p/<seq>/<frame>.jpg + DIR/Annotations/480p/<seq>/<frame>.png
+
+Options:
+  --dataset DIR          dataset root (required)
+  --format F             grabcut | binary | davis (required)
+  --max-clicks N         NoC cap (default 20)
+  --limit N              first N images (sorted by name)
+  --frame-step N         davis: every Nth frame of each sequence (default 10)
+  --strategy S           plain (the standard protocol, default) | improved (also decodes without the
+                         mask prompt and keeps what the model rates higher)
+  --all-clicks           run all --max-clicks clicks (default: stop an image at IoU >= 0.90)
+  --model ID | --encoder PATH --decoder PATH
+  --threads N            onnxruntime threads (default: all cores)
+  --json                 one JSON object on stdout instead of the table
+
+Other evaluations (eval instances, eval video) are not part of this command yet.`;
+
+const SPEC = {
+  dataset: { kind: 'string' },
+  format: { kind: 'string' },
+  'max-clicks': { kind: 'integer', min: 1, max: 100 },
+  limit: { kind: 'integer', min: 1 },
+  'frame-step': { kind: 'integer', min: 1 },
+  strategy: { kind: 'string' },
+  'all-clicks': { kind: 'boolean' },
+  model: { kind: 'string' },
+  encoder: { kind: 'string' },
+  decoder: { kind: 'string' },
+  threads: { kind: 'integer', min: 1 },
+  json: { kind: 'boolean' },
+} as const;
+
+function fmt(v: number, digits = 3): string {
+  return Number.isFinite(v) ? v.toFixed(digits) : 'n/a';
+}
+
+export function formatSummary(s: InteractiveSummary): string {
+  return [
+    `images ${s.count}  mIoU@1 ${fmt(s.miou1)}  NoC@85 ${fmt(s.noc85, 2)}  NoC@90 ${fmt(s.noc90, 2)}` +
+      `  (never reached: ${s.failed85} @85, ${s.failed90} @90, cap ${s.maxClicks})`,
+    `mean encode ${fmt(s.meanEncodeMs, 0)} ms/image, mean click ${fmt(s.meanClickMs, 1)} ms, total ${fmt(s.totalMs / 1000, 1)} s`,
+  ].join('\n');
+}
+
+function formatItem(r: InteractiveItemResult, maxClicks: number): string {
+  const { noc85, noc90 } = itemNoc(r.ious, maxClicks);
+  return `${r.id.padEnd(24)} IoU@1 ${fmt(r.ious[0] ?? NaN)}  NoC@85 ${String(noc85).padStart(2)}  NoC@90 ${String(noc90).padStart(2)}  clicks ${r.ious.length}  ${fmt(r.encodeMs + r.clicksMs, 0)} ms`;
+}
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, SPEC);
+  const [sub, ...extra] = args.positionals;
+  if (sub === undefined) throw new UsageError('name an evaluation: samflow eval interactive ...');
+  if (sub !== 'interactive') {
+    throw new UsageError(`unknown evaluation "${sub}"; this version has: interactive`);
+  }
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const dataset = getString(args, 'dataset');
+  if (!dataset) throw new UsageError('--dataset DIR is required');
+  const format = getString(args, 'format');
+  if (!format) throw new UsageError(`--format is required (${INTERACTIVE_DATASET_FORMATS.join(' | ')})`);
+  if (!(INTERACTIVE_DATASET_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be one of ${INTERACTIVE_DATASET_FORMATS.join(', ')}, got "${format}"`);
+  }
+  const strategy = getString(args, 'strategy') ?? 'plain';
+  if (!(CLICK_STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new UsageError(`--strategy must be one of ${CLICK_STRATEGIES.join(', ')}, got "${strategy}"`);
+  }
+  const encoderPath = getString(args, 'encoder');
+  const decoderPath = getString(args, 'decoder');
+  if ((encoderPath === undefined) !== (decoderPath === undefined)) {
+    throw new UsageError('--encoder and --decoder go together');
+  }
+  const maxClicks = getNumber(args, 'max-clicks') ?? 20;
+  const json = getFlag(args, 'json');
+
+  const items = listInteractiveDataset(dataset, format as InteractiveDatasetFormat, {
+    limit: getNumber(args, 'limit'),
+    frameStep: getNumber(args, 'frame-step'),
+  });
+  const model = await loadSamModel({ id: getString(args, 'model'), encoderPath, decoderPath, threads: getNumber(args, 'threads') });
+  try {
+    const result = await evaluateInteractive(model, items, {
+      maxClicks,
+      strategy: strategy as ClickStrategy,
+      stopAtIou: getFlag(args, 'all-clicks') ? Infinity : 0.9,
+      onItem: json ? undefined : (r) => io.stdout(formatItem(r, maxClicks) + '\n'),
+    });
+    if (json) {
+      io.stdout(
+        JSON.stringify({ dataset, format, model: result.modelId, strategy: result.strategy, maxClicks, summary: result.summary, items: result.items }) +
+          '\n',
+      );
+    } else {
+      io.stdout(`\nmodel ${result.modelId}, strategy ${result.strategy}, ${format} ${dataset}\n${formatSummary(result.summary)}\n`);
+    }
+    return 0;
+  } finally {
+    await model.release();
+  }
+}
