@@ -12,3 +12,8 @@ export * from './maskArea';
 export * from './maskToBoxXywh';
 export * from './maskIntersection';
 export * from './maskIou';
+export * from './stabilityScore';
+export * from './maskToPng';
+export * from './pngToMask';
+export * from './labelComponents';
+export * from './removeSmallRegions';
