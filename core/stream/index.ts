@@ -1,1 +1,4 @@
-export {};
+export * from './SkippedItem';
+export * from './StageStats';
+export * from './withBackpressure';
+export * from './EmbeddingCache';

@@ -14,7 +14,7 @@ export interface BackpressureOptions<T> extends ErrorPolicyOptions {
   /** Stage name used in stats-free messages and skipped-item reports. */
   readonly stage?: string;
   /** Id of an item for stats and error messages; default: `item.id`, `item.frame.id`, or the arrival counter. */
-  readonly idOf?: (item: T) => string;
+  readonly idOf?: (item: T) => string | undefined;
   /** Clock in ms; default `asyncScheduler.now()` (virtual under TestScheduler.run). */
   readonly now?: () => number;
 }
