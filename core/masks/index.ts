@@ -17,3 +17,5 @@ export * from './maskToPng';
 export * from './pngToMask';
 export * from './labelComponents';
 export * from './removeSmallRegions';
+export * from './simplifyRing';
+export * from './maskToPolygons';
