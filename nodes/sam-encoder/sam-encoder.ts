@@ -1,0 +1,94 @@
+import { decodeImage, EmbeddingCache } from '../../core';
+import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
+import type { EmbeddingHandle } from '../lib/EmbeddingHandle';
+import { imageFromMessage } from '../lib/imageFromMessage';
+import { attachModel, noModelError } from '../lib/modelUser';
+
+interface SamEncoderDef extends NodeDef {
+  readonly model?: string;
+  readonly policy?: DropPolicy;
+  readonly queueSize?: string | number;
+}
+
+interface Pending {
+  readonly msg: NodeMessage;
+  readonly send: NodeSend;
+  readonly done: NodeDone;
+}
+
+function statusText(stats: DropQueueStats, lastMs: number | undefined): string {
+  const parts = [stats.busy ? 'encoding' : 'idle'];
+  if (lastMs !== undefined) parts.push(`${lastMs} ms`);
+  if (stats.waiting) parts.push(`queue ${stats.waiting}`);
+  if (stats.dropped) parts.push(`dropped ${stats.dropped}`);
+  return parts.join(' · ');
+}
+
+/**
+ * sam-encoder: msg.payload image → SAM image embedding, cached in the sam-model config node;
+ * the message goes on with the small handle `msg.embedding = {modelId, frameId, width, height}`.
+ * Messages that arrive while an image is being encoded follow the node's drop policy.
+ */
+export = function register(RED: NodeAPI): void {
+  function SamEncoderNode(this: Node, def: SamEncoderDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
+    const queueSize = Math.max(1, Math.floor(Number(def.queueSize) || 4));
+    let lastMs: number | undefined;
+    let failed = false;
+    let ready = false;
+    const showStats = (stats: DropQueueStats): void => {
+      if (!ready || failed) return;
+      node.status({ fill: stats.dropped ? 'yellow' : 'green', shape: stats.busy ? 'ring' : 'dot', text: statusText(stats, lastMs) });
+    };
+    const runtime = attachModel(RED, node, def.model, (detail) => {
+      ready = true;
+      return { fill: 'green', shape: 'dot', text: detail || 'ready' };
+    });
+
+    const queue = new DropQueue<Pending>(
+      policy,
+      queueSize,
+      async ({ msg, send, done }) => {
+        if (!runtime) {
+          done(noModelError('sam-encoder'));
+          return;
+        }
+        try {
+          const { input, frameId } = imageFromMessage(msg.payload, msg.frameId);
+          const started = Date.now();
+          const embedded = await runtime.run(async (model) => {
+            const cached = runtime.embeddings.get(EmbeddingCache.keyOf(model.id, frameId));
+            if (cached) return cached;
+            const frame = await decodeImage(input, { id: frameId });
+            return runtime.embeddings.getOrEncode(model, frame);
+          });
+          lastMs = Date.now() - started;
+          failed = false;
+          const handle: EmbeddingHandle = { modelId: embedded.modelId, frameId: embedded.frame.id, width: embedded.frame.width, height: embedded.frame.height };
+          msg.embedding = handle;
+          send(msg);
+          done();
+        } catch (err) {
+          failed = true;
+          node.status({ fill: 'red', shape: 'ring', text: err instanceof Error ? err.message.slice(0, 60) : 'error' });
+          done(err instanceof Error ? err : new Error(String(err)));
+        }
+      },
+      // a dropped message is finished without output (counted in the status)
+      ({ done }) => done(),
+      showStats,
+    );
+
+    node.on('input', (msg, send, done) => {
+      queue.push({ msg, send, done });
+    });
+    node.on('close', (_removed, done) => {
+      queue.close();
+      done();
+    });
+  }
+  RED.nodes.registerType('sam-encoder', SamEncoderNode);
+};

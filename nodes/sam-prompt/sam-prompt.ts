@@ -1,0 +1,62 @@
+import { SamflowError } from '../../core/errors';
+import type { Node, NodeAPI, NodeDef } from '../red';
+import { promptsFromInput, type MessagePrompt, type PromptSources } from '../lib/promptsFromInput';
+
+interface SamPromptDef extends NodeDef {
+  /** 'msg': read msg.prompts / msg.points / msg.box / msg.boxes; 'config': the node's own fields. */
+  readonly source?: 'msg' | 'config';
+  /** JSON: [[x, y, label], ...] */
+  readonly points?: string;
+  /** JSON: [x0, y0, x1, y1] */
+  readonly box?: string;
+  /** 'auto' (SAM's rule), 'true', 'false' */
+  readonly multimask?: string;
+}
+
+function parseJsonField(text: string | undefined, field: string): unknown {
+  if (text === undefined || text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new SamflowError('BAD_PROMPT', `config.${field}: ${JSON.stringify(text)} is not valid JSON; write points as [[x, y, 1]] and a box as [x0, y0, x1, y1].`, `config.${field}`);
+  }
+}
+
+/**
+ * sam-prompt: SAM's prompt input. Collects points, a box or several boxes from the message (or the
+ * node's configuration) into `msg.prompts`, validated, in original-image pixels.
+ */
+export = function register(RED: NodeAPI): void {
+  function SamPromptNode(this: Node, def: SamPromptDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const fromConfig = def.source === 'config';
+    const multimask = def.multimask === 'true' ? true : def.multimask === 'false' ? false : undefined;
+    let configured: MessagePrompt[] | undefined;
+    let configError: Error | undefined;
+    if (fromConfig) {
+      try {
+        const points = parseJsonField(def.points, 'points');
+        const box = parseJsonField(def.box, 'box');
+        configured = promptsFromInput({ points, box }, 'config');
+        node.status({ fill: 'grey', shape: 'dot', text: `${configured.length} prompt(s) from config` });
+      } catch (err) {
+        configError = err instanceof Error ? err : new Error(String(err));
+        node.status({ fill: 'red', shape: 'ring', text: 'bad prompt in config' });
+      }
+    }
+    node.on('input', (msg, send, done) => {
+      try {
+        if (configError) throw configError;
+        const src: PromptSources = { prompts: msg.prompts, points: msg.points, box: msg.box, boxes: msg.boxes };
+        const prompts = configured ?? promptsFromInput(src, 'msg');
+        msg.prompts = multimask === undefined ? prompts : prompts.map((p) => ({ ...p, multimask }));
+        send(msg);
+        done();
+      } catch (err) {
+        done(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+  RED.nodes.registerType('sam-prompt', SamPromptNode);
+};
