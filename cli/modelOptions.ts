@@ -1,0 +1,29 @@
+import { UsageError, getNumber, getString, type OptionSpec, type ParsedArgs } from './args';
+import type { SamModelOptions } from '../core/model/loadSamModel';
+
+/** Flags every model-using subcommand accepts. */
+export const MODEL_FLAGS: Readonly<Record<string, OptionSpec>> = {
+  model: { kind: 'string' },
+  encoder: { kind: 'string' },
+  decoder: { kind: 'string' },
+  threads: { kind: 'integer', min: 1 },
+  'max-pixels': { kind: 'number', min: 0, minExclusive: true },
+};
+
+export const MODEL_USAGE = '[--model ID | --encoder PATH --decoder PATH] [--threads N] [--max-pixels N]';
+
+/** SamModelOptions from --model / --encoder / --decoder / --threads. */
+export function modelOptionsFrom(a: ParsedArgs): SamModelOptions {
+  const encoderPath = getString(a, 'encoder');
+  const decoderPath = getString(a, 'decoder');
+  if ((encoderPath === undefined) !== (decoderPath === undefined)) {
+    throw new UsageError('--encoder and --decoder go together');
+  }
+  const id = getString(a, 'model');
+  const threads = getNumber(a, 'threads');
+  return {
+    ...(id !== undefined ? { id } : {}),
+    ...(encoderPath !== undefined && decoderPath !== undefined ? { encoderPath, decoderPath } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+  };
+}

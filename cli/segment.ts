@@ -1,0 +1,117 @@
+/**
+ * `samflow segment <image> [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1] [--multimask] [--model ID | --encoder PATH --decoder PATH]
+ *   [--out MASK.png] [--overlay OVERLAY.png] [--json]`: click/box → mask on one image.
+ */
+import { writeFile } from 'node:fs/promises';
+import { SamflowError } from '../core/errors';
+import { decodeImage } from '../core/image/decodeImage';
+import { candidateToMask } from '../core/masks/lowResToMask';
+import { compressRle } from '../core/masks/compressRle';
+import { maskArea } from '../core/masks/maskArea';
+import { maskToBoxXywh } from '../core/masks/maskToBoxXywh';
+import { maskToPng } from '../core/masks/maskToPng';
+import { maskToRle } from '../core/masks/maskToRle';
+import { decodeMasks } from '../core/model/decodeMasks';
+import { encodeImage } from '../core/model/encodeImage';
+import { loadSamModel } from '../core/model/loadSamModel';
+import { renderOverlay } from '../core/render';
+import type { BoxXyxy, PointPrompt, SamPrompt } from '../core/types';
+import { UsageError, getFlag, getList, getNumber, getString, parseArgs } from './args';
+import type { CliIo } from './CliCommand';
+import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
+
+export const usage = `usage: samflow segment <image> [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1] [--multimask]
+       ${MODEL_USAGE}
+       [--out MASK.png] [--overlay OVERLAY.png] [--json]
+  X,Y are pixels of the original image (after EXIF rotation); LABEL 1 (foreground, default) or 0.
+  --out      single-channel PNG, 255 inside the best mask
+  --overlay  the image with the masks, prompts and box drawn on it
+  --json     {"width","height","model","masks":[{"segmentation":{"size":[h,w],"counts"},"area","bbox","predicted_iou"}]}`;
+
+const FLAGS = {
+  ...MODEL_FLAGS,
+  point: { kind: 'list' },
+  box: { kind: 'string' },
+  multimask: { kind: 'boolean' },
+  out: { kind: 'string' },
+  overlay: { kind: 'string' },
+  json: { kind: 'boolean' },
+} as const;
+
+/** "X,Y[,LABEL]" → a point; the numbers themselves are checked against the image later. */
+export function parsePoint(text: string): PointPrompt {
+  const parts = text.split(',');
+  if (parts.length < 2 || parts.length > 3) throw new UsageError(`--point must be X,Y or X,Y,LABEL, got "${text}"`);
+  const label = parts.length === 3 ? (parts[2]!.trim() === '' ? undefined : Number(parts[2])) : 1;
+  return { x: Number(parts[0]), y: Number(parts[1]), label: label as 0 | 1 };
+}
+
+export function parseBox(text: string): BoxXyxy {
+  const parts = text.split(',');
+  if (parts.length !== 4) throw new UsageError(`--box must be X0,Y0,X1,Y1, got "${text}"`);
+  const [x0, y0, x1, y1] = parts.map(Number) as [number, number, number, number];
+  return [x0, y0, x1, y1];
+}
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const a = parseArgs(argv, FLAGS);
+  if (a.positionals.length !== 1) throw new UsageError('give exactly one image');
+  const image = a.positionals[0]!;
+  const points = getList(a, 'point').map(parsePoint);
+  const boxText = getString(a, 'box');
+  const box = boxText !== undefined ? parseBox(boxText) : undefined;
+  if (points.length === 0 && !box) throw new UsageError('give at least one --point or a --box');
+  const modelOptions = modelOptionsFrom(a);
+  const maxPixels = getNumber(a, 'max-pixels');
+
+  const frame = await decodeImage(image, maxPixels !== undefined ? { maxPixels } : {});
+  const prompt: SamPrompt = { ...(points.length ? { points } : {}), ...(box ? { box } : {}) };
+  const model = await loadSamModel(modelOptions);
+  try {
+    const embedded = await encodeImage(model, frame);
+    let candidates;
+    try {
+      candidates = await decodeMasks(model, embedded, prompt, getFlag(a, 'multimask') ? { multimask: true } : {});
+    } catch (e) {
+      if (e instanceof SamflowError && e.code === 'BAD_PROMPT') {
+        throw new SamflowError('BAD_PROMPT', `${image}: ${e.message}`, image, { cause: e });
+      }
+      throw e;
+    }
+    const masks = candidates.map((c) => ({ candidate: c, mask: candidateToMask(c) }));
+    const out = getString(a, 'out');
+    if (out !== undefined) await writeFile(out, await maskToPng(masks[0]!.mask));
+    const overlay = getString(a, 'overlay');
+    if (overlay !== undefined) {
+      const png = await renderOverlay(
+        frame,
+        masks.slice(0, 1).map((m) => m.mask),
+        { points, boxes: box ? [box] : [] },
+      );
+      await writeFile(overlay, png);
+    }
+    if (getFlag(a, 'json')) {
+      const result = {
+        width: frame.width,
+        height: frame.height,
+        model: model.id,
+        masks: masks.map(({ candidate, mask }) => ({
+          segmentation: compressRle(maskToRle(mask)),
+          area: maskArea(mask),
+          bbox: maskToBoxXywh(mask),
+          predicted_iou: candidate.predictedIou,
+        })),
+      };
+      io.stdout(JSON.stringify(result) + '\n');
+    } else if (out === undefined && overlay === undefined) {
+      const best = masks[0]!;
+      io.stdout(
+        `${image}: ${frame.width}x${frame.height}, best mask area ${maskArea(best.mask)} px, predicted IoU ${best.candidate.predictedIou.toFixed(3)} ` +
+          `(use --out, --overlay or --json to save it)\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await model.release();
+  }
+}
