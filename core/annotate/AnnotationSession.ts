@@ -52,6 +52,11 @@ export interface AnnotationSessionOptions {
   readonly onAccept?: (event: AcceptedObjectEvent) => void;
   /** Encode the next image in the background when one opens. Default true. */
   readonly prefetch?: boolean;
+  /**
+   * The background encode waits until no click was decoded for this long (ms), so it does not
+   * compete with the decoder for the CPU while someone is clicking. Default 1500.
+   */
+  readonly prefetchIdleMs?: number;
 }
 
 /** An object as the page draws it. */
@@ -69,6 +74,8 @@ export interface DisplayObject {
 export interface MaskResponse {
   /** Handle of the low-res logits kept on the server: send it back as `prev` or to accept. */
   readonly handle: string;
+  /** Server-side time of the decoder run plus mask post-processing, in ms (clicks only). */
+  readonly serverMs?: number;
   readonly score: number;
   readonly rle: CompressedRle;
   readonly area: number;
@@ -105,6 +112,8 @@ export class AnnotationSession {
   private saving: Promise<void> = Promise.resolve();
   private handleCounter = 0;
   private closed = false;
+  private lastActivity = 0;
+  private prefetchTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly folderReal: string,
@@ -168,7 +177,11 @@ export class AnnotationSession {
     let p = this.frames.get(file);
     if (!p) {
       p = resolveInFolder(this.folderReal, file).then((real) =>
-        decodeImage(real, { maxPixels: this.opts.maxPixels ?? DEFAULT_ANNOTATE_MAX_PIXELS, id: file }),
+        decodeImage(real, { maxPixels: this.opts.maxPixels ?? DEFAULT_ANNOTATE_MAX_PIXELS, id: file }).catch((e: unknown) => {
+          // the page sees the name relative to the folder, never the server's absolute path
+          if (e instanceof SamflowError) throw new SamflowError(e.code, e.message.split(real).join(file), file);
+          throw e;
+        }),
       );
       p.catch(() => this.frames.delete(file));
       this.frames.set(file, p);
@@ -230,10 +243,24 @@ export class AnnotationSession {
   private prefetchAfter(file: string): void {
     const next = this.files[this.files.indexOf(file) + 1];
     if (next === undefined || this.embeddings.has(next)) return;
-    // Keep the current image's embedding most recent, so the prefetch never evicts it.
-    const current = this.embeddings.get(file);
-    this.embedding(next).catch(() => undefined);
-    if (current) this.embeddings.set(file, current);
+    const idleMs = this.opts.prefetchIdleMs ?? 1500;
+    if (this.prefetchTimer) clearTimeout(this.prefetchTimer);
+    const fire = (): void => {
+      this.prefetchTimer = undefined;
+      if (this.closed || this.embeddings.has(next)) return;
+      const wait = this.lastActivity + idleMs - Date.now();
+      if (wait > 0) {
+        this.prefetchTimer = setTimeout(fire, wait);
+        this.prefetchTimer.unref();
+        return;
+      }
+      // Keep the current image's embedding most recent, so the prefetch never evicts it.
+      const current = this.embeddings.get(file);
+      this.embedding(next).catch(() => undefined);
+      if (current) this.embeddings.set(file, current);
+    };
+    this.prefetchTimer = setTimeout(fire, idleMs);
+    this.prefetchTimer.unref();
   }
 
   /**
@@ -253,11 +280,15 @@ export class AnnotationSession {
       maskInput = prev.candidate.lowResLogits;
     }
     const embedded = await this.embedding(file);
+    this.lastActivity = Date.now();
+    const t0 = performance.now();
     const prompt: SamPrompt = { points, ...(box ? { box } : {}), ...(maskInput ? { maskInput } : {}) };
     const candidates = await decodeMasks(this.opts.model, embedded, prompt);
     const best = candidates[0];
     if (!best) throw new SamflowError('MODEL_SIGNATURE', 'model: the decoder returned no mask');
-    return this.store(this.masks, { file, candidate: best, source: 'manual' });
+    const res = this.store(this.masks, { file, candidate: best, source: 'manual' });
+    this.lastActivity = Date.now();
+    return { ...res, serverMs: Math.round((performance.now() - t0) * 10) / 10 };
   }
 
   private store(where: LruMap<string, StoredMask>, entry: StoredMask): MaskResponse {
@@ -432,6 +463,7 @@ export class AnnotationSession {
   /** Wait for the last save, abort proposals and drop the caches. The model is not released. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.prefetchTimer) clearTimeout(this.prefetchTimer);
     this.proposalAbort?.abort();
     await this.saving.catch(() => undefined);
     await Promise.allSettled([...this.pendingEmbeddings()]);

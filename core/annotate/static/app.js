@@ -1,0 +1,656 @@
+// samflow annotate: the page. Plain script, no build step. Talks to the routes of
+// core/annotate/createAnnotationHandler.ts with relative URLs, so it works under any mount path.
+'use strict';
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const img = $('image');
+  const canvas = $('overlay');
+  const ctx = canvas.getContext('2d');
+  const statusBar = $('status');
+  const stageMessage = $('stageMessage');
+
+  const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4', '#469990', '#dcbeff', '#9a6324', '#800000', '#aaffc3', '#808000', '#000075'];
+  const CURRENT_COLOR = '#ffd400';
+  const PROPOSAL_COLOR = '#00e5ff';
+
+  const app = {
+    files: [],
+    labels: [],
+    proposalKinds: [],
+    index: -1,
+    file: null,
+    width: 0,
+    height: 0,
+    done: false,
+    objects: [],
+    /** Undo stack of edit steps; the last one is current: {points, box, handle, mask, source} */
+    steps: [],
+    inflight: null,
+    proposals: [],
+    hoverObject: null,
+    hoverProposal: null,
+    layerCache: new Map(),
+    openSeq: 0,
+    drag: null,
+    lastLatencyMs: null,
+  };
+  window.samflowAnnotate = app; // for tests and debugging
+
+  // ---------- HTTP ----------
+  async function api(path, body) {
+    const init = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+    const res = await fetch(path, init);
+    let data = null;
+    try {
+      data = await res.json();
+    } catch (e) {
+      data = null;
+    }
+    if (!res.ok) {
+      const msg = data && data.error ? data.error.message : `${res.status} ${res.statusText}`;
+      const err = new Error(msg);
+      err.status = res.status;
+      throw err;
+    }
+    return data;
+  }
+
+  function setStatus(text, state) {
+    statusBar.textContent = text;
+    statusBar.dataset.state = state || 'ready';
+  }
+  function showError(e) {
+    setStatus(e && e.message ? e.message : String(e), 'error');
+  }
+  function showStageMessage(text, isError) {
+    stageMessage.hidden = !text;
+    stageMessage.textContent = text || '';
+    stageMessage.classList.toggle('error', !!isError);
+  }
+
+  // ---------- COCO RLE (pycocotools string form) ----------
+  function decodeCounts(s) {
+    const counts = [];
+    let p = 0;
+    while (p < s.length) {
+      let x = 0;
+      let k = 0;
+      let more = 1;
+      while (more) {
+        const c = s.charCodeAt(p) - 48;
+        x |= (c & 0x1f) << (5 * k);
+        more = c & 0x20;
+        p++;
+        k++;
+        if (!more && c & 0x10) x |= -1 << (5 * k);
+      }
+      if (counts.length > 2) x += counts[counts.length - 2];
+      counts.push(x);
+    }
+    return counts;
+  }
+
+  /** A canvas of the image's size with the mask's pixels in `color` (runs are column-major). */
+  function rleLayer(rle, color) {
+    const h = rle.size[0];
+    const w = rle.size[1];
+    const layer = document.createElement('canvas');
+    layer.width = w;
+    layer.height = h;
+    const lctx = layer.getContext('2d');
+    const data = lctx.createImageData(w, h);
+    const u32 = new Uint32Array(data.data.buffer);
+    const r = parseInt(color.slice(1, 3), 16);
+    const g = parseInt(color.slice(3, 5), 16);
+    const b = parseInt(color.slice(5, 7), 16);
+    const px = (255 << 24) | (b << 16) | (g << 8) | r; // little-endian RGBA
+    const counts = decodeCounts(rle.counts);
+    let idx = 0;
+    for (let i = 0; i < counts.length; i++) {
+      const n = counts[i];
+      if (i % 2 === 1) {
+        for (let k = idx; k < idx + n; k++) {
+          const x = (k / h) | 0;
+          const y = k - x * h;
+          u32[y * w + x] = px;
+        }
+      }
+      idx += n;
+    }
+    lctx.putImageData(data, 0, 0);
+    return layer;
+  }
+
+  function cachedLayer(key, rle, color) {
+    const k = `${key}|${color}`;
+    let layer = app.layerCache.get(k);
+    if (!layer) {
+      layer = rleLayer(rle, color);
+      app.layerCache.set(k, layer);
+    }
+    return layer;
+  }
+
+  // ---------- drawing ----------
+  function current() {
+    return app.steps.length ? app.steps[app.steps.length - 1] : null;
+  }
+  /** The newest mask of the edit (while a click is being decoded, the previous one stays shown). */
+  function latestMask() {
+    for (let i = app.steps.length - 1; i >= 0; i--) if (app.steps[i].mask) return app.steps[i].mask;
+    return null;
+  }
+
+  function pxScale() {
+    const rect = canvas.getBoundingClientRect();
+    return rect.width > 0 ? canvas.width / rect.width : 1;
+  }
+
+  function draw() {
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    if (!app.file) return;
+    const s = pxScale();
+    app.objects.forEach((o, i) => {
+      ctx.globalAlpha = app.hoverObject === o.id ? 0.7 : 0.45;
+      ctx.drawImage(cachedLayer(`o${o.id}`, o.rle, PALETTE[i % PALETTE.length]), 0, 0);
+    });
+    app.proposals.forEach((p) => {
+      ctx.globalAlpha = app.hoverProposal === p.handle ? 0.7 : 0.3;
+      ctx.drawImage(cachedLayer(p.handle, p.rle, PROPOSAL_COLOR), 0, 0);
+    });
+    const step = current();
+    const mask = latestMask();
+    if (mask) {
+      ctx.globalAlpha = 0.5;
+      ctx.drawImage(cachedLayer(mask.handle, mask.rle, CURRENT_COLOR), 0, 0);
+    }
+    ctx.globalAlpha = 1;
+    if (step && step.box) {
+      const [x0, y0, x1, y1] = step.box;
+      ctx.lineWidth = 2 * s;
+      ctx.strokeStyle = '#1f6feb';
+      ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
+    }
+    if (app.drag && app.drag.moved) {
+      const { x0, y0, x1, y1 } = app.drag;
+      ctx.setLineDash([6 * s, 4 * s]);
+      ctx.lineWidth = 2 * s;
+      ctx.strokeStyle = '#1f6feb';
+      ctx.strokeRect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
+      ctx.setLineDash([]);
+    }
+    if (step) {
+      for (const p of step.points) {
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, 6 * s, 0, Math.PI * 2);
+        ctx.fillStyle = p.label === 1 ? '#20c997' : '#ff3b30';
+        ctx.fill();
+        ctx.lineWidth = 2 * s;
+        ctx.strokeStyle = '#fff';
+        ctx.stroke();
+      }
+    }
+    canvas.dataset.maskArea = step && step.mask ? String(step.mask.area) : '0';
+  }
+
+  // ---------- side panel ----------
+  function renderProgress() {
+    const done = app.files.filter((f) => f.done).length;
+    $('progress').textContent = `${done} / ${app.files.length} done`;
+    $('position').textContent = app.files.length ? `${app.index + 1} / ${app.files.length}` : '–';
+    $('prev').disabled = app.index <= 0;
+    $('next').disabled = app.index < 0 || app.index >= app.files.length - 1;
+  }
+
+  function renderLabels() {
+    const list = $('labels');
+    list.replaceChildren(...app.labels.map((l) => Object.assign(document.createElement('option'), { value: l })));
+  }
+
+  function renderCurrent() {
+    const step = current();
+    const mask = step && step.mask;
+    let text = 'Click inside an object.';
+    if (step && app.inflight) text = 'Predicting…';
+    if (mask) text = `Mask: ${mask.area} px, predicted IoU ${mask.score.toFixed(3)}${app.lastLatencyMs !== null ? `, ${app.lastLatencyMs} ms` : ''}`;
+    $('current').textContent = text;
+    $('accept').disabled = !mask;
+    $('undo').disabled = app.steps.length === 0;
+    $('clear').disabled = app.steps.length === 0;
+  }
+
+  function renderObjects() {
+    $('objectCount').textContent = String(app.objects.length);
+    const items = app.objects.map((o, i) => {
+      const li = document.createElement('li');
+      li.dataset.id = String(o.id);
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.background = PALETTE[i % PALETTE.length];
+      const input = document.createElement('input');
+      input.value = o.label;
+      input.title = 'Rename';
+      input.setAttribute('list', 'labels');
+      input.addEventListener('change', () => run(async () => setObjects(await api('api/relabel', { file: app.file, id: o.id, label: input.value }))));
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      meta.textContent = `${o.area}px`;
+      const up = button('↑', 'Move up', () => move(i, -1));
+      up.disabled = i === 0;
+      const down = button('↓', 'Move down', () => move(i, 1));
+      down.disabled = i === app.objects.length - 1;
+      const del = button('✕', 'Delete', () => run(async () => setObjects(await api('api/delete', { file: app.file, id: o.id }))));
+      del.className = 'delete';
+      li.append(sw, input, meta, up, down, del);
+      li.addEventListener('mouseenter', () => hover('object', o.id, li));
+      li.addEventListener('mouseleave', () => hover('object', null, li));
+      return li;
+    });
+    $('objects').replaceChildren(...items);
+  }
+
+  function renderProposals() {
+    $('proposalSection').hidden = app.proposalKinds.length === 0;
+    $('acceptAll').disabled = app.proposals.length === 0;
+    $('rejectAll').disabled = app.proposals.length === 0;
+    const items = app.proposals.map((p) => {
+      const li = document.createElement('li');
+      li.dataset.handle = p.handle;
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.background = PROPOSAL_COLOR;
+      const name = document.createElement('span');
+      name.style.flex = '1';
+      name.textContent = `${p.label || '(no label)'} ${p.score !== undefined ? p.score.toFixed(2) : ''}`;
+      li.append(
+        sw,
+        name,
+        button('✓', 'Accept', () => acceptProposal(p)),
+        button('✎', 'Correct with clicks', () => correctProposal(p)),
+        button('✕', 'Reject', () => dropProposal(p)),
+      );
+      li.addEventListener('mouseenter', () => hover('proposal', p.handle, li));
+      li.addEventListener('mouseleave', () => hover('proposal', null, li));
+      return li;
+    });
+    $('proposals').replaceChildren(...items);
+  }
+
+  function hover(kind, id, li) {
+    if (kind === 'object') app.hoverObject = id;
+    else app.hoverProposal = id;
+    li.classList.toggle('hover', id !== null);
+    draw();
+  }
+
+  function button(text, title, onClick) {
+    const b = document.createElement('button');
+    b.textContent = text;
+    b.title = title;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  function setObjects(res) {
+    app.objects = res.objects;
+    const entry = app.files.find((f) => f.file === app.file);
+    if (entry) entry.objects = app.objects.length;
+    for (const o of app.objects) if (!app.labels.includes(o.label)) app.labels.push(o.label);
+    renderLabels();
+    renderObjects();
+    draw();
+  }
+
+  async function run(fn) {
+    try {
+      await fn();
+    } catch (e) {
+      showError(e);
+    }
+  }
+
+  function move(i, delta) {
+    const order = app.objects.map((o) => o.id);
+    const j = i + delta;
+    [order[i], order[j]] = [order[j], order[i]];
+    run(async () => setObjects(await api('api/reorder', { file: app.file, order })));
+  }
+
+  // ---------- images ----------
+  async function loadList() {
+    const s = await api('api/images');
+    app.files = s.files;
+    app.labels = s.labels;
+    app.proposalKinds = s.proposalKinds;
+    $('proposalKind').replaceChildren(...s.proposalKinds.map((k) => Object.assign(document.createElement('option'), { value: k, textContent: k })));
+    renderLabels();
+    renderProposals();
+    if (!$('label').value && app.labels.length) $('label').value = app.labels[0];
+  }
+
+  async function openIndex(i) {
+    if (i < 0 || i >= app.files.length) return;
+    const seq = ++app.openSeq;
+    const file = app.files[i].file;
+    app.index = i;
+    app.file = null;
+    app.steps = [];
+    app.objects = [];
+    app.proposals = [];
+    app.layerCache.clear();
+    history.replaceState(null, '', `#file=${encodeURIComponent(file)}`);
+    $('done').checked = app.files[i].done;
+    $('fileName').textContent = file;
+    $('fileName').title = file;
+    renderProgress();
+    renderObjects();
+    renderProposals();
+    renderCurrent();
+    draw();
+    setStatus(`Opening ${file} (encoding the image once)…`, 'busy');
+    showStageMessage('Encoding image…', false);
+    const imgLoaded = new Promise((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new Error('image failed to load'));
+    });
+    imgLoaded.catch(() => undefined); // api/open reports the reason; avoid an unhandled rejection
+    img.src = `api/image?file=${encodeURIComponent(file)}`;
+    try {
+      const t0 = performance.now();
+      const opened = await api('api/open', { file });
+      await imgLoaded;
+      if (seq !== app.openSeq) return;
+      app.file = opened.file;
+      app.width = opened.width;
+      app.height = opened.height;
+      app.done = opened.done;
+      $('done').checked = opened.done;
+      canvas.width = opened.width;
+      canvas.height = opened.height;
+      fitImage();
+      setObjects({ objects: opened.objects });
+      renderCurrent();
+      showStageMessage('', false);
+      setStatus(`Ready: ${file} (${opened.width}×${opened.height}, opened in ${Math.round(performance.now() - t0)} ms)`, 'ready');
+    } catch (e) {
+      if (seq !== app.openSeq) return;
+      img.removeAttribute('src');
+      showStageMessage(`Cannot open ${file}: ${e.message}`, true);
+      setStatus(`Cannot open ${file}: ${e.message}`, 'error');
+    }
+  }
+
+  // ---------- clicks → masks ----------
+  function pushStep(change) {
+    const prev = current();
+    const step = {
+      points: prev ? prev.points.slice() : [],
+      box: prev ? prev.box : null,
+      handle: null,
+      mask: null,
+      source: prev ? prev.source : 'manual',
+    };
+    change(step);
+    app.steps.push(step);
+    draw();
+    predict();
+  }
+
+  function prevHandle(step) {
+    const i = app.steps.indexOf(step);
+    for (let j = i - 1; j >= 0; j--) if (app.steps[j].handle) return app.steps[j].handle;
+    return null;
+  }
+
+  /** One decoder request at a time; while one runs, only the latest step is sent next. */
+  function predict() {
+    const step = current();
+    if (!step || step.mask || app.inflight || !app.file) {
+      renderCurrent();
+      return;
+    }
+    if (step.points.length === 0 && !step.box) {
+      renderCurrent();
+      return;
+    }
+    const body = { file: app.file, points: step.points, box: step.box, prev: prevHandle(step) };
+    const t0 = performance.now();
+    app.inflight = api('api/predict', body)
+      .then((m) => {
+        step.handle = m.handle;
+        step.mask = m;
+        app.lastLatencyMs = Math.round(performance.now() - t0);
+        setStatus(`Mask in ${app.lastLatencyMs} ms (decoder ${m.serverMs} ms on the server)`, 'ready');
+      })
+      .catch((e) => {
+        if (e.status === 410) {
+          // the server dropped the previous logits: retry this step without them
+          for (const s of app.steps) if (s !== step) s.handle = null;
+        } else showError(e);
+        if (current() === step) app.steps.pop();
+      })
+      .finally(() => {
+        app.inflight = null;
+        draw();
+        renderCurrent();
+        predict();
+      });
+    renderCurrent();
+  }
+
+  /** Scale the image (up or down) to fill the stage, keeping its aspect ratio. */
+  function fitImage() {
+    if (!app.width) return;
+    const stage = $('stage');
+    const availW = Math.max(100, stage.clientWidth - 24);
+    const availH = Math.max(100, stage.clientHeight - 24);
+    const scale = Math.min(availW / app.width, availH / app.height);
+    img.style.width = `${Math.floor(app.width * scale)}px`;
+    img.style.height = `${Math.floor(app.height * scale)}px`;
+  }
+
+  function toImage(ev) {
+    const rect = canvas.getBoundingClientRect();
+    const x = ((ev.clientX - rect.left) / rect.width) * canvas.width;
+    const y = ((ev.clientY - rect.top) / rect.height) * canvas.height;
+    return { x: Math.max(0, Math.min(canvas.width - 1, x)), y: Math.max(0, Math.min(canvas.height - 1, y)) };
+  }
+
+  canvas.addEventListener('contextmenu', (ev) => ev.preventDefault());
+  canvas.addEventListener('mousedown', (ev) => {
+    if (!app.file) return;
+    ev.preventDefault();
+    const p = toImage(ev);
+    app.drag = { x0: p.x, y0: p.y, x1: p.x, y1: p.y, button: ev.button, shift: ev.shiftKey, moved: false, cx: ev.clientX, cy: ev.clientY };
+  });
+  window.addEventListener('mousemove', (ev) => {
+    if (!app.drag) return;
+    const p = toImage(ev);
+    app.drag.x1 = p.x;
+    app.drag.y1 = p.y;
+    if (Math.hypot(ev.clientX - app.drag.cx, ev.clientY - app.drag.cy) > 5 && app.drag.button === 0) app.drag.moved = true;
+    if (app.drag.moved) draw();
+  });
+  window.addEventListener('mouseup', () => {
+    const d = app.drag;
+    if (!d) return;
+    app.drag = null;
+    if (d.moved) {
+      const box = [Math.min(d.x0, d.x1), Math.min(d.y0, d.y1), Math.max(d.x0, d.x1), Math.max(d.y0, d.y1)].map((v) => Math.round(v * 10) / 10);
+      pushStep((s) => {
+        s.box = box;
+      });
+    } else {
+      const label = d.button === 2 || d.shift ? 0 : 1;
+      pushStep((s) => {
+        s.points.push({ x: Math.round(d.x0 * 10) / 10, y: Math.round(d.y0 * 10) / 10, label });
+      });
+    }
+  });
+
+  function undo() {
+    if (!app.steps.length) return;
+    app.steps.pop();
+    draw();
+    predict();
+  }
+  function clearEdit() {
+    app.steps = [];
+    draw();
+    renderCurrent();
+  }
+
+  async function acceptCurrent() {
+    if (app.inflight) await app.inflight;
+    const step = current();
+    if (!step || !step.mask) return;
+    const label = $('label').value.trim();
+    if (!label) {
+      setStatus('Type a label first (L), then accept.', 'error');
+      $('label').focus();
+      return;
+    }
+    await run(async () => {
+      const res = await api('api/accept', { file: app.file, handle: step.handle, label });
+      app.steps = [];
+      if (step.proposal) app.proposals = app.proposals.filter((p) => p.handle !== step.proposal);
+      setObjects(res);
+      renderProposals();
+      renderCurrent();
+      setStatus(`Accepted "${label}" (${res.object.area} px) — saved`, 'ready');
+    });
+  }
+
+  // ---------- proposals (stage 2) ----------
+  async function propose() {
+    const kind = $('proposalKind').value;
+    if (!kind || !app.file) return;
+    setStatus(`Proposing with ${kind}…`, 'busy');
+    await run(async () => {
+      const t0 = performance.now();
+      const res = await api('api/propose', { file: app.file, kind });
+      app.proposals = res.proposals;
+      renderProposals();
+      draw();
+      setStatus(`${res.proposals.length} proposals from ${kind} in ${Math.round(performance.now() - t0)} ms`, 'ready');
+    });
+  }
+  async function acceptProposal(p) {
+    const label = p.label || $('label').value.trim();
+    if (!label) {
+      setStatus('Type a label first (L), then accept.', 'error');
+      return;
+    }
+    await run(async () => {
+      const res = await api('api/accept', { file: app.file, handle: p.handle, label });
+      app.proposals = app.proposals.filter((q) => q !== p);
+      setObjects(res);
+      renderProposals();
+    });
+  }
+  function dropProposal(p) {
+    app.proposals = app.proposals.filter((q) => q !== p);
+    app.hoverProposal = null;
+    renderProposals();
+    draw();
+  }
+  function correctProposal(p) {
+    dropProposal(p);
+    if (p.label) $('label').value = p.label;
+    app.steps = [{ points: (p.points || []).slice(), box: p.box || null, handle: p.handle, mask: p, source: 'proposal', proposal: p.handle }];
+    draw();
+    renderCurrent();
+    setStatus('Correct the proposal with clicks, then accept.', 'ready');
+  }
+
+  // ---------- controls ----------
+  $('prev').addEventListener('click', () => openIndex(app.index - 1));
+  $('next').addEventListener('click', () => openIndex(app.index + 1));
+  $('accept').addEventListener('click', () => acceptCurrent());
+  $('undo').addEventListener('click', undo);
+  $('clear').addEventListener('click', clearEdit);
+  $('propose').addEventListener('click', () => propose());
+  $('acceptAll').addEventListener('click', async () => {
+    for (const p of app.proposals.slice()) await acceptProposal(p);
+  });
+  $('rejectAll').addEventListener('click', () => {
+    app.proposals = [];
+    renderProposals();
+    draw();
+  });
+  $('done').addEventListener('change', () => setDone($('done').checked));
+  async function setDone(done) {
+    if (!app.file) return;
+    await run(async () => {
+      await api('api/done', { file: app.file, done });
+      $('done').checked = done;
+      const entry = app.files.find((f) => f.file === app.file);
+      if (entry) entry.done = done;
+      renderProgress();
+    });
+  }
+  $('label').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') {
+      ev.preventDefault();
+      acceptCurrent();
+      $('label').blur();
+    } else if (ev.key === 'Escape') $('label').blur();
+  });
+  window.addEventListener('resize', () => {
+    fitImage();
+    draw();
+  });
+
+  document.addEventListener('keydown', (ev) => {
+    const t = ev.target;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+    const k = ev.key;
+    if (ev.ctrlKey && (k === 'z' || k === 'Z')) {
+      ev.preventDefault();
+      undo();
+      return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const actions = {
+      Enter: () => acceptCurrent(),
+      a: () => acceptCurrent(),
+      z: undo,
+      Backspace: undo,
+      Escape: clearEdit,
+      c: clearEdit,
+      l: () => $('label').focus(),
+      n: () => openIndex(app.index + 1),
+      ArrowRight: () => openIndex(app.index + 1),
+      p: () => openIndex(app.index - 1),
+      ArrowLeft: () => openIndex(app.index - 1),
+      d: () => setDone(!$('done').checked),
+      r: () => propose(),
+    };
+    const f = actions[k];
+    if (f) {
+      ev.preventDefault();
+      f();
+    }
+  });
+
+  // ---------- start ----------
+  (async () => {
+    try {
+      await loadList();
+      if (app.files.length === 0) {
+        showStageMessage('No images in this folder (jpg, png, webp, tif, gif, avif).', true);
+        setStatus('No images.', 'error');
+        renderProgress();
+        return;
+      }
+      const m = /^#file=(.*)$/.exec(location.hash);
+      const wanted = m ? decodeURIComponent(m[1]) : null;
+      let i = wanted ? app.files.findIndex((f) => f.file === wanted) : -1;
+      if (i < 0) i = Math.max(0, app.files.findIndex((f) => !f.done));
+      await openIndex(i);
+    } catch (e) {
+      showStageMessage(`Cannot load the image list: ${e.message}`, true);
+      showError(e);
+    }
+  })();
+})();
