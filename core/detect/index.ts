@@ -8,3 +8,4 @@ export * from './chooseDetectorBackend';
 export * from './loadCocoDetector';
 // boxesToPrompts lives with the prompt stages; re-exported here for detector users.
 export * from '../prompts/boxesToPrompts';
+export * from './segmentInstances';

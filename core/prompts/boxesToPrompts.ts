@@ -51,6 +51,14 @@ export interface BoxesToPromptsOptions {
   readonly multimask?: boolean;
 }
 
+/**
+ * The box of one detection as XYXY image pixels (coco-ssd `bbox` [x,y,w,h], `{box}` or a bare box),
+ * validated like `boxesToPrompts` does. `index` only names the detection in error messages.
+ */
+export function detectionBoxXyxy(d: DetectionBoxInput, index = 0): [number, number, number, number] {
+  return parseOne(d, index).box;
+}
+
 interface Parsed {
   readonly box: [number, number, number, number];
   readonly cls: string | undefined;
