@@ -15,6 +15,7 @@ export * from './maskIou';
 export * from './stabilityScore';
 export * from './maskToPng';
 export * from './pngToMask';
+export * from './labelRuns';
 export * from './labelComponents';
 export * from './removeSmallRegions';
 export * from './simplifyRing';

@@ -16,7 +16,7 @@ export async function pngToMask(input: Buffer | Uint8Array | string, threshold =
   if (!Number.isFinite(threshold)) {
     throw new SamflowError('BAD_OPTION', `pngToMask: threshold must be a number (0..255), got ${threshold}.`);
   }
-  let raw: { data: Buffer; info: sharp.OutputInfo };
+  let raw: { data: Buffer; info: { width: number; height: number; channels: number } };
   try {
     raw = await sharp(input).removeAlpha().toColourspace('b-w').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (e) {

@@ -1,7 +1,7 @@
 import { SamflowError } from '../errors';
 import type { BinaryMask } from '../types';
 import { assertBinaryMask } from './assertBinaryMask';
-import { labelComponents } from './labelComponents';
+import { labelRuns } from './labelRuns';
 
 /** Result of {@link removeSmallRegions}. */
 export interface RemoveSmallRegionsResult {
@@ -39,32 +39,31 @@ export function removeSmallRegions(
   const { width, height, data } = mask;
   const holes = mode === 'holes';
   // SAM: working_mask = correct_holes ^ mask → label background for holes, foreground for islands.
-  const { labels, count, sizes } = labelComponents(data, width, height, !holes);
-  // keep[k] = 1 when component k ends up inside the output mask.
-  const inside = new Uint8Array(count + 1);
+  const { runCount, runStart, runEnd, runLabel, count, sizes } = labelRuns(data, width, height, !holes);
   let anySmall = false;
   for (let k = 1; k <= count; k++) if (sizes[k] < areaThresh) anySmall = true;
   if (!anySmall) return { mask, changed: false };
 
+  const out = new Uint8Array(data); // uint8[h,w], then edited run by run
   if (holes) {
-    // Output = original foreground (label 0) ∪ small background components.
-    inside[0] = 1;
-    for (let k = 1; k <= count; k++) if (sizes[k] < areaThresh) inside[k] = 1;
+    // Output = original foreground ∪ small background components.
+    for (let r = 0; r < runCount; r++) if (sizes[runLabel[r]] < areaThresh) out.fill(1, runStart[r], runEnd[r]);
   } else {
-    let kept = 0;
-    for (let k = 1; k <= count; k++) {
-      if (sizes[k] >= areaThresh) {
-        inside[k] = 1;
-        kept++;
-      }
+    // Output = large foreground components, or the largest one when none is large.
+    let keepOnly = 0;
+    let anyLarge = false;
+    for (let k = 1; k <= count; k++) if (sizes[k] >= areaThresh) anyLarge = true;
+    if (!anyLarge) {
+      keepOnly = 1;
+      for (let k = 2; k <= count; k++) if (sizes[k] > sizes[keepOnly]) keepOnly = k;
     }
-    if (kept === 0) {
-      let best = 1;
-      for (let k = 2; k <= count; k++) if (sizes[k] > sizes[best]) best = k;
-      inside[best] = 1;
+    for (let r = 0; r < runCount; r++) {
+      const k = runLabel[r];
+      const keep = keepOnly !== 0 ? k === keepOnly : sizes[k] >= areaThresh;
+      if (!keep) out.fill(0, runStart[r], runEnd[r]);
     }
   }
-  const out = new Uint8Array(width * height); // uint8[h,w]
-  for (let i = 0; i < out.length; i++) out[i] = inside[labels[i]];
+  // Normalise to 0/1 (the input may use any non-zero byte for inside).
+  for (let i = 0; i < out.length; i++) if (out[i] > 1) out[i] = 1;
   return { mask: { width, height, data: out }, changed: true };
 }
