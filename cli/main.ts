@@ -6,22 +6,28 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { UsageError } from './args';
 import { isSamflowError } from '../core/errors';
 import type { CliCommand, CliIo } from './CliCommand';
 
 const COMMANDS = ['segment', 'everything', 'edges', 'annotate', 'detect', 'instances', 'text', 'eval'] as const;
 
-function loadCommand(name: string): CliCommand | undefined {
+/** cli/<name>.js in the build, cli/<name>.ts when run from source (tests). */
+function commandFile(name: string): string | undefined {
+  return [`${name}.js`, `${name}.ts`].map((f) => path.join(__dirname, f)).find((f) => fs.existsSync(f));
+}
+
+async function loadCommand(name: string): Promise<CliCommand | undefined> {
   if (!(COMMANDS as readonly string[]).includes(name)) return undefined;
-  const file = path.join(__dirname, `${name}.js`);
-  if (!fs.existsSync(file)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(file) as CliCommand;
+  const file = commandFile(name);
+  if (!file) return undefined;
+  const mod = (await import(file.endsWith('.js') ? pathToFileURL(file).href : file)) as Partial<CliCommand> & { default?: CliCommand };
+  return typeof mod.run === 'function' && typeof mod.usage === 'string' ? (mod as CliCommand) : mod.default;
 }
 
 function available(): string[] {
-  return COMMANDS.filter((c) => fs.existsSync(path.join(__dirname, `${c}.js`)));
+  return COMMANDS.filter((c) => commandFile(c) !== undefined);
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -30,7 +36,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout(`usage: samflow <command> [options]\ncommands: ${available().join(', ')}\n`);
     return name ? 0 : 2;
   }
-  const cmd = loadCommand(name);
+  const cmd = await loadCommand(name);
   if (!cmd) {
     io.stderr(`samflow: unknown command "${name}" (commands: ${available().join(', ')})\n`);
     return 2;

@@ -14,6 +14,7 @@ import { maskToRle } from '../core/masks/maskToRle';
 import { decodeMasks } from '../core/model/decodeMasks';
 import { encodeImage } from '../core/model/encodeImage';
 import { loadSamModel } from '../core/model/loadSamModel';
+import { validatePrompt } from '../core/prompts/encodePrompts';
 import { renderOverlay } from '../core/render';
 import type { BoxXyxy, PointPrompt, SamPrompt } from '../core/types';
 import { UsageError, getFlag, getList, getNumber, getString, parseArgs } from './args';
@@ -66,18 +67,17 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   const frame = await decodeImage(image, maxPixels !== undefined ? { maxPixels } : {});
   const prompt: SamPrompt = { ...(points.length ? { points } : {}), ...(box ? { box } : {}) };
+  // check the prompt against the image before paying for the model
+  try {
+    validatePrompt(prompt, frame.width, frame.height);
+  } catch (e) {
+    if (e instanceof SamflowError) throw new SamflowError(e.code, `${image}: ${e.message}`, image, { cause: e });
+    throw e;
+  }
   const model = await loadSamModel(modelOptions);
   try {
     const embedded = await encodeImage(model, frame);
-    let candidates;
-    try {
-      candidates = await decodeMasks(model, embedded, prompt, getFlag(a, 'multimask') ? { multimask: true } : {});
-    } catch (e) {
-      if (e instanceof SamflowError && e.code === 'BAD_PROMPT') {
-        throw new SamflowError('BAD_PROMPT', `${image}: ${e.message}`, image, { cause: e });
-      }
-      throw e;
-    }
+    const candidates = await decodeMasks(model, embedded, prompt, getFlag(a, 'multimask') ? { multimask: true } : {});
     const masks = candidates.map((c) => ({ candidate: c, mask: candidateToMask(c) }));
     const out = getString(a, 'out');
     if (out !== undefined) await writeFile(out, await maskToPng(masks[0]!.mask));
