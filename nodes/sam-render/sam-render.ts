@@ -1,0 +1,71 @@
+import { decodeImage, renderOverlay, rleToMask } from '../../core';
+import { SamflowError } from '../../core/errors';
+import type { BinaryMask, BoxXyxy, CompressedRle, PointPrompt, UncompressedRle } from '../../core/types';
+import type { Node, NodeAPI, NodeDef } from '../red';
+import { imageFromMessage } from '../lib/imageFromMessage';
+import { parsePrompt } from '../lib/promptsFromInput';
+
+interface SamRenderDef extends NodeDef {
+  readonly alpha?: string | number;
+  readonly outline?: boolean;
+  /** Draw the clicks and boxes of msg.prompts. */
+  readonly showPrompts?: boolean;
+  readonly format?: 'png' | 'jpeg';
+}
+
+function masksOf(value: unknown): BinaryMask[] {
+  if (!Array.isArray(value)) {
+    throw new SamflowError('BAD_OPTION', `msg.masks: expected the array of mask records that sam-decoder sets, got ${value === undefined ? 'nothing' : typeof value}. Wire sam-render after sam-decoder.`, 'msg.masks');
+  }
+  return value.map((r: unknown, i) => {
+    const seg = typeof r === 'object' && r !== null ? (r as { segmentation?: unknown }).segmentation : undefined;
+    if (typeof seg !== 'object' || seg === null || !('size' in seg) || !('counts' in seg)) {
+      throw new SamflowError('BAD_OPTION', `msg.masks[${i}]: expected a record with segmentation {size: [h, w], counts} (COCO RLE), got ${JSON.stringify(r)?.slice(0, 80)}.`, `msg.masks[${i}]`);
+    }
+    return rleToMask(seg as CompressedRle | UncompressedRle);
+  });
+}
+
+/**
+ * sam-render: draws msg.masks over the image in msg.payload (translucent fills, outlines, the
+ * prompts' clicks and boxes) and replaces msg.payload with the PNG (or JPEG) Buffer.
+ */
+export = function register(RED: NodeAPI): void {
+  function SamRenderNode(this: Node, def: SamRenderDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const alphaNum = Number(def.alpha);
+    const alpha = def.alpha === undefined || def.alpha === '' || !(alphaNum >= 0 && alphaNum <= 1) ? 0.5 : alphaNum;
+    const outline = def.outline !== false;
+    const showPrompts = def.showPrompts !== false;
+    const format = def.format === 'jpeg' ? 'jpeg' : 'png';
+
+    node.on('input', (msg, send, done) => {
+      void (async () => {
+        const masks = masksOf(msg.masks);
+        const { input, frameId } = imageFromMessage(msg.payload, msg.frameId);
+        const frame = await decodeImage(input, { id: frameId });
+        const points: PointPrompt[] = [];
+        const boxes: BoxXyxy[] = [];
+        if (showPrompts && Array.isArray(msg.prompts)) {
+          msg.prompts.forEach((p: unknown, i) => {
+            const prompt = parsePrompt(p, `msg.prompts[${i}]`);
+            if (prompt.points) points.push(...prompt.points);
+            if (prompt.box) boxes.push(prompt.box);
+          });
+        }
+        const started = Date.now();
+        msg.payload = await renderOverlay(frame, masks, { alpha, outline, points, boxes, format });
+        node.status({ fill: 'green', shape: 'dot', text: `${masks.length} mask(s) · ${frame.width}×${frame.height} · ${Date.now() - started} ms` });
+        send(msg);
+      })().then(
+        () => done(),
+        (err: unknown) => {
+          node.status({ fill: 'red', shape: 'ring', text: err instanceof Error ? err.message.slice(0, 60) : 'error' });
+          done(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+  RED.nodes.registerType('sam-render', SamRenderNode);
+};

@@ -1,0 +1,60 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { compressRle, maskToRle } from '../../core/masks';
+import type { BinaryMask } from '../../core/types';
+import { catchNode, distNode, helper, nextMessage } from './support/redHelper';
+
+const nodes = [distNode('sam-render'), catchNode];
+
+function rectMask(w: number, h: number, x0: number, y0: number, x1: number, y1: number): BinaryMask {
+  const data = new Uint8Array(w * h);
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * w + x] = 1;
+  return { width: w, height: h, data };
+}
+
+const flow = [
+  { id: 'r', type: 'sam-render', alpha: 0.5, outline: false, showPrompts: false, format: 'png', wires: [['out']] },
+  { id: 'out', type: 'helper' },
+  { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+  { id: 'caught', type: 'helper' },
+];
+
+describe('sam-render', () => {
+  beforeAll(() => helper.startServer());
+  afterAll(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  it('tints the pixels inside the mask and leaves the others as they were', async () => {
+    await helper.load(nodes, flow);
+    const gray = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 100, g: 100, b: 100 } } }).png().toBuffer();
+    const record = { segmentation: compressRle(maskToRle(rectMask(40, 30, 10, 5, 20, 15))), area: 100, bbox: [10, 5, 10, 10] };
+    const out = nextMessage(helper.getNode('out'));
+    helper.getNode('r').receive({ payload: gray, masks: [record] });
+    const msg = await out;
+    expect(Buffer.isBuffer(msg.payload)).toBe(true);
+    const { data, info } = await sharp(msg.payload as Buffer).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([40, 30]);
+    const px = (x: number, y: number): number[] => Array.from(data.subarray((y * 40 + x) * info.channels, (y * 40 + x) * info.channels + 3));
+    expect(px(0, 0)).toEqual([100, 100, 100]);
+    expect(px(39, 29)).toEqual([100, 100, 100]);
+    expect(px(15, 10)).not.toEqual([100, 100, 100]);
+    expect(px(10, 5)).toEqual(px(19, 14));
+    expect(msg.masks).toEqual([record]);
+  });
+
+  it('bad input → Catch: no msg.masks, a mask of another size, no image', async () => {
+    await helper.load(nodes, flow);
+    const gray = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer();
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ payload: gray }, /msg\.masks: expected the array/],
+      [{ payload: gray, masks: [{ segmentation: compressRle(maskToRle(rectMask(8, 8, 0, 0, 2, 2))) }] }, /./],
+      [{ payload: gray, masks: [{ bbox: [1, 2, 3, 4] }] }, /msg\.masks\[0\]: expected a record with segmentation/],
+      [{ payload: {}, masks: [] }, /msg\.payload: expected an image/],
+    ];
+    for (const [input, message] of cases) {
+      const caught = nextMessage(helper.getNode('caught'));
+      helper.getNode('r').receive(input);
+      expect(((await caught).error as { message: string }).message).toMatch(message);
+    }
+  });
+});
