@@ -86,7 +86,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       const png = await renderOverlay(
         frame,
         masks.slice(0, 1).map((m) => m.mask),
-        { points, boxes: box ? [box] : [] },
+        { points, boxes: box ? [box] : [], outline: true },
       );
       await writeFile(overlay, png);
     }
