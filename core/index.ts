@@ -13,3 +13,5 @@ export * from './stream';
 export * from './render';
 export * from './operators';
 export * from './annotate';
+export * from './eval';
+export * from './text';
