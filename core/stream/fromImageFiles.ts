@@ -6,10 +6,10 @@ import { decodeImage } from '../image/decodeImage';
 import type { Frame } from '../types';
 import { reportSkipped, type ErrorPolicyOptions } from './SkippedItem';
 
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'];
+const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'];
 
 export interface FromImageFilesOptions extends ErrorPolicyOptions {
-  /** Extensions kept when listing a directory or a glob (case-insensitive). Default IMAGE_EXTENSIONS. */
+  /** Extensions kept when listing a directory or a glob (case-insensitive). Default: .jpg .jpeg .png .webp .tif .tiff .gif .avif. */
   readonly extensions?: readonly string[];
   /** List sub-directories of a directory too. Default false (a `**` glob always recurses). */
   readonly recursive?: boolean;
