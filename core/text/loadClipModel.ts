@@ -1,0 +1,151 @@
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { SamflowError } from '../errors';
+import { packageRoot } from '../model/packageRoot';
+import { findClipFiles } from './clipFiles';
+import { readClipImageSpec } from './clipPreprocessing';
+import type { ClipModel, ClipTokens } from './ClipModel';
+
+export interface LoadClipModelOptions {
+  /** intra-op threads per ONNX session. Default: onnxruntime's (all cores). */
+  readonly threads?: number;
+  /** Images per vision-tower run. Default 8. */
+  readonly batchSize?: number;
+}
+
+/** Where `loadClipModel()` looks without a folder: <package>/models/clip. */
+export function defaultClipFolder(): string {
+  return path.join(packageRoot(), 'models', 'clip');
+}
+
+/** Splits float32[batch, D] into L2-normalised rows. */
+export function normalizedRows(data: Float32Array, batch: number): Float32Array[] {
+  const d = data.length / batch;
+  const rows: Float32Array[] = [];
+  for (let b = 0; b < batch; b++) {
+    const row = Float32Array.from(data.subarray(b * d, (b + 1) * d));
+    let n = 0;
+    for (const v of row) n += v * v;
+    n = Math.sqrt(n) || 1;
+    for (let i = 0; i < d; i++) row[i]! /= n;
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function createSession(file: string, threads: number | undefined): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(file, { graphOptimizationLevel: 'all', ...(threads ? { intraOpNumThreads: threads } : {}) });
+  } catch (e) {
+    throw new SamflowError('MODEL_SIGNATURE', `CLIP: onnxruntime cannot load ${file}: ${e instanceof Error ? e.message : String(e)}`, file, { cause: e });
+  }
+}
+
+function pickOutput(session: ort.InferenceSession, preferred: string, file: string): string {
+  if (session.outputNames.includes(preferred)) return preferred;
+  const first = session.outputNames[0];
+  if (first === undefined) throw new SamflowError('MODEL_SIGNATURE', `CLIP: ${file} has no outputs`, file);
+  return first;
+}
+
+function requireInput(session: ort.InferenceSession, name: string, file: string): void {
+  if (!session.inputNames.includes(name)) {
+    throw new SamflowError('MODEL_SIGNATURE', `CLIP: ${file} has inputs ${session.inputNames.join(', ')}; expected "${name}" (a transformers.js CLIP export)`, file);
+  }
+}
+
+/**
+ * Loads a CLIP model folder in the transformers.js layout (tokenizer.json, tokenizer_config.json,
+ * optional preprocessor_config.json, onnx/text_model.onnx, onnx/vision_model.onnx). The tokenizer is
+ * transformers.js's (@huggingface/transformers, offline: remote models are disabled while loading);
+ * the towers run on onnxruntime-node. Without a folder: <package>/models/clip.
+ * Throws SamflowError('MODEL_NOT_FOUND') naming the folder and how to get the files.
+ */
+export async function loadClipModel(folder: string = defaultClipFolder(), opts: LoadClipModelOptions = {}): Promise<ClipModel> {
+  const files = findClipFiles(folder);
+  const batchSize = opts.batchSize ?? 8;
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new SamflowError('BAD_OPTION', `loadClipModel: batchSize must be a whole number >= 1, got ${String(opts.batchSize)}`);
+  const imageSpec = readClipImageSpec(files.preprocessorConfig);
+
+  const { AutoTokenizer, env } = await import('@huggingface/transformers');
+  const allowRemote = env.allowRemoteModels;
+  env.allowRemoteModels = false; // never reach for the Hugging Face hub; restored after loading
+  let tokenizer: Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
+  try {
+    // An absolute path is read as a folder (not a hub id), so localModelPath does not apply.
+    tokenizer = await AutoTokenizer.from_pretrained(files.folder, { local_files_only: true });
+  } catch (e) {
+    throw new SamflowError('MODEL_SIGNATURE', `CLIP: cannot load the tokenizer from ${files.folder}: ${e instanceof Error ? e.message : String(e)}`, files.tokenizerJson, { cause: e });
+  } finally {
+    env.allowRemoteModels = allowRemote;
+  }
+
+  const text = await createSession(files.textModel, opts.threads);
+  const vision = await createSession(files.visionModel, opts.threads);
+  requireInput(text, 'input_ids', files.textModel);
+  requireInput(vision, 'pixel_values', files.visionModel);
+  const textOut = pickOutput(text, 'text_embeds', files.textModel);
+  const visionOut = pickOutput(vision, 'image_embeds', files.visionModel);
+  let released = false;
+  const alive = () => {
+    if (released) throw new SamflowError('MODEL_RELEASED', `CLIP model ${files.folder} was released; load it again`);
+  };
+
+  const tokenize = async (texts: readonly string[]): Promise<ClipTokens> => {
+    if (!Array.isArray(texts) || texts.length === 0 || !texts.every((t) => typeof t === 'string' && t.trim() !== '')) {
+      throw new SamflowError('BAD_PROMPT', `CLIP: texts must be a non-empty array of non-empty strings such as ["a cat"], got ${JSON.stringify(texts)}`);
+    }
+    const enc = tokenizer._call([...texts], { padding: true, truncation: true });
+    const ids = enc.input_ids;
+    const mask = enc.attention_mask;
+    const [batch, length] = ids.dims as [number, number];
+    return {
+      inputIds: BigInt64Array.from(ids.data as ArrayLike<bigint>, BigInt),
+      attentionMask: mask ? BigInt64Array.from(mask.data as ArrayLike<bigint>, BigInt) : new BigInt64Array(batch * length).fill(1n),
+      batch,
+      length,
+    };
+  };
+
+  return {
+    folder: files.folder,
+    imageSpec,
+    get released() {
+      return released;
+    },
+    tokenize,
+    async embedTexts(texts) {
+      alive();
+      const t = await tokenize(texts);
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: new ort.Tensor('int64', t.inputIds, [t.batch, t.length]), // int64[batch, length]
+      };
+      if (text.inputNames.includes('attention_mask')) feeds['attention_mask'] = new ort.Tensor('int64', t.attentionMask, [t.batch, t.length]);
+      const out = await text.run(feeds, [textOut]);
+      return normalizedRows(out[textOut]!.data as Float32Array, t.batch); // float32[batch, D]
+    },
+    async embedImages(pixels) {
+      alive();
+      const S = imageSpec.size;
+      const plane = 3 * S * S;
+      const result: Float32Array[] = [];
+      for (let start = 0; start < pixels.length; start += batchSize) {
+        const chunk = pixels.slice(start, start + batchSize);
+        const data = new Float32Array(chunk.length * plane); // float32[batch,3,S,S]
+        chunk.forEach((p, i) => {
+          if (p.length !== plane) throw new SamflowError('BAD_OPTION', `CLIP: image ${start + i} has ${p.length} values; expected 3*${S}*${S} (use maskedCropToClipInput)`);
+          data.set(p, i * plane);
+        });
+        const out = await vision.run({ pixel_values: new ort.Tensor('float32', data, [chunk.length, 3, S, S]) }, [visionOut]);
+        result.push(...normalizedRows(out[visionOut]!.data as Float32Array, chunk.length)); // float32[batch, D]
+      }
+      return result;
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      await text.release();
+      await vision.release();
+    },
+  };
+}
