@@ -33,6 +33,8 @@
     openSeq: 0,
     drag: null,
     lastLatencyMs: null,
+    /** Click-to-mask latency seen by the page: request sent → mask drawn (ms), with the server's share. */
+    latencies: [],
   };
   window.samflowAnnotate = app; // for tests and debugging
 
@@ -419,7 +421,10 @@
       .then((m) => {
         step.handle = m.handle;
         step.mask = m;
+        if (current() === step) draw();
         app.lastLatencyMs = Math.round(performance.now() - t0);
+        app.latencies.push({ ms: performance.now() - t0, serverMs: m.serverMs });
+        if (app.latencies.length > 1000) app.latencies.shift();
         setStatus(`Mask in ${app.lastLatencyMs} ms (decoder ${m.serverMs} ms on the server)`, 'ready');
       })
       .catch((e) => {
