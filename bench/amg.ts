@@ -1,0 +1,88 @@
+/**
+ * Automatic mask generation ("segment everything") on real photos: wall time of SAM's exhaustive
+ * 32×32 grid vs `skipCovered`, decoder runs, and recall = share of the exhaustive masks matched by
+ * a skipCovered mask at mask IoU >= 0.9 (full-resolution masks). Needs ../shared/data/photos.
+ * Env SAMFLOW_BENCH_AMG_IMAGES=a.png,b.jpg (paths under photos/) picks other photos.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { decodeImage } from '../core/image';
+import { loadSamModel } from '../core/model';
+import { maskIou, rleToMask } from '../core/masks';
+import { generateMasks } from '../core/amg/generateMasks';
+import type { AmgOptions } from '../core/amg/AmgOptions';
+import { isCompressedRle, type AmgRecord } from '../core/masks/toRecords';
+import type { BinaryMask } from '../core/types';
+import { round, type BenchContext } from './BenchContext';
+
+const DEFAULT_IMAGES = ['python3-skimage/coffee.png', 'python3-skimage/astronaut.png', 'opencv-doc/fruits.jpg'];
+
+function masksOf(records: readonly AmgRecord[]): BinaryMask[] {
+  return records.map((r) => {
+    if (!isCompressedRle(r.segmentation)) throw new Error('bench expects coco_rle records');
+    return rleToMask(r.segmentation);
+  });
+}
+
+/** Share of `reference` masks matched by some mask of `got` at IoU >= thresh (1 when reference is empty). */
+export function maskRecall(reference: readonly BinaryMask[], got: readonly BinaryMask[], thresh = 0.9): number {
+  if (reference.length === 0) return 1;
+  let hit = 0;
+  for (const r of reference) if (got.some((g) => maskIou(r, g) >= thresh)) hit++;
+  return hit / reference.length;
+}
+
+export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
+  if (!ctx.dataDir) return { skipped: 'no ../shared/data' };
+  const photos = path.join(ctx.dataDir, 'photos');
+  const env = process.env['SAMFLOW_BENCH_AMG_IMAGES'];
+  const names = env ? env.split(',') : ctx.quick ? DEFAULT_IMAGES.slice(0, 1) : DEFAULT_IMAGES;
+  const model = await loadSamModel();
+  const results: Record<string, unknown>[] = [];
+  try {
+    for (const name of names) {
+      const file = path.join(photos, name);
+      if (!fs.existsSync(file)) {
+        ctx.log(`skip ${name}: not found`);
+        continue;
+      }
+      const frame = await decodeImage(file);
+      const timed = async (opts: AmgOptions): Promise<{ s: number; decoded: number; records: AmgRecord[] }> => {
+        let decoded = 0;
+        const t0 = performance.now();
+        const records = await generateMasks(model, frame, { ...opts, onProgress: (p) => (decoded = p.decoded) });
+        return { s: (performance.now() - t0) / 1000, decoded, records };
+      };
+      ctx.log(`${name}: exhaustive 32x32 (about a minute)`);
+      const ex = await timed({ pointsPerSide: 32 });
+      ctx.log(`${name}: exhaustive ${round(ex.s, 1)} s, ${ex.records.length} masks; skipCovered`);
+      const sk = await timed({ pointsPerSide: 32, skipCovered: true });
+      const recall = maskRecall(masksOf(ex.records), masksOf(sk.records));
+      ctx.log(`${name}: skipCovered ${round(sk.s, 1)} s, ${sk.decoded} decodes, ${sk.records.length} masks, recall ${round(recall, 3)}`);
+      results.push({
+        image: name,
+        size: `${frame.width}x${frame.height}`,
+        exhaustiveSeconds: round(ex.s, 2),
+        exhaustiveDecodes: ex.decoded,
+        exhaustiveMasks: ex.records.length,
+        skipCoveredSeconds: round(sk.s, 2),
+        skipCoveredDecodes: sk.decoded,
+        skipCoveredMasks: sk.records.length,
+        recallAtIou09: round(recall, 3),
+        speedup: round(ex.s / sk.s, 2),
+      });
+    }
+  } finally {
+    await model.release();
+  }
+  const n = results.length || 1;
+  const mean = (k: string): number => results.reduce((s, r) => s + Number(r[k]), 0) / n;
+  return {
+    machine: 'see bench.json machine facts; goal: 32x32 <= 15 s on 2 cores with recall >= 0.95',
+    images: results,
+    meanRecall: round(mean('recallAtIou09'), 3),
+    meanSkipCoveredSeconds: round(mean('skipCoveredSeconds'), 2),
+    meanExhaustiveSeconds: round(mean('exhaustiveSeconds'), 2),
+  };
+}

@@ -1,0 +1,214 @@
+import { encodeImage } from '../model/encodeImage';
+import { decodeMasks } from '../model/decodeMasks';
+import type { SamModel } from '../model/SamModel';
+import { nonMaxSuppression, boxAreaXyxy } from '../masks/nonMaxSuppression';
+import { toRecords, type AmgRecord } from '../masks/toRecords';
+import type { BoxXyxy, EmbeddedFrame, Frame, MaskCandidate } from '../types';
+import { resolveAmgOptions, type AmgOptions, type ResolvedAmgOptions } from './AmgOptions';
+import { generateCropBoxes } from './generateCropBoxes';
+import { cropFrame } from './cropFrame';
+import { candidateStability } from './filterStability';
+import { lowResMaskBoxXyxy } from './lowResMaskBoxXyxy';
+import { isBoxNearCropEdge } from './isBoxNearCropEdge';
+import { boxXyxyToXywh } from './boxXyxyToXywh';
+import { CoverageSkipper, coarseToFineOrder } from './CoverageSkipper';
+
+/** Options of generateMasks / generateMasksProgressive. */
+export interface GenerateMasksOptions extends AmgOptions {
+  /** Cancels: no decoder run starts after the signal fires; the iteration rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** The whole image's embedding when the caller already has it (skips one encoder run). */
+  readonly embedded?: EmbeddedFrame;
+}
+
+/** Progress after each batch of grid points. */
+export interface AmgBatchEvent {
+  readonly kind: 'batch';
+  /** Grid points handled so far (decoded or skipped), over all crops. */
+  readonly done: number;
+  readonly total: number;
+  /** Decoder runs so far. */
+  readonly decoded: number;
+  readonly cropIndex: number;
+  /** Candidates of this batch that passed the IoU and stability filters (crop frame, before NMS). */
+  readonly candidates: readonly MaskCandidate[];
+}
+
+/** The final result. */
+export interface AmgDoneEvent {
+  readonly kind: 'done';
+  readonly done: number;
+  readonly total: number;
+  readonly decoded: number;
+  readonly records: AmgRecord[];
+}
+
+export type AmgEvent = AmgBatchEvent | AmgDoneEvent;
+
+/** A filtered candidate with its box (XYXY, whole-image pixels) and crop. */
+interface Survivor {
+  readonly candidate: MaskCandidate;
+  readonly box: BoxXyxy;
+  readonly cropBox: BoxXyxy;
+}
+
+interface CropState {
+  done: number;
+  decoded: number;
+}
+
+/**
+ * One crop, SAM's `_process_crop` + `_process_batch`: decode every grid point (or, with skipCovered,
+ * every point not yet explained), filter by predicted IoU and stability on the low-res logits, drop
+ * masks touching an inner crop edge, then box NMS within the crop. Yields one event per batch.
+ */
+async function* processCrop(
+  model: SamModel,
+  embedded: EmbeddedFrame,
+  cropBox: BoxXyxy,
+  layerIdx: number,
+  orig: { width: number; height: number },
+  o: ResolvedAmgOptions,
+  cropIndex: number,
+  state: CropState,
+  total: number,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<AmgBatchEvent, Survivor[]> {
+  const cw = cropBox[2] - cropBox[0];
+  const ch = cropBox[3] - cropBox[1];
+  const grid = o.pointGrids[layerIdx]!;
+  const points = grid.map((p) => [p[0] * cw, p[1] * ch] as const); // crop pixels
+  const order = o.skipCovered ? coarseToFineOrder(points.length) : points.map((_, i) => i);
+  const skipper = o.skipCovered
+    ? new CoverageSkipper(embedded, points, {
+        similarity: o.skipCoveredSimilarity,
+        predIouThresh: o.predIouThresh,
+        stabilityScoreThresh: o.stabilityScoreThresh,
+      })
+    : undefined;
+  const origBox: BoxXyxy = [0, 0, orig.width, orig.height];
+  const cropXywh = boxXyxyToXywh(cropBox);
+  const kept: Survivor[] = [];
+  for (let start = 0; start < order.length; start += o.pointsPerBatch) {
+    const batch: MaskCandidate[] = [];
+    for (const k of order.slice(start, start + o.pointsPerBatch)) {
+      state.done++;
+      if (skipper?.isExplained(k)) continue;
+      signal?.throwIfAborted();
+      const [x, y] = points[k]!;
+      const cands = await decodeMasks(model, embedded, { points: [{ x, y, label: 1 }], multimask: true, meta: { gridIndex: k } });
+      state.decoded++;
+      const scored = cands.map((c) => ({ ...c, stabilityScore: candidateStability(c, o.stabilityScoreOffset), cropBox: cropXywh }));
+      skipper?.addDecoded(
+        k,
+        scored.map((c) => ({ lowResLogits: c.lowResLogits, predictedIou: c.predictedIou, stabilityScore: c.stabilityScore })),
+      );
+      for (const c of scored) {
+        if (o.predIouThresh > 0 && !(c.predictedIou > o.predIouThresh)) continue;
+        if (o.stabilityScoreThresh > 0 && !(c.stabilityScore >= o.stabilityScoreThresh)) continue;
+        const b = lowResMaskBoxXyxy(c);
+        if (isBoxNearCropEdge(b, cropBox, origBox)) continue;
+        // the decoder output may be a view into a larger buffer: keep only this mask's logits
+        const own: MaskCandidate = { ...c, lowResLogits: Float32Array.from(c.lowResLogits) };
+        batch.push(own);
+        kept.push({ candidate: own, box: [b[0] + cropBox[0], b[1] + cropBox[1], b[2] + cropBox[0], b[3] + cropBox[1]], cropBox });
+      }
+    }
+    yield { kind: 'batch', done: state.done, total, decoded: state.decoded, cropIndex, candidates: batch };
+  }
+  const keep = nonMaxSuppression(
+    kept.map((s) => s.box),
+    kept.map((s) => s.candidate.predictedIou),
+    o.boxNmsThresh,
+  );
+  return keep.map((i) => kept[i]!);
+}
+
+/**
+ * Automatic mask generation as an async iterable: one `batch` event per `pointsPerBatch` grid points
+ * (progress done/total, the batch's filtered candidates), then one `done` event with the SA-1B
+ * records. Same stages and defaults as segment-anything's `SamAutomaticMaskGenerator.generate`;
+ * filtering happens on low-res logits and only survivors are upscaled. Aborting `signal` stops
+ * further decoder runs and rejects the iteration.
+ *
+ * ## Example
+ * ```ts
+ * for await (const ev of generateMasksProgressive(model, frame, { skipCovered: true })) {
+ *   if (ev.kind === 'batch') console.log(`${ev.done}/${ev.total}`);
+ *   else console.log(ev.records.length, 'masks');
+ * }
+ * ```
+ */
+export async function* generateMasksProgressive(
+  model: SamModel,
+  frame: Frame,
+  opts: GenerateMasksOptions = {},
+): AsyncGenerator<AmgEvent, void> {
+  const o = resolveAmgOptions(opts);
+  const signal = opts.signal;
+  signal?.throwIfAborted();
+  const { cropBoxes, layerIdxs } = generateCropBoxes([frame.height, frame.width], o.cropNLayers, o.cropOverlapRatio);
+  const total = layerIdxs.reduce((s, l) => s + o.pointGrids[l]!.length, 0);
+  const state: CropState = { done: 0, decoded: 0 };
+  const survivors: Survivor[] = [];
+  for (let i = 0; i < cropBoxes.length; i++) {
+    const cropBox = cropBoxes[i]!;
+    signal?.throwIfAborted();
+    const embedded =
+      i === 0 && opts.embedded && opts.embedded.frame.id === frame.id && opts.embedded.modelId === model.id
+        ? opts.embedded
+        : await encodeImage(model, cropFrame(frame, cropBox));
+    const it = processCrop(model, embedded, cropBox, layerIdxs[i]!, frame, o, i, state, total, signal);
+    for (;;) {
+      const r = await it.next();
+      if (r.done) {
+        survivors.push(...r.value);
+        break;
+      }
+      yield r.value;
+    }
+  }
+  let final = survivors;
+  if (cropBoxes.length > 1) {
+    // SAM: NMS across crops preferring masks from smaller crops (score 1 / crop area)
+    const keep = nonMaxSuppression(
+      survivors.map((s) => s.box),
+      survivors.map((s) => 1 / boxAreaXyxy(s.cropBox)),
+      o.cropNmsThresh,
+    );
+    final = keep.map((k) => survivors[k]!);
+  }
+  const records = toRecords(
+    final.map((s) => s.candidate),
+    {
+      outputMode: o.outputMode,
+      polygons: o.polygons,
+      imageSize: { width: frame.width, height: frame.height },
+      minMaskRegionArea: o.minMaskRegionArea,
+      smallRegionNmsThresh: Math.max(o.boxNmsThresh, o.cropNmsThresh),
+      stabilityScoreOffset: o.stabilityScoreOffset,
+    },
+  );
+  yield { kind: 'done', done: state.done, total, decoded: state.decoded, records };
+}
+
+/**
+ * The whole-image AMG stages on an embedding the caller already has, without upscaling: the
+ * candidates that survive the filters and box NMS, best predicted IoU first (e.g. for proposals in
+ * the annotation page).
+ */
+export async function generateMaskCandidates(
+  model: SamModel,
+  embedded: EmbeddedFrame,
+  opts: Omit<GenerateMasksOptions, 'embedded' | 'cropNLayers'> = {},
+): Promise<MaskCandidate[]> {
+  const o = resolveAmgOptions({ ...opts, cropNLayers: 0 });
+  opts.signal?.throwIfAborted();
+  const f = embedded.frame;
+  const state: CropState = { done: 0, decoded: 0 };
+  const it = processCrop(model, embedded, [0, 0, f.width, f.height], 0, f, o, 0, state, o.pointGrids[0]!.length, opts.signal);
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return r.value.map((s) => s.candidate);
+  }
+}
