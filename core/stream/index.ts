@@ -9,3 +9,4 @@ export * from './fromFfmpeg';
 export * from './fromMjpegHttp';
 export * from './TrackTypes';
 export * from './trackMasks';
+export * from './zoneEvents';
