@@ -15,7 +15,7 @@ export function decompressRle(rle: CompressedRle): UncompressedRle {
   if (typeof s !== 'string') {
     throw new SamflowError('BAD_OPTION', 'decompressRle: rle.counts must be a string (compressed COCO RLE).');
   }
-  const [h, w] = checkSize(rle.size, 'decompressRle');
+  const [h, w] = checkRleSize(rle.size, 'decompressRle');
   const counts: number[] = [];
   let p = 0;
   let total = 0;
@@ -59,7 +59,7 @@ export function decompressRle(rle: CompressedRle): UncompressedRle {
 }
 
 /** Validates an RLE `size` ([height, width], non-negative integers). */
-export function checkSize(size: readonly [number, number] | undefined, fn: string): [number, number] {
+export function checkRleSize(size: readonly [number, number] | undefined, fn: string): [number, number] {
   if (!Array.isArray(size) || size.length !== 2 || !size.every((v) => Number.isInteger(v) && v >= 0)) {
     throw new SamflowError('BAD_OPTION', `${fn}: rle.size must be [height, width] with non-negative integers, got ${JSON.stringify(size)}.`);
   }

@@ -1,6 +1,6 @@
 import { SamflowError } from '../errors';
 import type { CompressedRle, UncompressedRle } from '../types';
-import { checkSize, decompressRle } from './decompressRle';
+import { checkRleSize, decompressRle } from './decompressRle';
 
 /**
  * Returns the uncompressed form of either RLE flavour, validating uncompressed counts
@@ -14,7 +14,7 @@ export function toUncompressedRle(rle: UncompressedRle | CompressedRle, fn = 'to
     throw new SamflowError('BAD_OPTION', `${fn}: expected a COCO RLE {size, counts}, got ${String(rle)}.`);
   }
   if (typeof rle.counts === 'string') return decompressRle(rle as CompressedRle);
-  const [h, w] = checkSize(rle.size, fn);
+  const [h, w] = checkRleSize(rle.size, fn);
   const counts = rle.counts;
   if (!Array.isArray(counts)) {
     throw new SamflowError('BAD_OPTION', `${fn}: rle.counts must be a string or an array of run lengths.`);
