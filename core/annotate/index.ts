@@ -6,6 +6,7 @@ export * from './readJsonBody';
 export * from './AnnotationState';
 export * from './stateToCoco';
 export * from './Proposal';
+export * from './defaultProposalProviders';
 export * from './AnnotationSession';
 export * from './createAnnotationHandler';
 export * from './startAnnotationServer';

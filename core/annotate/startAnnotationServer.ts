@@ -4,6 +4,7 @@ import { SamflowError } from '../errors';
 import type { SamModel } from '../model/SamModel';
 import { AnnotationSession, type AcceptedObjectEvent } from './AnnotationSession';
 import { createAnnotationHandler } from './createAnnotationHandler';
+import { defaultProposalProviders } from './defaultProposalProviders';
 import type { ProposalProviders } from './Proposal';
 
 export interface AnnotationServerOptions {
@@ -16,7 +17,10 @@ export interface AnnotationServerOptions {
   readonly port?: number;
   /** JSON state file (autosave). Default `<folder>/.samflow-annotations.json`. */
   readonly stateFile?: string;
-  /** Stage 2 proposal sources offered in the page. */
+  /**
+   * Stage 2 proposal sources offered in the page. Default: automatic masks (16×16 grid) and COCO
+   * detector instances (`defaultProposalProviders()`); `{}` offers none.
+   */
   readonly proposals?: ProposalProviders;
   /** Labels offered in the page's list. */
   readonly labels?: readonly string[];
@@ -50,7 +54,7 @@ export async function startAnnotationServer(opts: AnnotationServerOptions): Prom
     folder: opts.folder,
     model: opts.model,
     ...(opts.stateFile !== undefined ? { stateFile: opts.stateFile } : {}),
-    ...(opts.proposals !== undefined ? { proposals: opts.proposals } : {}),
+    proposals: opts.proposals ?? defaultProposalProviders(),
     ...(opts.labels !== undefined ? { labels: opts.labels } : {}),
     ...(opts.maxPixels !== undefined ? { maxPixels: opts.maxPixels } : {}),
     ...(opts.onAccept !== undefined ? { onAccept: opts.onAccept } : {}),

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { AnnotationSession, createAnnotationHandler, type AcceptedObjectEvent, type AnnotateRequest, type AnnotationHandler } from '../../core/annotate';
+import { AnnotationSession, createAnnotationHandler, defaultProposalProviders, type AcceptedObjectEvent, type AnnotateRequest, type AnnotationHandler } from '../../core/annotate';
 import { SamflowError } from '../../core/errors';
 import type { SamModel } from '../../core/model/SamModel';
 import type { Node, NodeAPI, NodeDef } from '../red';
@@ -134,6 +134,7 @@ export = function register(RED: RedWithHttp): void {
               folder,
               model: viaRuntime(runtime, model),
               labels,
+              proposals: defaultProposalProviders(),
               ...(def.stateFile && def.stateFile.trim() !== '' ? { stateFile: def.stateFile.trim() } : {}),
               onAccept: (e: AcceptedObjectEvent) => node.send({ topic: e.label, payload: e }),
             });

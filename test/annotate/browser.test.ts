@@ -8,11 +8,13 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { automaticMaskProposals } from '../../core/annotate/defaultProposalProviders';
 import { startAnnotationServer, type AnnotationServer } from '../../core/annotate/startAnnotationServer';
 import type { CocoInstances } from '../../core/annotate/stateToCoco';
 import { loadSamModel } from '../../core/model';
 import type { SamModel } from '../../core/model/SamModel';
 import { rleToMask } from '../../core/masks';
+import type { CompressedRle } from '../../core/types';
 import { iou, shapeMask, type Shape } from '../support/syntheticScene';
 import { CHROMIUM_ARGS, SCENES, SCENE_HEIGHT, SCENE_WIDTH, chromiumPath, makeSceneFolder } from './annotateFixtures';
 
@@ -24,6 +26,7 @@ interface PageApp {
   inflight: unknown;
   steps: { mask: { area: number } | null }[];
   objects: { id: number; label: string }[];
+  proposals: { handle: string; rle: CompressedRle }[];
 }
 declare global {
   interface Window {
@@ -42,7 +45,7 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
   beforeAll(async () => {
     folder = await makeSceneFolder();
     model = await loadSamModel();
-    server = await startAnnotationServer({ folder, model, labels: ['circle', 'rect'] });
+    server = await startAnnotationServer({ folder, model, labels: ['circle', 'rect'], proposals: { 'automatic masks': automaticMaskProposals({ pointsPerSide: 6 }) } });
     browser = await chromium.launch({ executablePath: chromiumPath ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -177,6 +180,25 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     // D marks the image done → progress
     await page.keyboard.press('d');
     await expect.poll(() => page.locator('#progress').textContent()).toBe('1 / 3 done');
+  });
+
+  it('stage 2: automatic-mask proposals appear in the page; one is accepted with a label (IoU ≥ 0.9)', async () => {
+    expect(await page.evaluate(() => window.samflowAnnotate.file)).toBe('02-pair.png');
+    const circle = SCENES['02-pair.png']![1]!;
+    await page.locator('#proposalKind').selectOption('automatic masks');
+    await page.locator('#propose').click();
+    await page.waitForFunction(() => window.samflowAnnotate.proposals.length > 0, null, { timeout: 120_000 });
+    if (process.env.SAMFLOW_SCREENSHOT) await page.screenshot({ path: path.join(process.env.SAMFLOW_SCREENSHOT, 'annotate-proposals.png') });
+    const proposals = await page.evaluate(() => window.samflowAnnotate.proposals.map((p) => ({ handle: p.handle, rle: p.rle })));
+    const truth = shapeMask(SCENE_WIDTH, SCENE_HEIGHT, circle);
+    const best = proposals.map((p) => ({ handle: p.handle, iou: iou(rleToMask(p.rle), truth) })).sort((a, b) => b.iou - a.iou)[0]!;
+    expect(best.iou).toBeGreaterThanOrEqual(0.9);
+    await page.locator('#label').fill('circle');
+    await page.locator(`#proposals li[data-handle="${best.handle}"] button[title="Accept"]`).click();
+    await page.waitForFunction(() => window.samflowAnnotate.objects.length === 2);
+    expect(await page.evaluate(() => window.samflowAnnotate.proposals.length)).toBe(proposals.length - 1);
+    const coco = await exported();
+    expect(iouWith(coco, '02-pair.png', 'circle', circle)).toBeGreaterThanOrEqual(0.9);
   });
 
   it('an unreadable image shows a clear error in the page', async () => {

@@ -16,6 +16,8 @@ import { createAnnotationHandler } from '../../core/annotate/createAnnotationHan
 import { startAnnotationServer, type AnnotationServer } from '../../core/annotate/startAnnotationServer';
 import type { CocoInstances } from '../../core/annotate/stateToCoco';
 import { rleArea, rleToMask } from '../../core/masks';
+import { decodeMasks } from '../../core/model';
+import type { Proposal, ProposalProvider } from '../../core/annotate/Proposal';
 import type { CompressedRle } from '../../core/types';
 import { FakeSamModel } from '../operators/FakeSamModel';
 import { iou, shapeMask } from '../support/syntheticScene';
@@ -25,6 +27,8 @@ let folder: string;
 let model: FakeSamModel;
 let server: AnnotationServer;
 const events: AcceptedObjectEvent[] = [];
+/** What the test's proposal source returned last. */
+const boxes: Proposal[] = [];
 
 /** The fields the routes answer with (each reply holds some of them). */
 interface ApiJson {
@@ -46,7 +50,16 @@ const api = (p: string): string => new URL(p, server.url).toString();
 beforeAll(async () => {
   folder = await makeSceneFolder('samflow-annotate-http-');
   model = new FakeSamModel('auto');
-  server = await startAnnotationServer({ folder, model, labels: ['circle', 'rect'], onAccept: (e) => events.push(e), maxBodyBytes: 4096 });
+  // a proposal source with a known answer: one box prompt around each shape of 01-shapes.png
+  const shapesProvider: ProposalProvider = async (embedded, m) => {
+    boxes.length = 0;
+    for (const [box, label] of [[[65, 115, 215, 265], 'circle'], [[280, 70, 420, 270], 'rect']] as const) {
+      const [candidate] = await decodeMasks(m, embedded, { box });
+      boxes.push({ candidate: candidate!, label, score: 0.5 });
+    }
+    return boxes;
+  };
+  server = await startAnnotationServer({ folder, model, labels: ['circle', 'rect'], onAccept: (e) => events.push(e), maxBodyBytes: 4096, proposals: { shapes: shapesProvider } });
 });
 afterAll(async () => {
   await server?.close();
@@ -175,6 +188,27 @@ describe('annotation server (fake model)', () => {
     const del = await post(api('api/delete'), { file: '01-shapes.png', id: ids[0] });
     expect(del.json.objects.map((o) => o.id)).toEqual([ids[1]]);
     expect((await post(api('api/delete'), { file: '01-shapes.png', id: 12345 })).status).toBe(404);
+  });
+
+  it('stage 2: proposals are listed, accepted with their label, and corrected with clicks (logits fed back)', async () => {
+    const list = (await (await fetch(api('api/images'))).json()) as { proposalKinds: string[] };
+    expect(list.proposalKinds).toEqual(['shapes']);
+    expect((await post(api('api/propose'), { file: '02-pair.png', kind: 'nope' })).status).toBe(400);
+    const r = await post(api('api/propose'), { file: '02-pair.png', kind: 'shapes' });
+    expect(r.status).toBe(200);
+    const proposals = (r.json as unknown as { proposals: { handle: string; label: string; score: number; box: number[]; rle: CompressedRle }[] }).proposals;
+    expect(proposals.map((p) => [p.label, p.score])).toEqual([['circle', 0.5], ['rect', 0.5]]);
+    expect(proposals[1]!.box).toEqual([280, 70, 420, 270]);
+    // correct the rect proposal: its box plus a click, its logits as mask_input
+    const before = model.decodedFeeds.length;
+    const fixed = await post(api('api/predict'), { file: '02-pair.png', box: proposals[1]!.box, points: [{ x: 350, y: 170, label: 1 }], prev: proposals[1]!.handle });
+    expect(fixed.status).toBe(200);
+    expect(model.decodedFeeds[before]!.hasMaskInput[0]).toBe(1);
+    expect(Array.from(model.decodedFeeds[before]!.maskInput)).toEqual(Array.from(boxes[1]!.candidate.lowResLogits));
+    // accept the circle proposal as it is
+    const acc = await post(api('api/accept'), { file: '02-pair.png', handle: proposals[0]!.handle, label: proposals[0]!.label });
+    expect(acc.status).toBe(200);
+    expect(acc.json.objects.map((o) => o.label)).toEqual(['circle']);
   });
 
   it('an unreadable image answers 422 with a message that names the file but not the server path', async () => {
