@@ -1,8 +1,7 @@
-import { decodeMasks, EmbeddingCache } from '../../core';
+import { decodeMasks, EmbeddingCache, toRecords } from '../../core';
 import { SamflowError } from '../../core/errors';
-import type { MaskRecord } from '../../core/types';
+import type { MaskCandidate } from '../../core/types';
 import type { Node, NodeAPI, NodeDef } from '../red';
-import { candidateToRecord } from '../lib/candidateToRecord';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { parsePrompt } from '../lib/promptsFromInput';
@@ -47,12 +46,12 @@ export = function register(RED: NodeAPI): void {
             if (handle.modelId !== model.id) {
               throw new SamflowError('BAD_OPTION', `msg.embedding: made by model "${handle.modelId}" but this sam-decoder uses "${model.id}"; select the same sam-model in sam-encoder and sam-decoder.`, 'msg.embedding');
             }
-            const out: MaskRecord[] = [];
+            const kept: MaskCandidate[] = [];
             for (const prompt of prompts) {
               const candidates = await decodeMasks(model, embedded, prompt);
-              for (const c of keepAll ? candidates : candidates.slice(0, 1)) out.push(candidateToRecord(c));
+              kept.push(...(keepAll ? candidates : candidates.slice(0, 1)));
             }
-            return out;
+            return toRecords(kept);
           });
           records.sort((a, b) => b.predicted_iou - a.predicted_iou);
           msg.masks = records;

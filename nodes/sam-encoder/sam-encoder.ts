@@ -1,8 +1,6 @@
-import { decodeImage, EmbeddingCache } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
 import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
-import type { EmbeddingHandle } from '../lib/EmbeddingHandle';
-import { imageFromMessage } from '../lib/imageFromMessage';
+import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 
 interface SamEncoderDef extends NodeDef {
@@ -57,18 +55,12 @@ export = function register(RED: NodeAPI): void {
           return;
         }
         try {
-          const { input, frameId } = imageFromMessage(msg.payload, msg.frameId);
           const started = Date.now();
-          const embedded = await runtime.run(async (model) => {
-            const cached = runtime.embeddings.get(EmbeddingCache.keyOf(model.id, frameId));
-            if (cached) return cached;
-            const frame = await decodeImage(input, { id: frameId });
-            return runtime.embeddings.getOrEncode(model, frame);
-          });
+          // a fresh image each time: an old msg.embedding must not short-circuit the encode
+          delete msg.embedding;
+          await runtime.run((model) => embedMessage(runtime, model, msg));
           lastMs = Date.now() - started;
           failed = false;
-          const handle: EmbeddingHandle = { modelId: embedded.modelId, frameId: embedded.frame.id, width: embedded.frame.width, height: embedded.frame.height };
-          msg.embedding = handle;
           send(msg);
           done();
         } catch (err) {

@@ -65,3 +65,8 @@ export async function waitFor(cond: () => boolean, ms = 10_000, what = 'conditio
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** The detectorLoader seam of the built nodes. */
+export function distDetectorLoader(): { load: () => Promise<unknown> } {
+  return (require_(path.join(repoRoot, 'dist', 'nodes', 'lib', 'detectorLoader.js')) as { detectorLoader: { load: () => Promise<unknown> } }).detectorLoader;
+}
