@@ -1,32 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maskIou, maskToPolygons, simplifyRing, type Polygon } from '../../core/masks';
-import type { BinaryMask } from '../../core/types';
-import { discMask, maskFromRows, rectsMask } from './helpers';
-
-/**
- * Test-side rasteriser: a pixel is inside when its centre (x + 0.5, y + 0.5) is inside an odd number
- * of rings (even-odd rule over exterior and holes) — a scanline crossing count per pixel.
- */
-function rasterize(polys: readonly Polygon[], width: number, height: number): BinaryMask {
-  const data = new Uint8Array(width * height);
-  const rings = polys.flatMap((p) => [p.exterior, ...p.holes]);
-  for (let y = 0; y < height; y++) {
-    const cy = y + 0.5;
-    for (let x = 0; x < width; x++) {
-      const cx = x + 0.5;
-      let odd = false;
-      for (const ring of rings) {
-        for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-          const [xi, yi] = ring[i];
-          const [xj, yj] = ring[j];
-          if (yi > cy !== yj > cy && cx < ((xj - xi) * (cy - yi)) / (yj - yi) + xi) odd = !odd;
-        }
-      }
-      data[y * width + x] = odd ? 1 : 0;
-    }
-  }
-  return { width, height, data };
-}
+import { discMask, maskFromRows, rasterize, rectsMask } from './helpers';
 
 /** Twice the shoelace area of a ring (y down: clockwise on screen is positive). */
 function area2(ring: ReadonlyArray<readonly [number, number]>): number {

@@ -14,6 +14,7 @@ import {
   rleToBoxXywh,
   rleToMask,
 } from '../../core/masks';
+import { rasterize } from './helpers';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const dataDir = path.resolve(repoRoot, '../shared/data');
@@ -44,8 +45,9 @@ describe.skipIf(!hasData)('mask utilities on real COCO cat masks (../shared/data
         expect(Buffer.compare(rleToMask(c).data, mask.data)).toBe(0);
         const cleaned = removeSmallRegions(removeSmallRegions(mask, 100, 'holes').mask, 100, 'islands').mask;
         expect(maskIou(cleaned, mask)).toBeGreaterThan(0.98);
-        const polys = maskToPolygons(mask);
-        expect(polys.length).toBeGreaterThan(0);
+        // polygons: exact without simplification, close with the default 1 px tolerance
+        expect(maskIou(rasterize(maskToPolygons(mask, { tolerance: 0 }), mask.width, mask.height), mask)).toBe(1);
+        expect(maskIou(rasterize(maskToPolygons(mask), mask.width, mask.height), mask)).toBeGreaterThanOrEqual(0.98);
       }
     }
   });
