@@ -11,7 +11,8 @@
 
   const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4', '#469990', '#dcbeff', '#9a6324', '#800000', '#aaffc3', '#808000', '#000075'];
   const CURRENT_COLOR = '#ffd400';
-  const PROPOSAL_COLOR = '#00e5ff';
+  const PROPOSAL_PALETTE = ['#00e5ff', '#ff9f1c', '#8338ec', '#06d6a0', '#ff006e', '#3a86ff', '#ffbe0b', '#fb5607'];
+  const proposalColor = (i) => PROPOSAL_PALETTE[i % PROPOSAL_PALETTE.length];
 
   const app = {
     files: [],
@@ -107,17 +108,26 @@
     const b = parseInt(color.slice(5, 7), 16);
     const px = (255 << 24) | (b << 16) | (g << 8) | r; // little-endian RGBA
     const counts = decodeCounts(rle.counts);
+    const inside = new Uint8Array(w * h);
     let idx = 0;
     for (let i = 0; i < counts.length; i++) {
       const n = counts[i];
       if (i % 2 === 1) {
         for (let k = idx; k < idx + n; k++) {
           const x = (k / h) | 0;
-          const y = k - x * h;
-          u32[y * w + x] = px;
+          inside[(k - x * h) * w + x] = 1;
         }
       }
       idx += n;
+    }
+    // fill, with a white outline where an inside pixel touches the outside
+    const edge = 0xffffffff;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        if (!inside[i]) continue;
+        const border = x === 0 || x === w - 1 || y === 0 || y === h - 1 || !inside[i - 1] || !inside[i + 1] || !inside[i - w] || !inside[i + w];
+        u32[i] = border ? edge : px;
+      }
     }
     lctx.putImageData(data, 0, 0);
     return layer;
@@ -156,9 +166,9 @@
       ctx.globalAlpha = app.hoverObject === o.id ? 0.7 : 0.45;
       ctx.drawImage(cachedLayer(`o${o.id}`, o.rle, PALETTE[i % PALETTE.length]), 0, 0);
     });
-    app.proposals.forEach((p) => {
-      ctx.globalAlpha = app.hoverProposal === p.handle ? 0.7 : 0.3;
-      ctx.drawImage(cachedLayer(p.handle, p.rle, PROPOSAL_COLOR), 0, 0);
+    app.proposals.forEach((p, i) => {
+      ctx.globalAlpha = app.hoverProposal === null ? 0.3 : app.hoverProposal === p.handle ? 0.75 : 0.08;
+      ctx.drawImage(cachedLayer(p.handle, p.rle, proposalColor(i)), 0, 0);
     });
     const step = current();
     const mask = latestMask();
@@ -255,18 +265,22 @@
     $('proposalSection').hidden = app.proposalKinds.length === 0;
     $('acceptAll').disabled = app.proposals.length === 0;
     $('rejectAll').disabled = app.proposals.length === 0;
-    const items = app.proposals.map((p) => {
+    const items = app.proposals.map((p, i) => {
       const li = document.createElement('li');
       li.dataset.handle = p.handle;
       const sw = document.createElement('span');
       sw.className = 'swatch';
-      sw.style.background = PROPOSAL_COLOR;
+      sw.style.background = proposalColor(i);
       const name = document.createElement('span');
       name.style.flex = '1';
       name.textContent = `${p.label || '(no label)'} ${p.score !== undefined ? p.score.toFixed(2) : ''}`;
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      meta.textContent = `${p.area}px`;
       li.append(
         sw,
         name,
+        meta,
         button('✓', 'Accept', () => acceptProposal(p)),
         button('✎', 'Correct with clicks', () => correctProposal(p)),
         button('✕', 'Reject', () => dropProposal(p)),
