@@ -62,6 +62,8 @@ export async function run(ctx: InstancesBenchContext): Promise<Record<string, un
   const detectMs: number[] = [];
   const encodeMs: number[] = [];
   const stats = variants.map(() => ({ ious: [] as number[], extra: 0, decodeMs: 0, decodes: 0 }));
+  // Oracle: the ground-truth boxes as prompts, to tell detector error from SAM error.
+  const oracleIous: number[] = [];
   try {
     for (const item of items) {
       const frame = await decodeImage(path.join(root, item.image));
@@ -90,6 +92,11 @@ export async function run(ctx: InstancesBenchContext): Promise<Record<string, un
         }
         stats[v]!.extra += instances.length - matched.size;
       }
+      if (!ctx.quick) {
+        const cats = item.instances.filter((i) => i.category === 'cat');
+        const oracle = await segmentInstances(model, embedded, cats.map((i) => ({ bbox: i.bbox_xywh })));
+        oracle.forEach((inst, k) => oracleIous.push(maskIou(inst.mask, gts[k]!)));
+      }
       ctx.log(`instances: ${item.image}: ${detections.length} cat detection(s), scores ${detections.map((d) => d.score.toFixed(2)).join(', ')}`);
     }
   } finally {
@@ -109,6 +116,7 @@ export async function run(ctx: InstancesBenchContext): Promise<Record<string, un
       decodeMsPerInstance: s.decodes ? s.decodeMs / s.decodes : 0,
     };
   });
+  if (oracleIous.length) ctx.log(`instances: oracle GT box: mean IoU ${mean(oracleIous).toFixed(3)} (${oracleIous.map((x) => x.toFixed(3)).join(', ')})`);
   for (const r of results) ctx.log(`instances: ${r.variant}: recall ${r.recall.toFixed(2)}, mean IoU ${r.meanIou.toFixed(3)} (${r.perCatIou.join(', ')})`);
   return {
     images: items.length,
@@ -118,5 +126,6 @@ export async function run(ctx: InstancesBenchContext): Promise<Record<string, un
     recall: results[0]!.recall,
     meanIou: results[0]!.meanIou,
     variants: results,
+    ...(oracleIous.length ? { oracleGtBoxMeanIou: mean(oracleIous), oracleGtBoxPerCatIou: oracleIous } : {}),
   };
 }
