@@ -18,7 +18,7 @@ import {
 } from './AnnotationState';
 import { listImages } from './listImages';
 import { LruMap } from './LruMap';
-import type { ProposalProviders } from './Proposal';
+import type { Proposal, ProposalProviders } from './Proposal';
 import { resolveInFolder } from './resolveInFolder';
 import { stateToCoco, type CocoAnnotation, type CocoInstances } from './stateToCoco';
 
@@ -109,6 +109,7 @@ export class AnnotationSession {
   private readonly masks = new LruMap<string, StoredMask>(128);
   private readonly proposalMasks = new LruMap<string, StoredMask>(512);
   private proposalAbort: AbortController | undefined;
+  private proposalFile: string | undefined;
   private saving: Promise<void> = Promise.resolve();
   private handleCounter = 0;
   private closed = false;
@@ -227,6 +228,8 @@ export class AnnotationSession {
     objects: DisplayObject[];
   }> {
     const f = this.checkListed(file);
+    // proposals still running for another image are of no use any more: stop their decoder runs
+    if (this.proposalFile !== undefined && this.proposalFile !== f) this.proposalAbort?.abort();
     const embedded = await this.embedding(f);
     if (this.opts.prefetch !== false) this.prefetchAfter(f);
     const img = this.state.images[f];
@@ -434,9 +437,16 @@ export class AnnotationSession {
     this.proposalAbort?.abort();
     const abort = new AbortController();
     this.proposalAbort = abort;
+    this.proposalFile = file;
     const embedded = await this.embedding(file);
-    const found = await provider(embedded, this.opts.model, abort.signal);
-    if (abort.signal.aborted) throw new AnnotateHttpError(409, 'BAD_OPTION', 'proposals: cancelled by a newer request');
+    let found: readonly Proposal[];
+    try {
+      found = await provider(embedded, this.opts.model, abort.signal);
+    } catch (e) {
+      if (abort.signal.aborted) throw new AnnotateHttpError(409, 'BAD_OPTION', 'proposals: cancelled (another image was opened or proposals were asked again)');
+      throw e;
+    }
+    if (abort.signal.aborted) throw new AnnotateHttpError(409, 'BAD_OPTION', 'proposals: cancelled (another image was opened or proposals were asked again)');
     const source: AnnotationSource = /detect/i.test(kind) ? 'detector' : /auto|amg|every/i.test(kind) ? 'auto' : 'proposal';
     const proposals = found
       .map((p) => this.store(this.proposalMasks, { file, candidate: p.candidate, source, ...(p.label !== undefined ? { label: p.label } : {}) }))

@@ -60,7 +60,18 @@ export async function startAnnotationServer(opts: AnnotationServerOptions): Prom
     ...(opts.onAccept !== undefined ? { onAccept: opts.onAccept } : {}),
   });
   const handler = createAnnotationHandler(session, opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {});
-  const server = http.createServer((req, res) => handler(req, res));
+  const loopbackOnly = isLoopback(host);
+  const server = http.createServer((req, res) => {
+    // Bound to this machine only: refuse requests for other host names, so a web page that
+    // re-points its own domain at 127.0.0.1 (DNS rebinding) cannot reach the folder.
+    if (loopbackOnly && !isLoopback(hostnameOf(req.headers.host))) {
+      const body = JSON.stringify({ error: { code: 'BAD_OPTION', message: `Host "${String(req.headers.host)}": this server answers only to localhost / 127.0.0.1; start it with --host to serve other names` } });
+      res.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(body);
+      return;
+    }
+    handler(req, res);
+  });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException): void => {
@@ -85,4 +96,18 @@ export async function startAnnotationServer(opts: AnnotationServerOptions): Prom
       await session.close();
     },
   };
+}
+
+function isLoopback(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h) || h.endsWith('.localhost');
+}
+
+/** Host header without the port ("127.0.0.1:8080" → "127.0.0.1", "[::1]:80" → "[::1]"). */
+function hostnameOf(hostHeader: string | undefined): string | undefined {
+  if (!hostHeader) return undefined;
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  const i = hostHeader.lastIndexOf(':');
+  return i >= 0 ? hostHeader.slice(0, i) : hostHeader;
 }

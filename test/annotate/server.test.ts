@@ -261,6 +261,20 @@ describe('annotation server (fake model)', () => {
     }
   });
 
+  it('answers only to loopback host names when bound to 127.0.0.1 (DNS rebinding)', async () => {
+    const port = new URL(server.url).port;
+    const status = (host: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path: '/api/images', headers: { Host: host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      });
+    expect(await status(`evil.example:${port}`)).toBe(403);
+    expect(await status(`localhost:${port}`)).toBe(200);
+    expect(await status(`127.0.0.1:${port}`)).toBe(200);
+  });
+
   it('refuses a folder that does not exist and a bad port, naming them', async () => {
     await expect(startAnnotationServer({ folder: path.join(folder, 'nope'), model })).rejects.toThrow(/folder ".*nope": not found/);
     await expect(startAnnotationServer({ folder, model, port: 70000 })).rejects.toThrow(/port/);
