@@ -14,3 +14,6 @@ export * from './CoverageSkipper';
 export * from '../masks/toRecords';
 export * from './generateMasksProgressive';
 export * from './generateMasks';
+export * from './generateEdgeMap';
+export * from './generateProposals';
+export * from './annotateFolder';

@@ -1,0 +1,168 @@
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { SamflowError, isSamflowError } from '../errors';
+import { decodeImage } from '../image/decodeImage';
+import type { SamModel } from '../model/SamModel';
+import { listImages } from '../annotate/listImages';
+import type { AmgRecord } from '../masks/toRecords';
+import type { BoxXywh, CompressedRle } from '../types';
+import { generateMasks } from './generateMasks';
+import type { CocoAnnotation, CocoCategory, CocoImage } from '../annotate/stateToCoco';
+import type { GenerateMasksOptions } from './generateMasksProgressive';
+
+/** One annotation of the data engine: COCO fields plus SA-1B's (compatible with the annotation page's export). */
+export interface AmgCocoAnnotation extends CocoAnnotation {
+  readonly score: number;
+  readonly predicted_iou: number;
+  readonly stability_score: number;
+  readonly point_coords: ReadonlyArray<readonly [number, number]>;
+  readonly crop_box: BoxXywh;
+}
+
+/** COCO instances JSON as written by the data engine (one file for the folder). */
+export interface AmgCocoInstances {
+  images: CocoImage[];
+  annotations: AmgCocoAnnotation[];
+  categories: CocoCategory[];
+  info?: Record<string, unknown>;
+}
+
+export interface AnnotateProgress {
+  /** Images finished (including ones skipped because they were already in the output). */
+  readonly imagesDone: number;
+  readonly imageCount: number;
+  /** The image being worked on (folder-relative). */
+  readonly file: string;
+  /** Grid points of the current image handled so far, and its total. */
+  readonly pointsDone: number;
+  readonly pointsTotal: number;
+}
+
+export interface AnnotateFolderOptions extends Omit<GenerateMasksOptions, 'outputMode' | 'embedded'> {
+  /** The COCO JSON to write (atomically after each image). */
+  readonly out: string;
+  /** Keep the images already in `out` and annotate only the others. Default false: start afresh. */
+  readonly resume?: boolean;
+  /** Also write one SA-1B JSON per image here (`<file_name with / → __>.json`). */
+  readonly sa1bDir?: string;
+  readonly onProgress?: (p: AnnotateProgress) => void;
+  /** Called for an image that cannot be read; it is left out and the run goes on. */
+  readonly onImageError?: (file: string, error: SamflowError) => void;
+}
+
+export interface AnnotateFolderResult {
+  readonly imagesAnnotated: number;
+  readonly imagesSkipped: number;
+  readonly imagesFailed: number;
+  readonly annotations: number;
+}
+
+/** Write JSON to `file` atomically: a temporary file beside it, then rename. */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await fsp.writeFile(tmp, JSON.stringify(value));
+  await fsp.rename(tmp, file);
+}
+
+function readExisting(out: string): AmgCocoInstances {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(out, 'utf8'));
+  } catch (e) {
+    throw new SamflowError('BAD_OPTION', `cannot resume from ${out}: it is not readable JSON (${(e as Error).message}); remove it or drop --resume`, out);
+  }
+  const c = parsed as Partial<AmgCocoInstances>;
+  if (!Array.isArray(c.images) || !Array.isArray(c.annotations)) {
+    throw new SamflowError('BAD_OPTION', `cannot resume from ${out}: it has no "images" and "annotations" arrays; remove it or drop --resume`, out);
+  }
+  return { images: c.images, annotations: c.annotations, categories: c.categories ?? [{ id: 1, name: 'object' }], info: c.info };
+}
+
+/**
+ * The data engine's fully automatic stage: "segment everything" on every image of a folder into one
+ * COCO instances JSON (RLE segmentations, category 1 "object", score = predicted IoU), rewritten
+ * atomically after each image so an interruption loses at most the image in progress; with
+ * `resume`, images already in the output are skipped. Aborting `signal` stops after the current
+ * decoder run and rejects; the output then holds every finished image.
+ */
+export async function annotateFolder(model: SamModel, folder: string, opts: AnnotateFolderOptions): Promise<AnnotateFolderResult> {
+  let folderReal: string;
+  try {
+    folderReal = await fsp.realpath(folder);
+    if (!(await fsp.stat(folderReal)).isDirectory()) throw new Error('not a folder');
+  } catch {
+    throw new SamflowError('BAD_OPTION', `annotate: ${folder} is not a readable folder; give the folder of images to annotate`, folder);
+  }
+  const files = await listImages(folderReal);
+  const coco: AmgCocoInstances =
+    opts.resume && fs.existsSync(opts.out)
+      ? readExisting(opts.out)
+      : { images: [], annotations: [], categories: [{ id: 1, name: 'object' }] };
+  coco.info = { description: 'samflow annotate (automatic masks)', model: model.id, ...(coco.info ?? {}) };
+  const done = new Set(coco.images.map((i) => i.file_name));
+  let nextImageId = coco.images.reduce((m, i) => Math.max(m, i.id), 0) + 1;
+  let nextAnnId = coco.annotations.reduce((m, a) => Math.max(m, a.id), 0) + 1;
+  if (opts.sa1bDir) await fsp.mkdir(opts.sa1bDir, { recursive: true });
+  let annotated = 0;
+  let skipped = 0;
+  let failed = 0;
+  let finished = 0;
+  for (const file of files) {
+    if (done.has(file)) {
+      skipped++;
+      finished++;
+      continue;
+    }
+    opts.signal?.throwIfAborted();
+    opts.onProgress?.({ imagesDone: finished, imageCount: files.length, file, pointsDone: 0, pointsTotal: 0 });
+    let frame;
+    try {
+      frame = await decodeImage(path.join(folderReal, file), { id: file });
+    } catch (e) {
+      if (!isSamflowError(e)) throw e;
+      failed++;
+      finished++;
+      opts.onImageError?.(file, e);
+      continue;
+    }
+    const records = (await generateMasks(model, frame, {
+      ...opts,
+      outputMode: 'coco_rle',
+      onProgress: (p) =>
+        opts.onProgress?.({ imagesDone: finished, imageCount: files.length, file, pointsDone: p.done, pointsTotal: p.total }),
+    })) as AmgRecord<CompressedRle>[];
+    const imageId = nextImageId++;
+    coco.images.push({ id: imageId, file_name: file, width: frame.width, height: frame.height });
+    const anns = records.map(
+      (r): AmgCocoAnnotation => ({
+        id: nextAnnId++,
+        image_id: imageId,
+        category_id: 1,
+        segmentation: r.segmentation,
+        area: r.area,
+        bbox: r.bbox,
+        iscrowd: 0,
+        score: r.predicted_iou,
+        predicted_iou: r.predicted_iou,
+        stability_score: r.stability_score,
+        point_coords: r.point_coords,
+        crop_box: r.crop_box,
+      }),
+    );
+    coco.annotations.push(...anns);
+    if (opts.sa1bDir) {
+      const sa1b = {
+        image: { image_id: imageId, width: frame.width, height: frame.height, file_name: file },
+        annotations: anns.map(({ image_id: _i, category_id: _c, iscrowd: _z, score: _s, ...a }) => a),
+      };
+      await writeJsonAtomic(path.join(opts.sa1bDir, `${file.replace(/\//g, '__')}.json`), sa1b);
+    }
+    await writeJsonAtomic(opts.out, coco);
+    annotated++;
+    finished++;
+    opts.onProgress?.({ imagesDone: finished, imageCount: files.length, file, pointsDone: 0, pointsTotal: 0 });
+  }
+  if (annotated === 0 && !fs.existsSync(opts.out)) await writeJsonAtomic(opts.out, coco);
+  return { imagesAnnotated: annotated, imagesSkipped: skipped, imagesFailed: failed, annotations: coco.annotations.length };
+}
