@@ -2,7 +2,8 @@
  * Benchmark: cat-detector-to-instance-masks on ../shared/data/coco-cats (COCO-2017 cats with
  * panoptic instance masks). Each ground-truth cat is matched to the predicted instance with the
  * highest mask IoU; we report recall (GT cats matched at IoU >= 0.5), mean IoU over GT cats
- * (0 for a missed cat), extra predictions, and the time of each stage.
+ * (0 for a missed cat), extra predictions, the time of each stage (median), and an oracle run
+ * prompting with the ground-truth boxes (separates detector error from SAM error).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,14 +13,9 @@ import { segmentInstances, type SegmentInstancesOptions } from '../core/detect/s
 import { maskIou } from '../core/masks/maskIou';
 import { pngToMask } from '../core/masks/pngToMask';
 import { encodeImage } from '../core/model/encodeImage';
+import { median, round, type BenchContext } from './BenchContext';
 import { loadSamModel } from '../core/model/loadSamModel';
 
-/** The fields of bench/BenchContext.ts this benchmark uses. */
-export interface InstancesBenchContext {
-  readonly dataDir: string | undefined;
-  readonly quick: boolean;
-  log(msg: string): void;
-}
 
 interface CocoCatsItem {
   readonly image: string;
@@ -49,7 +45,7 @@ export interface VariantResult {
   readonly decodeMsPerInstance: number;
 }
 
-export async function run(ctx: InstancesBenchContext): Promise<Record<string, unknown>> {
+export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const root = ctx.dataDir ? path.join(ctx.dataDir, 'coco-cats') : undefined;
   if (!root || !fs.existsSync(path.join(root, 'instances.json'))) {
     ctx.log('instances: ../shared/data/coco-cats is absent, skipped');
@@ -109,11 +105,11 @@ export async function run(ctx: InstancesBenchContext): Promise<Record<string, un
     return {
       variant: v.name,
       gtCats: s.ious.length,
-      recall: s.ious.filter((x) => x >= 0.5).length / Math.max(1, s.ious.length),
-      meanIou: mean(s.ious),
+      recall: round(s.ious.filter((x) => x >= 0.5).length / Math.max(1, s.ious.length), 3),
+      meanIou: round(mean(s.ious), 3),
       perCatIou: s.ious.map((x) => Math.round(x * 1000) / 1000),
       extraPredictions: s.extra,
-      decodeMsPerInstance: s.decodes ? s.decodeMs / s.decodes : 0,
+      decodeMsPerInstance: round(s.decodes ? s.decodeMs / s.decodes : 0, 1),
     };
   });
   if (oracleIous.length) ctx.log(`instances: oracle GT box: mean IoU ${mean(oracleIous).toFixed(3)} (${oracleIous.map((x) => x.toFixed(3)).join(', ')})`);
@@ -121,11 +117,11 @@ export async function run(ctx: InstancesBenchContext): Promise<Record<string, un
   return {
     images: items.length,
     detector: detector.backend,
-    detectMsMean: mean(detectMs),
-    encodeMsMean: mean(encodeMs),
+    detectMsMedian: round(median(detectMs), 1),
+    encodeMsMedian: round(median(encodeMs), 1),
     recall: results[0]!.recall,
     meanIou: results[0]!.meanIou,
     variants: results,
-    ...(oracleIous.length ? { oracleGtBoxMeanIou: mean(oracleIous), oracleGtBoxPerCatIou: oracleIous } : {}),
+    ...(oracleIous.length ? { oracleGtBoxMeanIou: round(mean(oracleIous), 3), oracleGtBoxPerCatIou: oracleIous.map((x) => round(x, 3)) } : {}),
   };
 }
