@@ -216,6 +216,26 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     // unload again (afterEach) must not release twice
   });
 
+  it("sam-encoder 'latest' behind a fast camera: encodes the first and the newest frame, drops the rest", async () => {
+    loader.load = async () => {
+      const m = new FakeSamModel(150);
+      models.push(m);
+      return m;
+    };
+    await helper.load(nodes, [
+      { id: 'm', type: 'sam-model', cacheSize: 4 },
+      { id: 'enc', type: 'sam-encoder', model: 'm', policy: 'latest', wires: [['encOut']] },
+      { id: 'encOut', type: 'helper' },
+    ]);
+    const got = collect(helper.getNode('encOut'));
+    const png = await grayPng();
+    for (let i = 0; i < 10; i++) helper.getNode('enc').receive({ payload: png, frameId: `cam-${i}` });
+    await waitFor(() => got.length === 2 && models[0]!.encoderRuns === 2, 10_000, 'two encoded frames');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got.map((m) => (m.embedding as { frameId: string }).frameId)).toEqual(['cam-0', 'cam-9']);
+    expect(models[0]!.encoderRuns).toBe(2);
+  });
+
   it('a redeploy with messages in flight neither crashes nor leaks: old model released once, new one works', async () => {
     loader.load = async () => {
       const m = new FakeSamModel(200);
