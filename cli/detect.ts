@@ -5,7 +5,7 @@
 import { loadCocoDetector } from '../core/detect/loadCocoDetector';
 import type { DetectorBackendRequest } from '../core/detect/chooseDetectorBackend';
 import type { Detection, DetectOptions } from '../core/detect/Detection';
-import { DEFAULT_DETECT_OPTIONS } from '../core/detect/validateDetectOptions';
+import { DEFAULT_DETECT_OPTIONS, validateDetectOptions } from '../core/detect/validateDetectOptions';
 import { decodeImage } from '../core/image/decodeImage';
 import { UsageError, getFlag, getList, getNumber, getString, parseArgs, type OptionSpec, type ParsedArgs } from './args';
 import type { CliIo } from './CliCommand';
@@ -42,7 +42,9 @@ export function detectOptionsFrom(a: ParsedArgs): DetectOptions {
     .map((c) => c.trim())
     .filter((c) => c !== '');
   const minScore = getNumber(a, 'min-score');
-  return { ...(classes.length ? { classes } : {}), ...(minScore !== undefined ? { minScore } : {}) };
+  const opts = { ...(classes.length ? { classes } : {}), ...(minScore !== undefined ? { minScore } : {}) };
+  validateDetectOptions(opts); // unknown class names fail before any image or model work
+  return opts;
 }
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;

@@ -33,6 +33,7 @@ describe('samflow detect / instances: usage errors', () => {
     await expect(detect(['x.png', '--min-score', '3'], capture())).rejects.toThrowError(/--min-score must be <= 1/);
     await expect(instances(['x.png', '--box-jitter', '0.9'], capture())).rejects.toThrowError(UsageError);
     await expect(detect(['/nonexistent/cat.png'], capture())).rejects.toThrowError(SamflowError);
+    await expect(detect(['/nonexistent/cat.png', '--classes', 'cat,kitty'], capture())).rejects.toThrowError(/unknown class name\(s\) "kitty"/);
   });
 });
 
