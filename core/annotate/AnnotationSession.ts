@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import type { BoxXyxy, CompressedRle, EmbeddedFrame, Frame, MaskCandidate, PointPrompt, SamPrompt } from '../types';
+import { LOW_RES_SIZE, type BoxXyxy, type CompressedRle, type EmbeddedFrame, type Frame, type MaskCandidate, type PointPrompt, type SamPrompt } from '../types';
 import { SamflowError } from '../errors';
 import type { SamModel } from '../model/SamModel';
 import { decodeImage } from '../image';
@@ -19,6 +19,7 @@ import {
 import { listImages } from './listImages';
 import { LruMap } from './LruMap';
 import type { Proposal, ProposalProviders } from './Proposal';
+import { resolveBrowserDecoder, type BrowserDecoderFiles } from './resolveBrowserDecoder';
 import { resolveInFolder } from './resolveInFolder';
 import { stateToCoco, type CocoAnnotation, type CocoInstances } from './stateToCoco';
 
@@ -57,6 +58,23 @@ export interface AnnotationSessionOptions {
    * compete with the decoder for the CPU while someone is clicking. Default 1500.
    */
   readonly prefetchIdleMs?: number;
+  /**
+   * Offer the in-browser decoder (onnxruntime-web on WebAssembly, as SAM's demo does): the page
+   * downloads the decoder once and each image's embedding, then decodes clicks itself. Default
+   * true when the decoder file and onnxruntime-web are found; false turns it off. The server path
+   * stays the page's default.
+   */
+  readonly browserDecoder?: boolean | { readonly decoderPath?: string };
+}
+
+/** What the page needs to know about the in-browser decoder. */
+export interface BrowserDecoderInfo {
+  readonly available: boolean;
+  readonly reason?: string;
+  /** Relative URLs: the decoder model, onnxruntime-web's script and its wasm folder. */
+  readonly decoderUrl?: string;
+  readonly ortScriptUrl?: string;
+  readonly wasmPathsUrl?: string;
 }
 
 /** An object as the page draws it. */
@@ -114,6 +132,7 @@ export class AnnotationSession {
   private handleCounter = 0;
   private closed = false;
   private lastActivity = 0;
+  private browserFiles: BrowserDecoderFiles | { readonly unavailable: string } | undefined;
   private prefetchTimer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -139,6 +158,27 @@ export class AnnotationSession {
     const state = await loadAnnotationState(stateFile, opts.labels ?? []);
     const files = await listImages(folderReal);
     return new AnnotationSession(folderReal, stateFile, files, state, opts);
+  }
+
+  /** The decoder and onnxruntime-web files for the in-browser path, or why it is not offered. */
+  browserDecoderFiles(): BrowserDecoderFiles | { readonly unavailable: string } {
+    const opt = this.opts.browserDecoder ?? true;
+    if (opt === false) return { unavailable: 'turned off (browserDecoder: false)' };
+    this.browserFiles ??= resolveBrowserDecoder(this.opts.model.id, typeof opt === 'object' ? opt.decoderPath : undefined);
+    return this.browserFiles;
+  }
+
+  browserDecoderInfo(): BrowserDecoderInfo {
+    const f = this.browserDecoderFiles();
+    if ('unavailable' in f) return { available: false, reason: f.unavailable };
+    return { available: true, decoderUrl: 'api/decoder.onnx', ortScriptUrl: 'ort/ort.wasm.min.js', wasmPathsUrl: 'ort/' };
+  }
+
+  /** The image embedding as raw little-endian float32 bytes (float32[1,256,64,64]), for the in-browser decoder. */
+  async embeddingBytes(file: unknown): Promise<{ bytes: Buffer; dims: readonly number[] }> {
+    const f = this.checkListed(file);
+    const e = await this.embedding(f);
+    return { bytes: Buffer.from(e.embedding.buffer, e.embedding.byteOffset, e.embedding.byteLength), dims: e.embeddingDims };
   }
 
   get proposalKinds(): string[] {
@@ -323,7 +363,7 @@ export class AnnotationSession {
   async accept(body: Record<string, unknown>): Promise<{ object: DisplayObject; objects: DisplayObject[] }> {
     const file = this.checkListed(body.file);
     const label = parseLabel(body.label);
-    const stored = this.lookup(body.handle, file);
+    const stored = body.logits !== undefined ? await this.fromBrowserLogits(file, body) : this.lookup(body.handle, file);
     const mask = candidateToMask(stored.candidate);
     const area = maskArea(mask);
     if (area === 0) throw new AnnotateHttpError(400, 'BAD_PROMPT', 'handle: the mask is empty; click inside the object first');
@@ -342,8 +382,10 @@ export class AnnotationSession {
     const img = this.imageEntry(file, mask.width, mask.height);
     img.objects.push(object);
     if (!this.state.labels.includes(label)) this.state.labels.push(label);
-    this.masks.delete(String(body.handle));
-    this.proposalMasks.delete(String(body.handle));
+    if (typeof body.handle === 'string') {
+      this.masks.delete(body.handle);
+      this.proposalMasks.delete(body.handle);
+    }
     await this.save();
     this.opts.onAccept?.({
       file,
@@ -361,6 +403,34 @@ export class AnnotationSession {
       },
     });
     return { object: toDisplay(object), objects: img.objects.map(toDisplay) };
+  }
+
+  /** A mask decoded in the page: its low-res logits (base64 float32[256*256]) become a candidate. */
+  private async fromBrowserLogits(file: string, body: Record<string, unknown>): Promise<StoredMask> {
+    const b64 = body.logits;
+    const plane = LOW_RES_SIZE * LOW_RES_SIZE;
+    const bytes = typeof b64 === 'string' ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
+    if (bytes.length !== plane * 4) {
+      throw new AnnotateHttpError(400, 'BAD_PROMPT', `logits: expected base64 of ${plane} float32 values (${plane * 4} bytes), got ${bytes.length} bytes`);
+    }
+    const lowResLogits = new Float32Array(plane); // float32[256*256]
+    for (let i = 0; i < plane; i++) {
+      const v = bytes.readFloatLE(i * 4);
+      if (!Number.isFinite(v)) throw new AnnotateHttpError(400, 'BAD_PROMPT', `logits[${i}]: not a finite number`);
+      lowResLogits[i] = v;
+    }
+    const points = parsePoints(body.points);
+    const box = parseBox(body.box);
+    const embedded = await this.embedding(file);
+    const candidate: MaskCandidate = {
+      lowResLogits,
+      predictedIou: finite(body.score) ? body.score : 0,
+      prompt: { points, ...(box ? { box } : {}) },
+      transform: embedded.transform,
+      maskIndex: 0,
+      frameId: file,
+    };
+    return { file, candidate, source: 'manual' };
   }
 
   private imageEntry(file: string, width: number, height: number): ImageAnnotations {

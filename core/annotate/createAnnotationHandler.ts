@@ -1,10 +1,11 @@
-import { promises as fsp } from 'node:fs';
+import { createReadStream, promises as fsp } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { isSamflowError } from '../errors';
 import { AnnotateHttpError } from './AnnotateHttpError';
 import type { AnnotationSession } from './AnnotationSession';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, type AnnotateRequest } from './readJsonBody';
+import { ORT_WEB_FILES } from './resolveBrowserDecoder';
 
 /** A framework-neutral route handler: plain node:http (no `next`) or express/Node-RED middleware. */
 export type AnnotationHandler = (req: AnnotateRequest, res: ServerResponse, next?: (err?: unknown) => void) => void;
@@ -119,9 +120,18 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
             'Content-Length': body.length,
             'Cache-Control': 'no-cache',
             'X-Content-Type-Options': 'nosniff',
-            'Content-Security-Policy': "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'",
+            // 'wasm-unsafe-eval' + workers: the optional in-browser decoder (onnxruntime-web);
+            // COOP/COEP make the page cross-origin isolated, so WebAssembly can use threads.
+            'Content-Security-Policy': "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:",
+            'Cross-Origin-Opener-Policy': 'same-origin',
+            'Cross-Origin-Embedder-Policy': 'require-corp',
           });
           res.end(method === 'HEAD' ? undefined : body);
+          return;
+        }
+        if (p === '/favicon.ico') {
+          res.writeHead(204, { 'Cache-Control': 'max-age=86400' });
+          res.end();
           return;
         }
         if (p === '/api/images') {
@@ -133,6 +143,38 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
           const jpeg = await session.imageJpeg(url.searchParams.get('file'));
           res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'private, max-age=60', 'X-Content-Type-Options': 'nosniff' });
           res.end(method === 'HEAD' ? undefined : jpeg);
+          return;
+        }
+        if (p === '/api/browser-decoder') {
+          sendJson(res, 200, session.browserDecoderInfo());
+          return;
+        }
+        if (p === '/api/embedding') {
+          const { bytes, dims } = await session.embeddingBytes(url.searchParams.get('file'));
+          res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.length, 'X-Samflow-Dims': dims.join(','), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+          res.end(method === 'HEAD' ? undefined : bytes);
+          return;
+        }
+        const ortName = p.startsWith('/ort/') ? p.slice('/ort/'.length) : undefined;
+        if (p === '/api/decoder.onnx' || (ortName !== undefined && ORT_WEB_FILES[ortName])) {
+          const files = session.browserDecoderFiles();
+          if ('unavailable' in files) throw new AnnotateHttpError(404, 'NOT_AVAILABLE', `in-browser decoder: ${files.unavailable}`);
+          // only these fixed file names, never a path from the URL
+          const file = ortName !== undefined ? path.join(files.ortDir, ortName) : files.decoderFile;
+          const type = ortName !== undefined ? ORT_WEB_FILES[ortName]! : 'application/octet-stream';
+          const st = await fsp.stat(file);
+          res.writeHead(200, {
+            'Content-Type': type,
+            'Content-Length': st.size,
+            'Cache-Control': 'private, max-age=3600',
+            'X-Content-Type-Options': 'nosniff',
+            'Cross-Origin-Resource-Policy': 'same-origin',
+            // onnxruntime-web starts its threads as module workers from these files: a worker in
+            // a cross-origin isolated page needs its own COEP
+            'Cross-Origin-Embedder-Policy': 'require-corp',
+          });
+          if (method === 'HEAD') res.end();
+          else createReadStream(file).pipe(res);
           return;
         }
         if (p === '/api/export') {

@@ -7,6 +7,7 @@ export * from './AnnotationState';
 export * from './stateToCoco';
 export * from './Proposal';
 export * from './defaultProposalProviders';
+export * from './resolveBrowserDecoder';
 export * from './AnnotationSession';
 export * from './createAnnotationHandler';
 export * from './startAnnotationServer';

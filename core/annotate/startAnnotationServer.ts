@@ -30,6 +30,8 @@ export interface AnnotationServerOptions {
   readonly maxBodyBytes?: number;
   /** Called after each accepted object is saved. */
   readonly onAccept?: (event: AcceptedObjectEvent) => void;
+  /** Offer the in-browser decoder (default true when its files are found). */
+  readonly browserDecoder?: boolean | { readonly decoderPath?: string };
 }
 
 export interface AnnotationServer {
@@ -58,6 +60,7 @@ export async function startAnnotationServer(opts: AnnotationServerOptions): Prom
     ...(opts.labels !== undefined ? { labels: opts.labels } : {}),
     ...(opts.maxPixels !== undefined ? { maxPixels: opts.maxPixels } : {}),
     ...(opts.onAccept !== undefined ? { onAccept: opts.onAccept } : {}),
+    ...(opts.browserDecoder !== undefined ? { browserDecoder: opts.browserDecoder } : {}),
   });
   const handler = createAnnotationHandler(session, opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {});
   const loopbackOnly = isLoopback(host);

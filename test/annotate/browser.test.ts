@@ -49,6 +49,7 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     browser = await chromium.launch({ executablePath: chromiumPath ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    if (process.env.SAMFLOW_DEBUG) page.on('console', (m) => console.log('page:', m.text()));
   });
   afterAll(async () => {
     await browser?.close();
@@ -201,8 +202,26 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     expect(iouWith(coco, '02-pair.png', 'circle', circle)).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('in-browser decoder (onnxruntime-web): click → mask decoded in the page → accept → export (IoU ≥ 0.9)', async () => {
+    await page.goto(new URL('#file=01-shapes.png', server.url).href);
+    await page.reload();
+    await waitOpen('01-shapes.png');
+    await page.locator('#decoderMode').selectOption('browser');
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/decoded in this browser/);
+    await click(140, 190);
+    await waitMask();
+    expect(await page.evaluate(() => (window.samflowAnnotate.steps[0]!.mask as unknown as { bits?: unknown }).bits !== undefined)).toBe(true);
+    await accept('circle in browser', 3);
+    const coco = await exported();
+    expect(iouWith(coco, '01-shapes.png', 'circle in browser', SCENES['01-shapes.png']![0]!)).toBeGreaterThanOrEqual(0.9);
+    // back to the server path for the next test
+    await page.locator('#decoderMode').selectOption('server');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('an unreadable image shows a clear error in the page', async () => {
-    await page.keyboard.press('n');
+    await page.goto(new URL('#file=03-broken.png', server.url).href);
+    await page.reload();
     await expect.poll(() => page.locator('#stageMessage').textContent(), { timeout: 30_000 }).toMatch(/Cannot open 03-broken\.png: .+not a readable image/);
     expect(await page.locator('#stageMessage').textContent()).not.toContain(folder);
     expect(await page.locator('#status').getAttribute('data-state')).toBe('error');

@@ -211,6 +211,40 @@ describe('annotation server (fake model)', () => {
     expect(acc.json.objects.map((o) => o.label)).toEqual(['circle']);
   });
 
+  it('in-browser decoder files: only the fixed onnxruntime-web files, the decoder and raw embeddings; accept from page logits', async () => {
+    // the fake model's id is not in the manifest: the route says why there is no in-browser decoder
+    const info = (await (await fetch(api('api/browser-decoder'))).json()) as { available: boolean; reason: string };
+    expect(info.available).toBe(false);
+    expect(info.reason).toMatch(/fake/);
+    expect((await fetch(api('api/decoder.onnx'))).status).toBe(404);
+    for (const p of ['ort/../../package.json', 'ort/%2e%2e%2fpackage.json', 'ort/ort.node.min.js', 'ort/']) expect((await fetch(api(p))).status).toBe(404);
+    const emb = await fetch(api('api/embedding?file=01-shapes.png'));
+    expect(emb.headers.get('x-samflow-dims')).toBe('1,256,64,64');
+    expect((await emb.arrayBuffer()).byteLength).toBe(256 * 64 * 64 * 4);
+    // logits decoded in the page: a +8/−8 square in the low-res grid → the server makes the mask
+    const low = new Float32Array(256 * 256).fill(-8); // float32[256*256]
+    for (let y = 40; y < 80; y++) for (let x = 40; x < 80; x++) low[y * 256 + x] = 8;
+    const logits = Buffer.from(low.buffer).toString('base64');
+    // 350 KB of base64 is over this test server's 4 KB limit; the default 1 MB takes it
+    expect((await post(api('api/accept'), { file: '02-pair.png', label: 'square', logits })).status).toBe(413);
+    const big = await startAnnotationServer({ folder, model, stateFile: path.join(folder, '.logits.json'), proposals: {} });
+    try {
+      const u = (p: string): string => new URL(p, big.url).toString();
+      const acc = await post(u('api/accept'), { file: '02-pair.png', label: 'square', logits, score: 0.8, points: [{ x: 100, y: 100, label: 1 }] });
+      expect(acc.status).toBe(200);
+      // low-res 40..80 of 256 → 1024 frame 160..320 → 480-px image (scale 0.46875) 75..150
+      const coco = (await (await fetch(u('api/export'))).json()) as CocoInstances;
+      const ann = coco.annotations.find((a) => coco.categories.find((c) => c.id === a.category_id)!.name === 'square')!;
+      const square = shapeMask(480, 360, { kind: 'rect', x: 75, y: 75, w: 75, h: 75, color: '' });
+      expect(iou(rleToMask(ann.segmentation), square)).toBeGreaterThan(0.9);
+      expect((await post(u('api/accept'), { file: '02-pair.png', label: 'x', logits: 'AAAA' })).status).toBe(400);
+      const nan = new Float32Array(256 * 256).fill(Number.NaN);
+      expect((await post(u('api/accept'), { file: '02-pair.png', label: 'x', logits: Buffer.from(nan.buffer).toString('base64') })).status).toBe(400);
+    } finally {
+      await big.close();
+    }
+  });
+
   it('an unreadable image answers 422 with a message that names the file but not the server path', async () => {
     const r = await post(api('api/open'), { file: '03-broken.png' });
     expect(r.status).toBe(422);

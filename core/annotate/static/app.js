@@ -36,6 +36,9 @@
     lastLatencyMs: null,
     /** Click-to-mask latency seen by the page: request sent → mask drawn (ms), with the server's share. */
     latencies: [],
+    /** 'server' (default) or 'browser' (onnxruntime-web decodes with the served embedding) */
+    decoderMode: 'server',
+    browser: { info: null, session: null, loading: null, embeddingFile: null, embedding: null, counter: 0 },
   };
   window.samflowAnnotate = app; // for tests and debugging
 
@@ -143,6 +146,37 @@
     return layer;
   }
 
+  /** Layer of a mask decoded in the browser (row-major 0/1 bytes). */
+  function binaryLayer(key, bits, w, h, color) {
+    const k = `${key}|${color}`;
+    let layer = app.layerCache.get(k);
+    if (layer) return layer;
+    layer = document.createElement('canvas');
+    layer.width = w;
+    layer.height = h;
+    const lctx = layer.getContext('2d');
+    const data = lctx.createImageData(w, h);
+    const u32 = new Uint32Array(data.data.buffer);
+    const r = parseInt(color.slice(1, 3), 16);
+    const g = parseInt(color.slice(3, 5), 16);
+    const b = parseInt(color.slice(5, 7), 16);
+    const px = (255 << 24) | (b << 16) | (g << 8) | r;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        if (!bits[i]) continue;
+        const border = x === 0 || x === w - 1 || y === 0 || y === h - 1 || !bits[i - 1] || !bits[i + 1] || !bits[i - w] || !bits[i + w];
+        u32[i] = border ? 0xffffffff : px;
+      }
+    }
+    lctx.putImageData(data, 0, 0);
+    app.layerCache.set(k, layer);
+    return layer;
+  }
+
+  function maskLayer(mask, color) {
+    return mask.bits ? binaryLayer(mask.handle, mask.bits, app.width, app.height, color) : cachedLayer(mask.handle, mask.rle, color);
+  }
+
   // ---------- drawing ----------
   function current() {
     return app.steps.length ? app.steps[app.steps.length - 1] : null;
@@ -174,7 +208,7 @@
     const mask = latestMask();
     if (mask) {
       ctx.globalAlpha = 0.5;
-      ctx.drawImage(cachedLayer(mask.handle, mask.rle, CURRENT_COLOR), 0, 0);
+      ctx.drawImage(maskLayer(mask, CURRENT_COLOR), 0, 0);
     }
     ctx.globalAlpha = 1;
     if (step && step.box) {
@@ -384,6 +418,7 @@
       canvas.width = opened.width;
       canvas.height = opened.height;
       fitImage();
+      if (app.decoderMode === 'browser') await browserEmbedding(opened.file).catch(showError);
       setObjects({ objects: opened.objects });
       renderCurrent();
       showStageMessage('', false);
@@ -413,9 +448,106 @@
   }
 
   function prevHandle(step) {
+    const m = prevMask(step);
+    return m ? m.handle : null;
+  }
+  function prevMask(step) {
     const i = app.steps.indexOf(step);
-    for (let j = i - 1; j >= 0; j--) if (app.steps[j].handle) return app.steps[j].handle;
+    for (let j = i - 1; j >= 0; j--) if (app.steps[j].mask) return app.steps[j].mask;
     return null;
+  }
+
+  // ---------- in-browser decoder (onnxruntime-web, WebAssembly) ----------
+  function loadBrowserDecoder() {
+    const b = app.browser;
+    if (b.loading) return b.loading;
+    b.loading = (async () => {
+      const info = b.info || (b.info = await api('api/browser-decoder'));
+      if (!info.available) throw new Error(`in-browser decoder not available: ${info.reason}`);
+      if (!window.ort) {
+        await new Promise((resolve, reject) => {
+          const el = document.createElement('script');
+          el.src = info.ortScriptUrl;
+          el.onload = resolve;
+          el.onerror = () => reject(new Error('could not load onnxruntime-web'));
+          document.head.appendChild(el);
+        });
+      }
+      const ort = window.ort;
+      ort.env.wasm.wasmPaths = new URL(info.wasmPathsUrl, location.href).href;
+      ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1)) : 1;
+      b.session = await ort.InferenceSession.create(new URL(info.decoderUrl, location.href).href, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+      return b.session;
+    })();
+    b.loading.catch(() => {
+      b.loading = null;
+    });
+    return b.loading;
+  }
+
+  async function browserEmbedding(file) {
+    const b = app.browser;
+    if (b.embeddingFile === file && b.embedding) return b.embedding;
+    const res = await fetch(`api/embedding?file=${encodeURIComponent(file)}`);
+    if (!res.ok) throw new Error(`embedding of ${file}: ${res.status}`);
+    const dims = (res.headers.get('X-Samflow-Dims') || '1,256,64,64').split(',').map(Number);
+    b.embedding = new window.ort.Tensor('float32', new Float32Array(await res.arrayBuffer()), dims);
+    b.embeddingFile = file;
+    return b.embedding;
+  }
+
+  /** SAM's prompt encoding (ResizeLongestSide to 1024) and the official decoder, in the page. */
+  async function decodeInBrowser(step) {
+    const ort = window.ort;
+    const session = await loadBrowserDecoder();
+    const embedding = await browserEmbedding(app.file);
+    const w = app.width;
+    const h = app.height;
+    const scale = 1024 / Math.max(w, h);
+    const newW = Math.floor(w * scale + 0.5);
+    const newH = Math.floor(h * scale + 0.5);
+    const pts = step.points.map((p) => [p.x * (newW / w), p.y * (newH / h), p.label]);
+    if (step.box) {
+      const [x0, y0, x1, y1] = step.box;
+      pts.push([x0 * (newW / w), y0 * (newH / h), 2], [x1 * (newW / w), y1 * (newH / h), 3]);
+    } else pts.push([0, 0, -1]);
+    const coords = new Float32Array(pts.length * 2); // float32[1,N,2]
+    const labels = new Float32Array(pts.length); // float32[1,N]
+    pts.forEach((p, i) => {
+      coords[2 * i] = p[0];
+      coords[2 * i + 1] = p[1];
+      labels[i] = p[2];
+    });
+    const prev = prevMask(step);
+    const maskInput = prev && prev.lowRes ? prev.lowRes : new Float32Array(256 * 256); // float32[1,1,256,256]
+    const out = await session.run({
+      image_embeddings: embedding,
+      point_coords: new ort.Tensor('float32', coords, [1, pts.length, 2]),
+      point_labels: new ort.Tensor('float32', labels, [1, pts.length]),
+      mask_input: new ort.Tensor('float32', maskInput, [1, 1, 256, 256]),
+      has_mask_input: new ort.Tensor('float32', new Float32Array([prev && prev.lowRes ? 1 : 0]), [1]),
+      orig_im_size: new ort.Tensor('float32', new Float32Array([h, w]), [2]),
+    });
+    const ious = out.iou_predictions.data;
+    let best = 0;
+    for (let i = 1; i < ious.length; i++) if (ious[i] > ious[best]) best = i;
+    const plane = w * h;
+    const full = out.masks.data.subarray(best * plane, (best + 1) * plane); // float32[h*w] logits at the image size
+    const bits = new Uint8Array(plane);
+    let area = 0;
+    for (let i = 0; i < plane; i++) if (full[i] > 0) {
+      bits[i] = 1;
+      area++;
+    }
+    const lowRes = new Float32Array(out.low_res_masks.data.subarray(best * 65536, (best + 1) * 65536));
+    return { handle: `b${++app.browser.counter}`, score: ious[best], area, bits, lowRes };
+  }
+
+  function toBase64(f32) {
+    const bytes = new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength);
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(bin);
   }
 
   /** One decoder request at a time; while one runs, only the latest step is sent next. */
@@ -429,9 +561,9 @@
       renderCurrent();
       return;
     }
-    const body = { file: app.file, points: step.points, box: step.box, prev: prevHandle(step) };
     const t0 = performance.now();
-    app.inflight = api('api/predict', body)
+    const run = app.decoderMode === 'browser' ? decodeInBrowser(step) : api('api/predict', { file: app.file, points: step.points, box: step.box, prev: prevHandle(step) });
+    app.inflight = run
       .then((m) => {
         step.handle = m.handle;
         step.mask = m;
@@ -439,7 +571,7 @@
         app.lastLatencyMs = Math.round(performance.now() - t0);
         app.latencies.push({ ms: performance.now() - t0, serverMs: m.serverMs });
         if (app.latencies.length > 1000) app.latencies.shift();
-        setStatus(`Mask in ${app.lastLatencyMs} ms (decoder ${m.serverMs} ms on the server)`, 'ready');
+        setStatus(m.bits ? `Mask in ${app.lastLatencyMs} ms (decoded in the browser)` : `Mask in ${app.lastLatencyMs} ms (decoder ${m.serverMs} ms on the server)`, 'ready');
       })
       .catch((e) => {
         if (e.status === 410) {
@@ -530,7 +662,11 @@
       return;
     }
     await run(async () => {
-      const res = await api('api/accept', { file: app.file, handle: step.handle, label });
+      const m = step.mask;
+      const body = m.lowRes
+        ? { file: app.file, label, logits: toBase64(m.lowRes), score: m.score, points: step.points, box: step.box }
+        : { file: app.file, handle: step.handle, label };
+      const res = await api('api/accept', body);
       app.steps = [];
       if (step.proposal) app.proposals = app.proposals.filter((p) => p.handle !== step.proposal);
       setObjects(res);
@@ -598,6 +734,33 @@
     draw();
   });
   $('done').addEventListener('change', () => setDone($('done').checked));
+  $('decoderMode').addEventListener('change', () => setDecoderMode($('decoderMode').value));
+  async function setDecoderMode(mode) {
+    app.steps = [];
+    draw();
+    renderCurrent();
+    if (mode === 'browser') {
+      setStatus('Loading the decoder into the browser…', 'busy');
+      try {
+        await loadBrowserDecoder();
+        if (app.file) await browserEmbedding(app.file);
+        app.decoderMode = 'browser';
+        setStatus(`Clicks are decoded in this browser (WebAssembly, ${window.ort.env.wasm.numThreads} thread${window.ort.env.wasm.numThreads > 1 ? 's' : ''})`, 'ready');
+      } catch (e) {
+        app.decoderMode = 'server';
+        $('decoderMode').value = 'server';
+        showError(e);
+      }
+    } else {
+      app.decoderMode = 'server';
+      setStatus('Clicks are decoded on the server', 'ready');
+    }
+    try {
+      localStorage.setItem('samflow.decoderMode', app.decoderMode);
+    } catch (e) {
+      // storage may be off
+    }
+  }
   async function setDone(done) {
     if (!app.file) return;
     await run(async () => {
@@ -662,6 +825,24 @@
         renderProgress();
         return;
       }
+      api('api/browser-decoder')
+        .then((info) => {
+          app.browser.info = info;
+          const opt = $('decoderMode').querySelector('option[value="browser"]');
+          opt.disabled = !info.available;
+          if (!info.available) opt.textContent = 'in browser (not available)';
+          let saved = null;
+          try {
+            saved = localStorage.getItem('samflow.decoderMode');
+          } catch (e) {
+            saved = null;
+          }
+          if (saved === 'browser' && info.available) {
+            $('decoderMode').value = 'browser';
+            setDecoderMode('browser');
+          }
+        })
+        .catch(() => undefined);
       const m = /^#file=(.*)$/.exec(location.hash);
       const wanted = m ? decodeURIComponent(m[1]) : null;
       let i = wanted ? app.files.findIndex((f) => f.file === wanted) : -1;
