@@ -225,19 +225,19 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
   });
 
   it('synthetic sample: a click on the red disc gives the disc', async () => {
-    const png = fs.readFileSync(path.join(repoRoot, 'examples', 'assets', 'sample.png'));
+    const png = fs.readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png'));
     const res = await segment(png, 'image/png', 90, 120);
     expect(res.status, log.slice(-2000)).toBe(200);
     const masks = (await res.json()) as MaskRecord[];
     const got = rleToMask(masks[0]!.segmentation as CompressedRle);
-    // the sample's disc: centre (90, 120), radius 50 (examples/assets/makeSample.js)
+    // the sample's disc: centre (90, 120), radius 50 (flows/assets/makeSample.js)
     const disc = new Uint8Array(320 * 240);
     for (let yy = 0; yy < 240; yy++) for (let xx = 0; xx < 320; xx++) disc[yy * 320 + xx] = (xx - 90) ** 2 + (yy - 120) ** 2 <= 2500 ? 1 : 0;
     expect(iou(got, { width: 320, height: 240, data: disc })).toBeGreaterThan(0.9);
   });
 
   it('a click outside the image answers 400 with the message (via a Catch node), and the runtime lives on', async () => {
-    const png = fs.readFileSync(path.join(repoRoot, 'examples', 'assets', 'sample.png'));
+    const png = fs.readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png'));
     const res = await segment(png, 'image/png', 900, 10);
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/outside the 320x240 image/);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Writes examples/assets/sample.png: a small synthetic scene (320x240) for the example flows:
+// Writes flows/assets/sample.png: a small synthetic scene (320x240) for the example flows:
 // a red disc centred at (90, 120) r=50, a blue square (170..250, 60..140) and a yellow
-// triangle (200..300, 230 base, apex 260,160) on a soft grey gradient. Run: node examples/assets/makeSample.js
+// triangle (base 200..300 at y 230, apex 250,160) on a soft grey gradient. Run: node flows/assets/makeSample.js
 'use strict';
 const path = require('node:path');
 const sharp = require('sharp');
@@ -30,4 +30,4 @@ for (let y = 0; y < H; y++) {
 sharp(rgb, { raw: { width: W, height: H, channels: 3 } })
   .png({ compressionLevel: 9 })
   .toFile(path.join(__dirname, 'sample.png'))
-  .then((info) => console.log(`examples/assets/sample.png: ${info.width}x${info.height}, ${info.size} bytes`));
+  .then((info) => console.log(`flows/assets/sample.png: ${info.width}x${info.height}, ${info.size} bytes`));
