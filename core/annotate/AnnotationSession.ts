@@ -532,7 +532,12 @@ export class AnnotationSession {
 
   private save(): Promise<void> {
     const snapshot = JSON.parse(JSON.stringify(this.state)) as AnnotationState;
-    this.saving = this.saving.catch(() => undefined).then(() => saveAnnotationState(this.stateFile, snapshot));
+    this.saving = this.saving
+      .catch(() => undefined)
+      .then(() => saveAnnotationState(this.stateFile, snapshot))
+      .catch((e: unknown) => {
+        throw new AnnotateHttpError(500, 'BAD_OPTION', `stateFile "${this.stateFile}": cannot be written (${(e as Error).message}); the change is kept in memory only — give the server a writable stateFile`);
+      });
     return this.saving;
   }
 
