@@ -93,5 +93,5 @@ export function edgeNonMaxSuppression(mag: Float32Array, gx: Float32Array, gy: F
 /** computeEdgeMap encoded as an 8-bit single-channel PNG. */
 export async function generateEdgeMap(model: SamModel, frame: Frame, opts: EdgeMapOptions = {}): Promise<Buffer> {
   const e = await computeEdgeMap(model, frame, opts);
-  return sharp(e.data, { raw: { width: e.width, height: e.height, channels: 1 } }).png().toBuffer();
+  return sharp(e.data, { raw: { width: e.width, height: e.height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
 }

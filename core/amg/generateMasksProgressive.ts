@@ -8,7 +8,7 @@ import { resolveAmgOptions, type AmgOptions, type ResolvedAmgOptions } from './A
 import { generateCropBoxes } from './generateCropBoxes';
 import { cropFrame } from './cropFrame';
 import { candidateStability } from './filterStability';
-import { lowResMaskBoxXyxy } from './lowResMaskBoxXyxy';
+import { candidateBoxXyxy } from './candidateBoxXyxy';
 import { isBoxNearCropEdge } from './isBoxNearCropEdge';
 import { boxXyxyToXywh } from './boxXyxyToXywh';
 import { CoverageSkipper, coarseToFineOrder } from './CoverageSkipper';
@@ -106,7 +106,7 @@ async function* processCrop(
       for (const c of scored) {
         if (o.predIouThresh > 0 && !(c.predictedIou > o.predIouThresh)) continue;
         if (o.stabilityScoreThresh > 0 && !(c.stabilityScore >= o.stabilityScoreThresh)) continue;
-        const b = lowResMaskBoxXyxy(c);
+        const b = candidateBoxXyxy(c);
         if (isBoxNearCropEdge(b, cropBox, origBox)) continue;
         // the decoder output may be a view into a larger buffer: keep only this mask's logits
         const own: MaskCandidate = { ...c, lowResLogits: Float32Array.from(c.lowResLogits) };

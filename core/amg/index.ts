@@ -17,3 +17,4 @@ export * from './generateMasks';
 export * from './generateEdgeMap';
 export * from './generateProposals';
 export * from './annotateFolder';
+export * from './candidateBoxXyxy';
