@@ -23,7 +23,7 @@ import { DETECTOR_FLAGS, DETECTOR_USAGE, detectOptionsFrom, detectorLoadOptionsF
 import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
 
 export const usage = `usage: samflow text <image> "<text>" [--clip DIR] [--top K] [--min-similarity S]
-       [--candidates detector|everything] ${DETECTOR_USAGE}
+       [--candidates detector|everything [--points-per-side N]] ${DETECTOR_USAGE}
        ${MODEL_USAGE} [--json] [--overlay OVERLAY.png]
   Ranks candidate masks by CLIP similarity between the text and each masked crop.
   --clip            CLIP folder in the transformers.js layout (default: <samflow>/models/clip)
@@ -31,6 +31,7 @@ export const usage = `usage: samflow text <image> "<text>" [--clip DIR] [--top K
   --min-similarity  keep masks whose cosine similarity is at least S (CLIP matches are ~0.2-0.35)
   --candidates      detector (default: every COCO detection segmented with a box prompt, fast)
                     or everything (SAM's automatic masks; ~1 min per image on 2 CPU cores)
+  --points-per-side grid of the automatic masks (default 32; 16 is 4x faster, finds fewer masks)
   --json            {"width","height","text","candidates","masks":[{"similarity","segmentation","area","bbox","predicted_iou","class"?,"score"?}]}`;
 
 const FLAGS = {
@@ -40,6 +41,7 @@ const FLAGS = {
   top: { kind: 'integer', min: 1 },
   'min-similarity': { kind: 'number', min: -1, max: 1 },
   candidates: { kind: 'string' },
+  'points-per-side': { kind: 'integer', min: 1 },
   overlay: { kind: 'string' },
   json: { kind: 'boolean' },
 } as const;
@@ -62,6 +64,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const source = getString(a, 'candidates') ?? 'detector';
   if (source !== 'detector' && source !== 'everything') throw new UsageError(`--candidates must be detector or everything, got "${source}"`);
   const top = getNumber(a, 'top') ?? 1;
+  const pointsPerSide = getNumber(a, 'points-per-side');
+  if (pointsPerSide !== undefined && source !== 'everything') throw new UsageError('--points-per-side goes with --candidates everything');
   const minSimilarity = getNumber(a, 'min-similarity');
   const detectOpts = detectOptionsFrom(a);
   const loadOpts = detectorLoadOptionsFrom(a);
@@ -101,7 +105,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     } else {
       const model = await loadSamModel(modelOptions);
       try {
-        const records = await generateMasks(model, frame, { outputMode: 'coco_rle' });
+        const records = await generateMasks(model, frame, { outputMode: 'coco_rle', ...(pointsPerSide !== undefined ? { pointsPerSide } : {}) });
         candidates = records.map((r) => {
           const segmentation = r.segmentation as CompressedRle;
           return { mask: rleToMask(segmentation), segmentation, area: r.area, bbox: r.bbox, predicted_iou: r.predicted_iou };

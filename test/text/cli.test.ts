@@ -23,6 +23,7 @@ describe('samflow text', () => {
   it('needs an image and a text; a missing CLIP folder is named before any SAM work', async () => {
     await expect(text(['only-image.png'], capture())).rejects.toThrowError(UsageError);
     await expect(text(['x.png', 'a cat', '--candidates', 'all'], capture())).rejects.toThrowError(/--candidates must be detector or everything/);
+    await expect(text(['x.png', 'a cat', '--points-per-side', '8'], capture())).rejects.toThrowError(/--points-per-side goes with --candidates everything/);
     const missing = path.join(root, 'no-clip');
     await expect(text(['/nonexistent.png', 'a cat', '--clip', missing], capture())).rejects.toThrowError(new RegExp(`CLIP model folder ${missing} does not exist.*Xenova/clip-vit-base-patch32`));
   });
@@ -44,5 +45,20 @@ describe('samflow text', () => {
     for (let i = 1; i < json.masks.length; i++) expect(json.masks[i - 1]!.similarity).toBeGreaterThanOrEqual(json.masks[i]!.similarity);
     for (const m of json.masks) expect(rleArea(decompressRle(m.segmentation))).toBe(m.area);
     expect(fs.existsSync(overlay)).toBe(true);
+  });
+
+  it.skipIf(!fs.existsSync(chelsea))('ranks SAM automatic masks with --candidates everything (4x4 grid)', async () => {
+    const io = capture();
+    expect(await text([chelsea, 'blue', '--clip', clipDir, '--candidates', 'everything', '--points-per-side', '4', '--top', '3', '--json'], io)).toBe(0);
+    const json = JSON.parse(io.out) as { candidates: string; masks: { similarity: number; predicted_iou: number; class?: string }[] };
+    expect(json.candidates).toBe('everything');
+    expect(json.masks.length).toBeGreaterThanOrEqual(1);
+    expect(json.masks.length).toBeLessThanOrEqual(3);
+    for (let i = 1; i < json.masks.length; i++) expect(json.masks[i - 1]!.similarity).toBeGreaterThanOrEqual(json.masks[i]!.similarity);
+    // automatic masks passed SAM's predicted-IoU filter (0.88) and carry no detector class
+    for (const m of json.masks) {
+      expect(m.predicted_iou).toBeGreaterThan(0.88);
+      expect(m.class).toBeUndefined();
+    }
   });
 });
