@@ -34,14 +34,27 @@ export function defaultCocoDetectorPath(resolve: ModuleResolver = nodeModuleReso
   return path.resolve(path.dirname(main), '..', 'models', 'centernet.json');
 }
 
+/** The tfjs registry name of each backend. */
+const TF_BACKEND_NAME: Readonly<Record<DetectorBackend, string>> = { 'tfjs-node': 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
 // tfjs keeps one global engine; initialise each backend once per process.
 const backendReady = new Map<DetectorBackend, Promise<typeof Tf>>();
 
 async function initTf(backend: DetectorBackend): Promise<typeof Tf> {
   if (backend === 'tfjs-node') {
     // Optional peer: present only when the user installed it. Its namespace re-exports @tensorflow/tfjs.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const tfNode: typeof Tf = require('@tensorflow/tfjs-node');
+    let tfNode: typeof Tf;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      tfNode = require('@tensorflow/tfjs-node');
+    } catch (e) {
+      throw new SamflowError(
+        'NOT_AVAILABLE',
+        `COCO detector: @tensorflow/tfjs-node is installed but does not load (${e instanceof Error ? e.message : String(e)}); reinstall it or use backend 'wasm'`,
+        undefined,
+        { cause: e },
+      );
+    }
     await tfNode.setBackend('tensorflow');
     await tfNode.ready();
     return tfNode;
@@ -154,6 +167,8 @@ export async function loadCocoDetector(opts: LoadCocoDetectorOptions = {}): Prom
         throw new SamflowError('BAD_IMAGE', 'COCO detector: frame must be a decoded Frame {width, height, rgb: Uint8Array of width*height*3}; decode it with decodeImage first');
       }
       const lb = await letterboxFrame(frame, inputSize);
+      // The tfjs backend is process-global: switch back if other code (or another detector) changed it.
+      if (tf.getBackend() !== TF_BACKEND_NAME[backend]) await tf.setBackend(TF_BACKEND_NAME[backend]);
       const raw = tf.tidy(() => {
         const x = tf.tensor4d(lb.input, [1, inputSize, inputSize, 3]); // float32[1,512,512,3] 0–255
         return model.execute(x, OUTPUT_NAME) as Tf.Tensor; // float32[1,100,6]

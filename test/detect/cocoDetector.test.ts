@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boxIouXywh, loadCocoDetector, type CocoDetector } from '../../core/detect';
+import { boxIouXywh, loadCocoDetector, nodeModuleResolver, type CocoDetector } from '../../core/detect';
 import { dataDir, frameFromFile, hasData } from './dataDir';
 
 const chelsea = path.join(dataDir, 'photos/python3-skimage/chelsea.png');
@@ -15,6 +15,13 @@ describe('loadCocoDetector (real centernet model, wasm)', () => {
 
   it('falls back to the wasm backend here (tfjs-node is not installed)', () => {
     expect(detector.backend).toBe('wasm');
+  });
+
+  it("takes the tfjs-node branch under 'auto' when a resolver finds it (here it cannot load: a clear error)", async () => {
+    const pretend = (id: string) => (id === '@tensorflow/tfjs-node' ? '/pretend/tfjs-node/index.js' : nodeModuleResolver(id));
+    await expect(loadCocoDetector({ resolveModule: pretend })).rejects.toThrowError(/@tensorflow\/tfjs-node is installed but does not load/);
+    // and the wasm detector loaded before still works afterwards
+    expect(detector.released).toBe(false);
   });
 
   it('names a missing model file', async () => {
