@@ -70,3 +70,8 @@ export async function waitFor(cond: () => boolean, ms = 10_000, what = 'conditio
 export function distDetectorLoader(): { load: () => Promise<unknown> } {
   return (require_(path.join(repoRoot, 'dist', 'nodes', 'lib', 'detectorLoader.js')) as { detectorLoader: { load: () => Promise<unknown> } }).detectorLoader;
 }
+
+/** The clipLoader seam of the built nodes. */
+export function distClipLoader(): { load: (folder: string | undefined) => Promise<unknown> } {
+  return (require_(path.join(repoRoot, 'dist', 'nodes', 'lib', 'clipLoader.js')) as { clipLoader: { load: (folder: string | undefined) => Promise<unknown> } }).clipLoader;
+}
