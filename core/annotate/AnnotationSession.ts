@@ -94,6 +94,8 @@ export interface MaskResponse {
   readonly handle: string;
   /** Server-side time of the decoder run plus mask post-processing, in ms (clicks only). */
   readonly serverMs?: number;
+  /** The decoder run alone (prompt encoding + ONNX), in ms (clicks only). */
+  readonly decoderMs?: number;
   readonly score: number;
   readonly rle: CompressedRle;
   readonly area: number;
@@ -327,11 +329,12 @@ export class AnnotationSession {
     const t0 = performance.now();
     const prompt: SamPrompt = { points, ...(box ? { box } : {}), ...(maskInput ? { maskInput } : {}) };
     const candidates = await decodeMasks(this.opts.model, embedded, prompt);
+    const t1 = performance.now();
     const best = candidates[0];
     if (!best) throw new SamflowError('MODEL_SIGNATURE', 'model: the decoder returned no mask');
     const res = this.store(this.masks, { file, candidate: best, source: 'manual' });
     this.lastActivity = Date.now();
-    return { ...res, serverMs: Math.round((performance.now() - t0) * 10) / 10 };
+    return { ...res, serverMs: round2(performance.now() - t0), decoderMs: round2(t1 - t0) };
   }
 
   private store(where: LruMap<string, StoredMask>, entry: StoredMask): MaskResponse {

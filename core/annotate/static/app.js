@@ -569,7 +569,7 @@
         step.mask = m;
         if (current() === step) draw();
         app.lastLatencyMs = Math.round(performance.now() - t0);
-        app.latencies.push({ ms: performance.now() - t0, serverMs: m.serverMs });
+        app.latencies.push({ ms: performance.now() - t0, serverMs: m.serverMs, decoderMs: m.decoderMs });
         if (app.latencies.length > 1000) app.latencies.shift();
         setStatus(m.bits ? `Mask in ${app.lastLatencyMs} ms (decoded in the browser)` : `Mask in ${app.lastLatencyMs} ms (decoder ${m.serverMs} ms on the server)`, 'ready');
       })
