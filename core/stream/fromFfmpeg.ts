@@ -1,7 +1,8 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { Observable } from 'rxjs';
 import { SamflowError } from '../errors';
 import type { Frame } from '../types';
+import { readFfmpegInProcess, readFfmpegInWorker, type FfmpegReader } from './ffmpegReader';
 
 /** A decoded video frame: a Frame plus where it sits in the stream. */
 export interface VideoFrame extends Frame {
@@ -32,6 +33,18 @@ export interface FromFfmpegOptions {
   readonly idPrefix?: string;
   /** Told each time an ffmpeg process starts (pid) — for supervision and tests. */
   readonly onSpawn?: (info: { pid: number | undefined; attempt: number; args: readonly string[] }) => void;
+  /**
+   * Where ffmpeg's output is read. 'main' (default) reads on the event loop; 'worker' reads on a
+   * worker thread, so frames keep flowing while the main thread is blocked (onnxruntime-node's
+   * encoder run blocks it for the whole encode). Use 'worker' with `dropStale` for live sources.
+   */
+  readonly thread?: 'main' | 'worker';
+  /**
+   * When several frames arrive in one turn of the event loop (a burst after the main thread was
+   * blocked), emit only the newest; the others are reported to `onStaleDrop`. Default false.
+   */
+  readonly dropStale?: boolean;
+  readonly onStaleDrop?: (frame: VideoFrame) => void;
   /** Told before each reconnect attempt, with the failure that caused it. */
   readonly onReconnect?: (info: { attempt: number; error: SamflowError }) => void;
 }
@@ -129,7 +142,7 @@ export function fromFfmpeg(url: string, options: FromFfmpegOptions = {}): Observ
   const idPrefix = options.idPrefix ?? url;
 
   return new Observable<VideoFrame>((subscriber) => {
-    let child: ChildProcess | undefined;
+    let reader: FfmpegReader | undefined;
     let timer: NodeJS.Timeout | undefined;
     let closed = false;
     let index = 0;
@@ -193,73 +206,70 @@ export function fromFfmpeg(url: string, options: FromFfmpegOptions = {}): Observ
         'rgb24',
         'pipe:1',
       ];
-      const proc = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      child = proc;
-      options.onSpawn?.({ pid: proc.pid, attempt, args });
       const frameBytes = W * H * 3;
-      let buf = new Uint8Array(frameBytes); // uint8[H,W,3]
-      let filled = 0;
-      let stderr = '';
-      let spawnError: NodeJS.ErrnoException | undefined;
-      proc.stderr!.on('data', (d: Buffer) => {
-        stderr = (stderr + d.toString()).slice(-4000);
-      });
-      proc.stdout!.on('data', (chunk: Buffer) => {
-        let off = 0;
-        while (off < chunk.length && !closed) {
-          const n = Math.min(frameBytes - filled, chunk.length - off);
-          buf.set(chunk.subarray(off, off + n), filled);
-          filled += n;
-          off += n;
-          if (filled === frameBytes) {
-            const i = index++;
-            const frame: VideoFrame = {
-              id: `${idPrefix}#${i}`,
-              width: W,
-              height: H,
-              rgb: buf,
-              timestamp: Date.now(),
-              index: i,
-              ptsMs: rate ? (i * 1000) / rate : undefined,
-            };
-            buf = new Uint8Array(frameBytes);
-            filled = 0;
-            subscriber.next(frame);
+      let pending: VideoFrame | undefined;
+      let flushScheduled = false;
+      const emit = (frame: VideoFrame): void => {
+        if (!options.dropStale) {
+          subscriber.next(frame);
+          return;
+        }
+        if (pending) options.onStaleDrop?.(pending);
+        pending = frame; // a newer frame replaces one the main thread had no time to emit
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(() => {
+            flushScheduled = false;
+            const f = pending;
+            pending = undefined;
+            if (f && !closed) subscriber.next(f);
+          });
+        }
+      };
+      const read = options.thread === 'worker' ? readFfmpegInWorker : readFfmpegInProcess;
+      const myAttempt = attempt;
+      const r = read(ffmpegPath, args, frameBytes, {
+        onSpawn: (pid) => options.onSpawn?.({ pid, attempt: myAttempt, args }),
+        onFrame: (rgb) => {
+          if (closed) return;
+          const i = index++;
+          emit({ id: `${idPrefix}#${i}`, width: W, height: H, rgb, timestamp: Date.now(), index: i, ptsMs: rate ? (i * 1000) / rate : undefined });
+        },
+        onClose: ({ code, signal, stderr, spawnErrorCode, spawnErrorMessage }) => {
+          if (reader === r) reader = undefined;
+          if (closed) return;
+          if (spawnErrorCode === 'ENOENT') {
+            closed = true; // retrying cannot make a missing binary appear
+            subscriber.error(
+              new SamflowError('NOT_AVAILABLE', `fromFfmpeg: ffmpeg not found at '${ffmpegPath}'; install it (Debian: apt-get install ffmpeg) or pass ffmpegPath`, url),
+            );
+            return;
           }
-        }
+          const finish = (): void => {
+            if (pending) {
+              setImmediate(finish);
+              return;
+            }
+            if (code === 0 && !spawnErrorMessage) {
+              closed = true;
+              subscriber.complete();
+              return;
+            }
+            const why = spawnErrorMessage ?? (signal ? `was killed by ${signal}` : `exited with code ${code}`);
+            fail(new SamflowError('SOURCE_FAILED', `fromFfmpeg: ffmpeg ${why} reading '${url}'${stderr ? `: ${tail(stderr)}` : ''}`, url));
+          };
+          finish();
+        },
       });
-      proc.on('error', (e: NodeJS.ErrnoException) => {
-        spawnError = e;
-      });
-      proc.on('close', (code, signal) => {
-        if (child === proc) child = undefined;
-        if (closed) return;
-        if (spawnError?.code === 'ENOENT') {
-          closed = true; // retrying cannot make a missing binary appear
-          subscriber.error(
-            new SamflowError('NOT_AVAILABLE', `fromFfmpeg: ffmpeg not found at '${ffmpegPath}'; install it (Debian: apt-get install ffmpeg) or pass ffmpegPath`, url),
-          );
-          return;
-        }
-        if (code === 0 && !spawnError) {
-          closed = true;
-          subscriber.complete();
-          return;
-        }
-        const why = spawnError ? spawnError.message : signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        fail(new SamflowError('SOURCE_FAILED', `fromFfmpeg: ffmpeg ${why} reading '${url}'${stderr ? `: ${tail(stderr)}` : ''}`, url));
-      });
+      reader = r;
     };
 
     void start();
     return () => {
       closed = true;
       if (timer) clearTimeout(timer);
-      if (child) {
-        child.stdout?.destroy();
-        child.kill('SIGKILL');
-        child = undefined;
-      }
+      reader?.stop();
+      reader = undefined;
     };
   });
 }

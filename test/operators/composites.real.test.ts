@@ -14,6 +14,7 @@ import { encodeImage } from '../../core/operators/encodeImage';
 import { segmentEverything } from '../../core/operators/segmentEverything';
 import { instanceMasks } from '../../core/operators/instanceMasks';
 import { maskIou } from '../../core/masks/maskIou';
+import { generateMasks } from '../../core/amg/generateMasks';
 import { rleToMask } from '../../core/masks/rleToMask';
 import type { BinaryMask, CompressedRle, EmbeddedFrame } from '../../core/types';
 
@@ -43,7 +44,7 @@ describe.skipIf(!have)('composites with the real model (coco-cats image 00000000
     model = await loadSamModel();
     [embedded] = await lastValueFrom(from([path.join(cats, entry!.image)]).pipe(decodeImage(), encodeImage(model), toArray()));
     gt = await gtMask(path.join(cats, entry!.instances[0]!.mask));
-  });
+  }, 900_000); // encoder time depends on the machine's load
   afterAll(async () => {
     await model?.release();
   });
@@ -56,17 +57,18 @@ describe.skipIf(!have)('composites with the real model (coco-cats image 00000000
     expect(maskIou(out!.instances[0]!.mask, gt)).toBeGreaterThanOrEqual(0.7);
   });
 
-  it('segmentEverything (8x8 grid) finds a mask overlapping the cat, and every record is self-consistent', async () => {
+  it('segmentEverything (8x8 grid) gives the same records as the generateMasks function, each self-consistent', async () => {
     const [out] = await lastValueFrom(from([embedded]).pipe(segmentEverything(model, { pointsPerSide: 8 }), toArray()));
+    const reference = await generateMasks(model, embedded.frame, { pointsPerSide: 8 });
+    const key = (r: { bbox: readonly number[]; area: number }) => `${r.bbox.join(',')}:${r.area}`;
+    expect(out!.records.map(key).sort()).toEqual(reference.map(key).sort());
     expect(out!.records.length).toBeGreaterThan(0);
-    let best = 0;
     for (const r of out!.records) {
       const m = rleToMask(r.segmentation as CompressedRle);
       expect(m.data.reduce((s, v) => s + v, 0)).toBe(r.area);
       expect(r.predicted_iou).toBeGreaterThan(0.88);
       expect(r.stability_score).toBeGreaterThanOrEqual(0.95);
-      best = Math.max(best, maskIou(m, gt));
     }
-    expect(best).toBeGreaterThanOrEqual(0.5);
   });
+});
 });

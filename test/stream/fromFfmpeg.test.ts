@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, take, tap, toArray } from 'rxjs';
 import { fromFfmpeg } from '../../core/stream/fromFfmpeg';
 import type { SamflowError } from '../../core/errors';
 
@@ -84,6 +84,42 @@ describe.skipIf(!ok)('fromFfmpeg (needs Debian ffmpeg)', () => {
     ).rejects.toMatchObject({ code: 'SOURCE_FAILED' });
     expect(attempts).toEqual([1, 2]);
     expect(spawns).toEqual([0, 1, 2]);
+  });
+
+  it("thread 'worker' delivers exactly the same frames; unsubscribing kills its ffmpeg", async () => {
+    const main = await lastValueFrom(fromFfmpeg(video, { width: 64, height: 48 }).pipe(toArray()));
+    const worker = await lastValueFrom(fromFfmpeg(video, { width: 64, height: 48, thread: 'worker' }).pipe(toArray()));
+    expect(worker).toHaveLength(main.length);
+    worker.forEach((f, i) => expect(Buffer.compare(Buffer.from(f.rgb), Buffer.from(main[i]!.rgb))).toBe(0));
+    const pids: number[] = [];
+    await firstValueFrom(
+      fromFfmpeg(video, { thread: 'worker', realtime: true, loop: true, width: 64, height: 48, onSpawn: ({ pid }) => pid && pids.push(pid) }).pipe(take(2), toArray()),
+    );
+    const t0 = Date.now();
+    while (alive(pids[0]!) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(pids[0]!)).toBe(false);
+  });
+
+  it("with thread 'worker' and dropStale, frames that piled up during a blocked main thread collapse to the newest", async () => {
+    const got: number[] = [];
+    const stale: number[] = [];
+    await lastValueFrom(
+      fromFfmpeg(video, { thread: 'worker', dropStale: true, width: 64, height: 48, onStaleDrop: (f) => stale.push(f.index) }).pipe(
+        tap((f) => {
+          got.push(f.index);
+          if (got.length === 1) {
+            const until = Date.now() + 1500; // block the event loop as a synchronous encoder run does
+            while (Date.now() < until);
+          }
+        }),
+      ),
+      { defaultValue: undefined },
+    );
+    // nothing is lost silently: every frame was either emitted or reported stale
+    expect([...got, ...stale].sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(got).toEqual([...got].sort((x, y) => x - y));
+    expect(got[got.length - 1]).toBe(11); // the newest always comes through
+    expect(stale.length).toBeGreaterThan(0);
   });
 
   it('names a missing ffmpeg binary and how to install it', async () => {
