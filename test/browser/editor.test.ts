@@ -49,6 +49,7 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
   let base = '';
   let userDir = '';
   let log = '';
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'samflow-browser-'));
@@ -77,6 +78,7 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(base);
     await page.waitForSelector('.red-ui-palette-node[data-palette-type="sam-encoder"]', { timeout: 60_000 });
   });
@@ -116,8 +118,13 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
     await tree.getByText('click-to-mask', { exact: true }).click();
     await page.click('#red-ui-clipboard-dialog-ok');
     // imported nodes follow the mouse until a click drops them on the workspace
-    await page.mouse.move(240, 160);
-    await page.mouse.click(240, 160);
+    // (under load the drop can be missed: retry until the Deploy button is enabled)
+    for (let i = 0; i < 10 && (await page.$('#red-ui-header-button-deploy.disabled')); i++) {
+      await page.mouse.move(240 + i, 160);
+      await page.waitForTimeout(300);
+      await page.mouse.click(240 + i, 160);
+      await page.waitForTimeout(700);
+    }
     await page.waitForSelector('.red-ui-flow-node-group', { timeout: 10_000 });
     const onCanvas = await page.evaluate(() => {
       const types: string[] = [];
@@ -145,5 +152,38 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
     const shot = path.join(artifacts, 'node-red-editor-click-to-mask.png');
     await page.screenshot({ path: shot });
     expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
+  });
+
+  it("opens every samflow node's edit dialog without a script error, with its help", async () => {
+    for (const type of [...paletteTypes, 'sam-model']) {
+      const ok = await page.evaluate((t) => {
+        const RED = (window as unknown as { RED: { nodes: { getType: (t: string) => unknown } } }).RED;
+        return RED.nodes.getType(t) !== undefined;
+      }, type);
+      expect(ok, `${type} registered in the editor`).toBe(true);
+      const help = await page.evaluate((t) => (window as unknown as { RED: { nodes: { getNodeHelp: (t: string) => string } } }).RED.nodes.getNodeHelp(t), type);
+      expect(help, `${type} help`).toContain(type === 'sam-model' ? 'Properties' : 'Inputs');
+    }
+    // add one of each to the workspace and open its editor (oneditprepare runs)
+    for (const type of paletteTypes) {
+      await page.evaluate((t) => {
+        const RED = (window as unknown as {
+          RED: {
+            nodes: { id: () => string; getType: (t: string) => { defaults: Record<string, { value: unknown }> }; add: (n: Record<string, unknown>) => Record<string, unknown> };
+            workspaces: { active: () => string };
+            editor: { edit: (n: Record<string, unknown>) => void };
+            view: { redraw: () => void };
+          };
+        }).RED;
+        const def = RED.nodes.getType(t);
+        const n: Record<string, unknown> = { id: RED.nodes.id(), type: t, z: RED.workspaces.active(), x: 100, y: 600, _def: def, inputs: 1, outputs: 1, wires: [[]], changed: true };
+        for (const [k, v] of Object.entries(def.defaults)) n[k] = v.value;
+        RED.editor.edit(RED.nodes.add(n));
+      }, type);
+      await page.waitForSelector('.red-ui-tray .red-ui-tray-header', { timeout: 10_000 });
+      await page.click('#node-dialog-cancel');
+      await page.waitForSelector('.red-ui-tray', { state: 'detached', timeout: 10_000 });
+    }
+    expect(pageErrors).toEqual([]);
   });
 });
