@@ -71,4 +71,3 @@ describe.skipIf(!have)('composites with the real model (coco-cats image 00000000
     }
   });
 });
-});
