@@ -122,12 +122,12 @@ const MAX_LABEL_LENGTH = 200;
  * `createAnnotationHandler` puts HTTP routes over it.
  */
 export class AnnotationSession {
-  private readonly frames = new LruMap<string, Promise<Frame>>(4);
+  private readonly frames = new LruMap<string, Promise<Frame>>(3);
   private readonly embeddings = new LruMap<string, Promise<EmbeddedFrame>>(3);
   private readonly jpegs = new LruMap<string, Promise<Buffer>>(4);
-  /** 256×256 float logits are 256 KB each: 128 of them bound this at 32 MB. */
+  /** 256×256 float logits are 256 KB each: 128 clicks (32 MB) and 256 proposals (64 MB) at most. */
   private readonly masks = new LruMap<string, StoredMask>(128);
-  private readonly proposalMasks = new LruMap<string, StoredMask>(512);
+  private readonly proposalMasks = new LruMap<string, StoredMask>(256);
   private proposalAbort: AbortController | undefined;
   private proposalFile: string | undefined;
   private saving: Promise<void> = Promise.resolve();
