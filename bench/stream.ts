@@ -3,11 +3,13 @@
  * at real time (-re) and resampled to 25 fps like a camera, through encodeImage with policy 'latest'
  * plus one click prompt per processed frame (decodeMasks). Reports frames in / processed / dropped,
  * end-to-end latency (frame arrival → mask) p50/p95 against the encoder time, and RSS over the run.
- * --quick: 250 frames (10 s). Full: 10,000 frames (the video looped, ~7 min) for memory flatness.
+ * ffmpeg is read on a worker thread with dropStale (onnxruntime-node's encoder run blocks the main
+ * thread; without this, frames reach the encoder one encode late). --quick: 250 frames (10 s).
+ * Full: 10,000 frames (the video looped, ~7 min) for memory flatness.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lastValueFrom, map, take, tap } from 'rxjs';
+import { lastValueFrom, map, takeWhile, tap } from 'rxjs';
 import type { BenchContext } from './BenchContext';
 import { median, round } from './BenchContext';
 import { loadSamModel } from '../core/model/loadSamModel';
@@ -42,6 +44,8 @@ export interface StreamRunResult {
   framesIn: number;
   framesProcessed: number;
   framesDropped: number;
+  droppedAtSource: number;
+  droppedAtEncoder: number;
   latencyMs: { p50: number; p95: number; max: number };
   encoderMs: { p50: number; p95: number };
   p95OverEncoder: number;
@@ -55,6 +59,7 @@ export async function streamRun(video: string, frames: number, log: (m: string) 
   const latencies: number[] = [];
   const encoderMs: number[] = [];
   let framesIn = 0;
+  let staleDrops = 0;
   let dropped = 0;
   const rss: { frame: number; mb: number }[] = [];
   const t0 = Date.now();
@@ -67,10 +72,10 @@ export async function streamRun(video: string, frames: number, log: (m: string) 
   let lastLog = Date.now();
   try {
     await lastValueFrom(
-      fromFfmpeg(video, { realtime: true, loop: true, fps: 25 }).pipe(
-        take(frames),
+      fromFfmpeg(video, { realtime: true, loop: true, fps: 25, thread: 'worker', dropStale: true, onStaleDrop: () => staleDrops++ }).pipe(
+        takeWhile((f) => f.index < frames),
         tap((f) => {
-          framesIn++;
+          framesIn = f.index + 1;
           arrival.set(f.id, performance.now());
         }),
         encodeImage(model, { policy: 'latest', stats }),
@@ -85,7 +90,7 @@ export async function streamRun(video: string, frames: number, log: (m: string) 
           }
           if (Date.now() - lastLog > 30_000) {
             lastLog = Date.now();
-            log(`${framesIn} frames in, ${latencies.length} processed, ${dropped} dropped, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
+            log(`${framesIn} frames in, ${latencies.length} processed, ${dropped + staleDrops} dropped, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
           }
         }),
       ),
@@ -100,7 +105,9 @@ export async function streamRun(video: string, frames: number, log: (m: string) 
   return {
     framesIn,
     framesProcessed: latencies.length,
-    framesDropped: dropped,
+    framesDropped: dropped + staleDrops,
+    droppedAtSource: staleDrops,
+    droppedAtEncoder: dropped,
     latencyMs: { p50: round(median(latencies), 0), p95: round(percentile(latencies, 95), 0), max: round(Math.max(...latencies), 0) },
     encoderMs: { p50: round(enc50, 0), p95: round(percentile(encoderMs, 95), 0) },
     p95OverEncoder: round(percentile(latencies, 95) / enc50, 2),
