@@ -19,6 +19,8 @@ const repoRoot = path.resolve(__dirname, '../..');
 const dataDir = path.resolve(repoRoot, '../shared/data');
 const grabcut = path.join(dataDir, 'grabcut');
 const hasGrabcut = fs.existsSync(path.join(grabcut, 'data_GT'));
+const cocoCats = path.join(dataDir, 'coco-cats');
+const hasCats = fs.existsSync(path.join(cocoCats, 'instances.json'));
 const built = fs.existsSync(path.join(repoRoot, 'dist', 'nodes', 'sam-decoder', 'sam-decoder.js'));
 const require_ = createRequire(__filename);
 const { prepareUserDir } = require_(path.join(repoRoot, 'scripts', 'start.js')) as {
@@ -128,6 +130,8 @@ function segmentFlow(): unknown[] {
     { id: 'e2e-dec', type: 'sam-decoder', z: 'e2e-tab', model: 'e2e-model', keep: 'best', x: 700, y: 100, wires: [['e2e-json']] },
     { id: 'e2e-json', type: 'change', z: 'e2e-tab', x: 850, y: 100, wires: [['e2e-out']], rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'masks', tot: 'msg' }] },
     { id: 'e2e-out', type: 'http response', z: 'e2e-tab', statusCode: '', headers: {}, x: 1000, y: 100, wires: [] },
+    { id: 'e2e-in-cats', type: 'http in', z: 'e2e-tab', url: '/instances', method: 'post', upload: false, x: 100, y: 260, wires: [['e2e-instances']] },
+    { id: 'e2e-instances', type: 'sam-instances', z: 'e2e-tab', model: 'e2e-model', classes: 'cat', minScore: 0.15, maxInstances: 5, expand: 0, policy: 'all', x: 300, y: 260, wires: [['e2e-json']] },
     { id: 'e2e-catch', type: 'catch', z: 'e2e-tab', scope: null, uncaught: false, x: 100, y: 180, wires: [['e2e-err']] },
     {
       id: 'e2e-err', type: 'change', z: 'e2e-tab', x: 250, y: 180, wires: [['e2e-out']],
@@ -222,6 +226,23 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     const fmt = (v: number[]): string => names.map((n, i) => `${n}=${v[i]!.toFixed(3)}`).join(' ');
     console.log(`e2e GrabCut IoU, GT box: ${fmt(boxIous)}; one click: ${fmt(clickIous)}`);
     for (const v of boxIous) expect(v).toBeGreaterThan(0.75);
+  });
+
+  it.skipIf(!hasCats)('COCO cats: the instance masks node (detector + SAM) finds each cat, masks close to the ground truth', async () => {
+    const entries = JSON.parse(fs.readFileSync(path.join(cocoCats, 'instances.json'), 'utf8')) as Array<{ image: string; instances: Array<{ mask: string; category: string }> }>;
+    const ious: number[] = [];
+    for (const entry of entries) {
+      const res = await fetch(`${base}/instances`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: fs.readFileSync(path.join(cocoCats, entry.image)) });
+      expect(res.status, log.slice(-2000)).toBe(200);
+      const found = (await res.json()) as Array<{ class: string; segmentation: CompressedRle }>;
+      expect(found.every((f) => f.class === 'cat')).toBe(true);
+      for (const inst of entry.instances) {
+        const gt = await readGroundTruth(path.join(cocoCats, inst.mask));
+        ious.push(Math.max(0, ...found.map((f) => iou(rleToMask(f.segmentation), gt.mask))));
+      }
+    }
+    console.log(`e2e COCO cats, best-matching instance IoU: ${ious.map((v) => v.toFixed(3)).join(' ')}`);
+    expect(ious.reduce((a, b) => a + b, 0) / ious.length).toBeGreaterThan(0.7);
   });
 
   it('synthetic sample: a click on the red disc gives the disc', async () => {
