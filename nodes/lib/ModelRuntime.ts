@@ -1,6 +1,7 @@
 import { SamflowError } from '../../core/errors';
 import type { SamModel } from '../../core/model/SamModel';
 import { EmbeddingCache } from '../../core/stream/EmbeddingCache';
+import { CandidateStore } from './CandidateStore';
 import { modelLoader, type ModelLoadOptions } from './modelLoader';
 
 export type ModelState = 'loading' | 'ready' | 'failed' | 'closed';
@@ -17,6 +18,8 @@ export interface ModelUser {
  */
 export class ModelRuntime {
   readonly embeddings: EmbeddingCache;
+  /** Recent decoder candidates (low-res logits) by id, for mask_input refinement. */
+  readonly candidates = new CandidateStore(64);
   private readonly users = new Set<ModelUser>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly loading: Promise<SamModel>;
@@ -83,6 +86,7 @@ export class ModelRuntime {
       this.closing = (async () => {
         await Promise.allSettled([...this.inFlight]);
         this.embeddings.clear();
+        this.candidates.clear();
         try {
           const model = await this.loading;
           await model.release();

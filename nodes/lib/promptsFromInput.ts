@@ -7,6 +7,8 @@ export interface MessagePrompt {
   readonly box?: BoxXyxy;
   readonly multimask?: boolean;
   readonly meta?: PromptMeta;
+  /** Id of an earlier decoder candidate (msg.candidates[i].id) fed back as SAM's mask_input. */
+  readonly maskRef?: string;
 }
 
 function fail(where: string, what: string): never {
@@ -67,7 +69,9 @@ export function parsePrompt(v: unknown, where: string): MessagePrompt {
   if (!points?.length && !box) fail(where, 'a prompt needs at least one point or a box.');
   if (o.multimask !== undefined && typeof o.multimask !== 'boolean') fail(`${where}.multimask`, `must be true or false, got ${JSON.stringify(o.multimask)}.`);
   const meta = parseMeta(o.meta, `${where}.meta`);
-  return { ...(points?.length ? { points } : {}), ...(box ? { box } : {}), ...(o.multimask !== undefined ? { multimask: o.multimask as boolean } : {}), ...(meta ? { meta } : {}) };
+  if (o.maskRef !== undefined && (typeof o.maskRef !== 'string' || o.maskRef === '')) fail(`${where}.maskRef`, `must be the id of an earlier mask (msg.candidates[0].id), got ${JSON.stringify(o.maskRef)}.`);
+  const maskRef = o.maskRef as string | undefined;
+  return { ...(points?.length ? { points } : {}), ...(box ? { box } : {}), ...(o.multimask !== undefined ? { multimask: o.multimask as boolean } : {}), ...(meta ? { meta } : {}), ...(maskRef ? { maskRef } : {}) };
 }
 
 export function parsePoints(v: unknown, where: string): PointPrompt[] {

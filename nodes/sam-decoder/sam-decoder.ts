@@ -1,6 +1,7 @@
 import { decodeMasks, EmbeddingCache, toRecords } from '../../core';
 import { SamflowError } from '../../core/errors';
-import type { MaskCandidate } from '../../core/types';
+import type { MaskCandidate, SamPrompt } from '../../core/types';
+import type { CandidateHandle } from '../lib/CandidateStore';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { attachModel, noModelError } from '../lib/modelUser';
@@ -10,6 +11,8 @@ interface SamDecoderDef extends NodeDef {
   readonly model?: string;
   /** 'best': one mask per prompt (the highest predicted IoU); 'all': every mask the decoder returns. */
   readonly keep?: 'best' | 'all';
+  /** Also set msg.candidates: handles to the low-res logits kept in sam-model (for mask_input refinement). */
+  readonly candidates?: boolean;
 }
 
 /**
@@ -21,6 +24,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const keepAll = def.keep === 'all';
+    const withCandidates = def.candidates === true;
     const runtime = attachModel(RED, node, def.model);
     let active = 0;
 
@@ -47,14 +51,27 @@ export = function register(RED: NodeAPI): void {
               throw new SamflowError('BAD_OPTION', `msg.embedding: made by model "${handle.modelId}" but this sam-decoder uses "${model.id}"; select the same sam-model in sam-encoder and sam-decoder.`, 'msg.embedding');
             }
             const kept: MaskCandidate[] = [];
-            for (const prompt of prompts) {
-              const candidates = await decodeMasks(model, embedded, prompt);
+            for (const [i, prompt] of prompts.entries()) {
+              let samPrompt: SamPrompt = prompt;
+              if (prompt.maskRef) {
+                const previous = runtime.candidates.get(prompt.maskRef);
+                if (!previous) {
+                  throw new SamflowError('BAD_PROMPT', `msg.prompts[${i}].maskRef: no kept mask "${prompt.maskRef}" (sam-model keeps the last 64); decode again with "Output msg.candidates" on.`, `msg.prompts[${i}].maskRef`);
+                }
+                if (previous.frameId !== embedded.frame.id) {
+                  throw new SamflowError('BAD_PROMPT', `msg.prompts[${i}].maskRef: mask "${prompt.maskRef}" belongs to frame "${previous.frameId}", not "${embedded.frame.id}"; a mask input must come from the same image.`, `msg.prompts[${i}].maskRef`);
+                }
+                samPrompt = { ...prompt, maskInput: previous.lowResLogits };
+              }
+              const candidates = await decodeMasks(model, embedded, samPrompt);
               kept.push(...(keepAll ? candidates : candidates.slice(0, 1)));
             }
-            return toRecords(kept);
+            const pairs = toRecords(kept).map((record, i) => ({ record, candidate: kept[i]! }));
+            pairs.sort((a, b) => b.record.predicted_iou - a.record.predicted_iou);
+            return pairs;
           });
-          records.sort((a, b) => b.predicted_iou - a.predicted_iou);
-          msg.masks = records;
+          msg.masks = records.map((p) => p.record);
+          if (withCandidates) msg.candidates = records.map((p): CandidateHandle => runtime.candidates.add(p.candidate));
           node.status({ fill: 'green', shape: 'dot', text: `${records.length} mask(s) · ${Date.now() - started} ms` });
           send(msg);
         } finally {

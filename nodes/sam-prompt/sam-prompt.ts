@@ -11,6 +11,8 @@ interface SamPromptDef extends NodeDef {
   readonly box?: string;
   /** 'auto' (SAM's rule), 'true', 'false' */
   readonly multimask?: string;
+  /** Feed the previous mask (msg.candidates[0], from sam-decoder) back as SAM's mask_input. */
+  readonly refine?: boolean;
 }
 
 function parseJsonField(text: string | undefined, field: string): unknown {
@@ -20,6 +22,19 @@ function parseJsonField(text: string | undefined, field: string): unknown {
   } catch {
     throw new SamflowError('BAD_PROMPT', `config.${field}: ${JSON.stringify(text)} is not valid JSON; write points as [[x, y, 1]] and a box as [x0, y0, x1, y1].`, `config.${field}`);
   }
+}
+
+/** The earlier mask to refine: msg.maskRef, else (with the refine option) msg.candidates[0].id. */
+function refineRef(maskRef: unknown, candidates: unknown): string | undefined {
+  if (maskRef !== undefined) {
+    if (typeof maskRef !== 'string' || maskRef === '') throw new SamflowError('BAD_PROMPT', `msg.maskRef: expected the id of an earlier mask (msg.candidates[0].id from sam-decoder), got ${JSON.stringify(maskRef)}.`, 'msg.maskRef');
+    return maskRef;
+  }
+  if (candidates === undefined) return undefined;
+  const first: unknown = Array.isArray(candidates) ? candidates[0] : undefined;
+  const id = typeof first === 'object' && first !== null ? (first as { id?: unknown }).id : undefined;
+  if (typeof id !== 'string') return undefined; // first click: nothing to refine yet
+  return id;
 }
 
 /**
@@ -49,8 +64,11 @@ export = function register(RED: NodeAPI): void {
       try {
         if (configError) throw configError;
         const src: PromptSources = { prompts: msg.prompts, points: msg.points, box: msg.box, boxes: msg.boxes };
-        const prompts = configured ?? promptsFromInput(src, 'msg');
-        msg.prompts = multimask === undefined ? prompts : prompts.map((p) => ({ ...p, multimask }));
+        let prompts = configured ?? promptsFromInput(src, 'msg');
+        if (multimask !== undefined) prompts = prompts.map((p) => ({ ...p, multimask }));
+        const maskRef = refineRef(msg.maskRef, def.refine === true ? msg.candidates : undefined);
+        if (maskRef) prompts = prompts.map((p) => ({ ...p, maskRef }));
+        msg.prompts = prompts;
         send(msg);
         done();
       } catch (err) {

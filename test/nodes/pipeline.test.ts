@@ -111,6 +111,39 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     expect(Math.abs(y + h - 80)).toBeLessThanOrEqual(1);
   });
 
+  it('refinement: msg.candidates from one decode feed the next prompt as mask_input (by id, not by value)', async () => {
+    await helper.load(nodes, [
+      { id: 'm', type: 'sam-model', cacheSize: 4 },
+      { id: 'enc', type: 'sam-encoder', model: 'm', policy: 'all', wires: [['pr']] },
+      { id: 'pr', type: 'sam-prompt', source: 'msg', refine: true, wires: [['dec']] },
+      { id: 'dec', type: 'sam-decoder', model: 'm', candidates: true, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+      { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper' },
+    ]);
+    const png = await grayPng();
+    let out = nextMessage(helper.getNode('out'));
+    helper.getNode('enc').receive({ payload: png, points: [[60, 40, 1]] });
+    const first = await out;
+    const handles = first.candidates as Array<{ id: string; frameId: string; predictedIou: number }>;
+    expect(handles).toHaveLength(1);
+    expect(handles[0]!.frameId).toBe((first.embedding as { frameId: string }).frameId);
+    expect(models[0]!.lastMaskInput).toBeNull();
+    // second click with the first mask as mask_input: the fake decoder sees the first mask's logits
+    out = nextMessage(helper.getNode('out'));
+    helper.getNode('enc').receive({ payload: png, points: [[60, 40, 1], [20, 20, 0]], candidates: handles });
+    await out;
+    const fed = models[0]!.lastMaskInput!;
+    expect(fed).not.toBeNull();
+    // the first mask's logits: +10 inside the disc around (60, 40) → model frame (307.2, 204.8) → low-res (76.8, 51.2)
+    expect(fed[51 * 256 + 76]).toBe(10);
+    expect(fed[0]).toBe(-10);
+    // an unknown id → Catch
+    const caught = nextMessage(helper.getNode('caught'));
+    helper.getNode('enc').receive({ payload: png, points: [[60, 40, 1]], maskRef: 'gone#1' });
+    expect(((await caught).error as { message: string }).message).toMatch(/maskRef: no kept mask "gone#1"/);
+  });
+
   it('the same image twice is encoded once (embedding cache)', async () => {
     await helper.load(nodes, flow());
     const got = collect(helper.getNode('out'));

@@ -32,6 +32,8 @@ export class FakeSamModel implements SamModel {
   decoderRuns = 0;
   releaseCalls = 0;
   released = false;
+  /** The mask_input of the last decoder run: null when has_mask_input was 0. */
+  lastMaskInput: Float32Array | null = null;
   /** Set when a run was still going when release() was called (a leak/crash in a real session). */
   releasedDuringRun = false;
   private running = 0;
@@ -55,6 +57,7 @@ export class FakeSamModel implements SamModel {
   async runDecoder(_embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
     this.check();
     this.decoderRuns++;
+    this.lastMaskInput = feeds.hasMaskInput[0] === 1 ? Float32Array.from(feeds.maskInput) : null;
     const n = feeds.numPoints;
     const lowResMasks = new Float32Array(LOW_RES_SIZE * LOW_RES_SIZE).fill(-10); // float32[1,256,256]
     const f = LOW_RES_SIZE / 1024;
