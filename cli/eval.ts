@@ -35,9 +35,10 @@ Options:
   --max-clicks N         NoC cap (default 20)
   --limit N              first N images (sorted by name)
   --frame-step N         davis: every Nth frame of each sequence (default 10)
-  --strategy S           plain (the standard protocol, default) | improved (after each click also
-                         refines with its own mask, then with the mask's box, and keeps what the
-                         model's predicted IoU rates highest: 3 decodes per click)
+  --strategy S           plain (the standard protocol, default) | improved (the first click is also
+                         refined with its own mask, then with that mask's box; a refinement is kept
+                         when the model's predicted IoU prefers it and it stays close to the first
+                         mask: 3 decodes at click 1)
   --all-clicks           run all --max-clicks clicks (default: stop an image at IoU >= 0.90)
   --model ID | --encoder PATH --decoder PATH
   --threads N            onnxruntime threads (default: all cores)
