@@ -200,6 +200,17 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     expect(await page.evaluate(() => window.samflowAnnotate.proposals.length)).toBe(proposals.length - 1);
     const coco = await exported();
     expect(iouWith(coco, '02-pair.png', 'circle', circle)).toBeGreaterThanOrEqual(0.9);
+    // correct another proposal with a click: its logits go back to the decoder as the previous mask
+    const other = await page.evaluate(() => window.samflowAnnotate.proposals[0]!.handle);
+    await page.locator(`#proposals li[data-handle="${other}"] button[title="Correct with clicks"]`).click();
+    const request = page.waitForRequest((r) => r.url().endsWith('/api/predict'));
+    await click(300, 300, { right: true });
+    const sent = JSON.parse((await request).postData() ?? '{}') as { prev: string; points: { label: number }[] };
+    expect(sent.prev).toBe(other);
+    // the proposal's own grid point, then the new negative click
+    expect(sent.points.map((q) => q.label)).toEqual([1, 0]);
+    await waitMask();
+    await page.keyboard.press('Escape');
   });
 
   it('in-browser decoder (onnxruntime-web): click → mask decoded in the page → accept → export (IoU ≥ 0.9)', async () => {
