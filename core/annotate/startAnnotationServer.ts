@@ -6,6 +6,7 @@ import { AnnotationSession, type AcceptedObjectEvent } from './AnnotationSession
 import { createAnnotationHandler } from './createAnnotationHandler';
 import { defaultProposalProviders } from './defaultProposalProviders';
 import type { ProposalProviders } from './Proposal';
+import type { CocoInstances } from './stateToCoco';
 
 export interface AnnotationServerOptions {
   /** Folder of images to annotate; nothing outside it is readable through the server. */
@@ -40,6 +41,8 @@ export interface AnnotationServer {
   readonly port: number;
   /** Stop listening, wait for the last save. Does not release the model. */
   close(): Promise<void>;
+  /** COCO instances JSON of what has been accepted so far (what the page's Export gives). */
+  exportCoco(): CocoInstances;
 }
 
 /**
@@ -91,6 +94,7 @@ export async function startAnnotationServer(opts: AnnotationServerOptions): Prom
   return {
     url: `http://${shownHost}:${addr.port}/`,
     port: addr.port,
+    exportCoco: () => session.exportCoco(),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
