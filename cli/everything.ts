@@ -75,7 +75,8 @@ export const usage = `usage: samflow everything <image> ${AMG_USAGE}
   to stdout. masks.json: {"image":{"width","height","file_name"},"annotations":[{"id","segmentation":
   {"size":[h,w],"counts"},"area","bbox":[x,y,w,h],"predicted_iou","point_coords":[[x,y]],
   "stability_score","crop_box":[x,y,w,h]}]}   (+ "polygons" with --polygons)
-  --skip-covered  skip grid points whose mask is already known (several times faster, recall ~0.95-0.99)`;
+  --skip-covered  skip grid points whose mask is already known (2-3x faster; recall 1.0 on our 3 test
+                  photos at the default --skip-similarity 0.94; 0.88 is ~4x faster with recall ~0.9)`;
 
 const FLAGS = {
   ...MODEL_FLAGS,

@@ -26,7 +26,7 @@ export interface CoverageSkipperOptions {
  * Measured on 7 photos with exhaustive 32×32 results (see bench/amg.ts): skipping every point inside
  * an accepted mask loses nested masks (recall 0.33), because a point on the saucer yields the cup
  * and saucer while a point on the cup yields the cup. Requiring, in addition, that the image
- * embedding's 256-d features at the two points be nearly parallel (cosine >= 0.88) keeps nested
+ * embedding's 256-d features at the two points be nearly parallel (cosine >= 0.94 by default) keeps nested
  * parts apart — their features differ. A decoded mask that narrowly failed the IoU/stability
  * filters must not explain its neighbours (another point often gives the same mask with a higher
  * score), so only masks that passed, or failed by more than `failMargin`, explain others.
