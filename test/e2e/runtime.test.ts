@@ -257,6 +257,25 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     expect(iou(got, { width: 320, height: 240, data: disc })).toBeGreaterThan(0.9);
   });
 
+  it('a full redeploy while an image is being encoded does not crash the runtime; the new flow works', async () => {
+    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 30, g: 160, b: 90 } } }).jpeg().toBuffer();
+    const inFlight = segment(photo, 'image/jpeg', 100, 100).then((r) => r.status, () => 'connection closed');
+    await new Promise((r) => setTimeout(r, 300));
+    const redeployed = await fetch(`${base}/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(segmentFlow()),
+    });
+    expect([200, 204]).toContain(redeployed.status);
+    // the request in flight ends one way or another (answered, or its connection closed with the old flow)
+    const outcome = await Promise.race([inFlight, new Promise((r) => setTimeout(() => r('still waiting'), 60_000))]);
+    expect(outcome).not.toBe('still waiting');
+    expect(red!.exitCode).toBeNull();
+    const png = fs.readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png'));
+    const ok = await segment(png, 'image/png', 90, 120);
+    expect(ok.status, log.slice(-2000)).toBe(200);
+  });
+
   it('a click outside the image answers 400 with the message (via a Catch node), and the runtime lives on', async () => {
     const png = fs.readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png'));
     const res = await segment(png, 'image/png', 900, 10);
