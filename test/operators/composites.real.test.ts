@@ -57,7 +57,7 @@ describe.skipIf(!have)('composites with the real model (coco-cats image 00000000
     expect(maskIou(out!.instances[0]!.mask, gt)).toBeGreaterThanOrEqual(0.7);
   });
 
-  it('segmentEverything (8x8 grid) gives the same records as the generateMasks function, each self-consistent', async () => {
+  it('segmentEverything (8x8 grid) gives the same records as the generateMasks function, each self-consistent', { timeout: 900_000 }, async () => {
     const [out] = await lastValueFrom(from([embedded]).pipe(segmentEverything(model, { pointsPerSide: 8 }), toArray()));
     const reference = await generateMasks(model, embedded.frame, { pointsPerSide: 8 });
     const key = (r: { bbox: readonly number[]; area: number }) => `${r.bbox.join(',')}:${r.area}`;
