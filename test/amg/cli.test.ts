@@ -109,4 +109,21 @@ describe('samflow everything and edges with the real model', () => {
     expect(Math.abs(bestX - 35)).toBeLessThanOrEqual(4);
     expect(data[row + 90]).toBeLessThan(40); // centre of the disc: no edge
   }, 180_000);
+
+  it('annotate writes a COCO JSON for the folder and --resume skips what is done', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const folder = path.join(tmp, 'folder');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'one.png'), readFileSync(scene));
+    const out = path.join(tmp, 'coco.json');
+    const first = await runCli(['annotate', folder, '--out', out, '--points-per-side', '3']);
+    expect(first.stderr).toMatch(/1 images annotated, 0 already done/);
+    expect(first.code).toBe(0);
+    const coco = JSON.parse(readFileSync(out, 'utf8')) as { images: Array<{ file_name: string }>; annotations: Array<{ image_id: number; segmentation: CompressedRle; area: number }> };
+    expect(coco.images.map((i) => i.file_name)).toEqual(['one.png']);
+    for (const a of coco.annotations) expect(rleArea(a.segmentation)).toBe(a.area);
+    const again = await runCli(['annotate', folder, '--out', out, '--resume', '--points-per-side', '3']);
+    expect(again.stderr).toMatch(/0 images annotated, 1 already done/);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(coco);
+  }, 180_000);
 });
