@@ -13,11 +13,3 @@ export function numberOption(value: unknown, name: string, fallback: number, min
   return n;
 }
 
-/** The error message of anything thrown, for a node status. */
-export function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).slice(0, 60);
-}
-
-export function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}

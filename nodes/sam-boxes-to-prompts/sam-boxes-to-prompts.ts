@@ -2,7 +2,8 @@ import { boxesToPrompts, type BoxesToPromptsOptions, type DetectionBoxInput, typ
 import { SamflowError } from '../../core/errors';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
-import { asError, numberOption } from '../lib/numberOption';
+import { asError } from '../lib/asError';
+import { numberOption } from '../lib/numberOption';
 
 interface SamBoxesToPromptsDef extends NodeDef {
   /** Comma-separated COCO class names; empty = all. */

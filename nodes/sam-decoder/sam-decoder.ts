@@ -3,6 +3,7 @@ import { SamflowError } from '../../core/errors';
 import type { MaskCandidate, SamPrompt } from '../../core/types';
 import type { CandidateHandle } from '../lib/CandidateStore';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { asError, errorText } from '../lib/asError';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { parsePrompt } from '../lib/promptsFromInput';
@@ -80,8 +81,8 @@ export = function register(RED: NodeAPI): void {
       })().then(
         () => done(),
         (err: unknown) => {
-          if (active === 0) node.status({ fill: 'red', shape: 'ring', text: err instanceof Error ? err.message.slice(0, 60) : 'error' });
-          done(err instanceof Error ? err : new Error(String(err)));
+          if (active === 0) node.status({ fill: 'red', shape: 'ring', text: errorText(err) });
+          done(asError(err));
         },
       );
     });

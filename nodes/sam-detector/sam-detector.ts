@@ -3,7 +3,8 @@ import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '..
 import { DetectorHolder } from '../lib/DetectorHolder';
 import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
 import { imageFromMessage } from '../lib/imageFromMessage';
-import { asError, errorText, numberOption } from '../lib/numberOption';
+import { asError, errorText } from '../lib/asError';
+import { numberOption } from '../lib/numberOption';
 
 interface SamDetectorDef extends NodeDef {
   /** Comma-separated COCO class names; empty = all 80. */

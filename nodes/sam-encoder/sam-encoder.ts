@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { asError, errorText } from '../lib/asError';
 import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
@@ -65,8 +66,8 @@ export = function register(RED: NodeAPI): void {
           done();
         } catch (err) {
           failed = true;
-          node.status({ fill: 'red', shape: 'ring', text: err instanceof Error ? err.message.slice(0, 60) : 'error' });
-          done(err instanceof Error ? err : new Error(String(err)));
+          node.status({ fill: 'red', shape: 'ring', text: errorText(err) });
+          done(asError(err));
         }
       },
       // a dropped message is finished without output (counted in the status)

@@ -3,7 +3,8 @@ import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '..
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { asError, errorText, numberOption } from '../lib/numberOption';
+import { asError, errorText } from '../lib/asError';
+import { numberOption } from '../lib/numberOption';
 
 interface SamEverythingDef extends NodeDef {
   readonly model?: string;

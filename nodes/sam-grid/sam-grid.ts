@@ -1,7 +1,8 @@
 import { buildPointGrid } from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
-import { asError, numberOption } from '../lib/numberOption';
+import { asError } from '../lib/asError';
+import { numberOption } from '../lib/numberOption';
 import type { MessagePrompt } from '../lib/promptsFromInput';
 
 interface SamGridDef extends NodeDef {

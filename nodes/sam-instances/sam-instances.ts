@@ -4,7 +4,8 @@ import { DetectorHolder } from '../lib/DetectorHolder';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { asError, errorText, numberOption } from '../lib/numberOption';
+import { asError, errorText } from '../lib/asError';
+import { numberOption } from '../lib/numberOption';
 
 interface SamInstancesDef extends NodeDef {
   readonly model?: string;

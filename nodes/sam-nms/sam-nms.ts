@@ -1,7 +1,8 @@
 import { boxXywhToXyxy, nonMaxSuppression } from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { masksFromMessage } from '../lib/masksFromMessage';
-import { asError, numberOption } from '../lib/numberOption';
+import { asError } from '../lib/asError';
+import { numberOption } from '../lib/numberOption';
 
 interface SamNmsDef extends NodeDef {
   readonly boxNmsThresh?: string | number;

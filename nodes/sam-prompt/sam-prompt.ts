@@ -1,5 +1,6 @@
 import { SamflowError } from '../../core/errors';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { asError } from '../lib/asError';
 import { promptsFromInput, type MessagePrompt, type PromptSources } from '../lib/promptsFromInput';
 
 interface SamPromptDef extends NodeDef {
@@ -56,7 +57,7 @@ export = function register(RED: NodeAPI): void {
         configured = promptsFromInput({ points, box }, 'config');
         node.status({ fill: 'grey', shape: 'dot', text: `${configured.length} prompt(s) from config` });
       } catch (err) {
-        configError = err instanceof Error ? err : new Error(String(err));
+        configError = asError(err);
         node.status({ fill: 'red', shape: 'ring', text: 'bad prompt in config' });
       }
     }
@@ -72,7 +73,7 @@ export = function register(RED: NodeAPI): void {
         send(msg);
         done();
       } catch (err) {
-        done(err instanceof Error ? err : new Error(String(err)));
+        done(asError(err));
       }
     });
   }

@@ -2,6 +2,7 @@ import { decodeImage, renderOverlay, rleToMask } from '../../core';
 import { SamflowError } from '../../core/errors';
 import type { BinaryMask, BoxXyxy, CompressedRle, PointPrompt, UncompressedRle } from '../../core/types';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { asError, errorText } from '../lib/asError';
 import { imageFromMessage } from '../lib/imageFromMessage';
 import { parsePrompt } from '../lib/promptsFromInput';
 
@@ -61,8 +62,8 @@ export = function register(RED: NodeAPI): void {
       })().then(
         () => done(),
         (err: unknown) => {
-          node.status({ fill: 'red', shape: 'ring', text: err instanceof Error ? err.message.slice(0, 60) : 'error' });
-          done(err instanceof Error ? err : new Error(String(err)));
+          node.status({ fill: 'red', shape: 'ring', text: errorText(err) });
+          done(asError(err));
         },
       );
     });

@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { masksFromMessage } from '../lib/masksFromMessage';
-import { asError, numberOption } from '../lib/numberOption';
+import { asError } from '../lib/asError';
+import { numberOption } from '../lib/numberOption';
 
 interface SamStabilityDef extends NodeDef {
   readonly predIouThresh?: string | number;

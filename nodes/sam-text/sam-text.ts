@@ -5,7 +5,8 @@ import type { Node, NodeAPI, NodeDef } from '../red';
 import { clipLoader } from '../lib/clipLoader';
 import { imageFromMessage } from '../lib/imageFromMessage';
 import { masksFromMessage } from '../lib/masksFromMessage';
-import { asError, errorText, numberOption } from '../lib/numberOption';
+import { asError, errorText } from '../lib/asError';
+import { numberOption } from '../lib/numberOption';
 
 interface SamTextDef extends NodeDef {
   /** Folder with a transformers.js CLIP export; empty = <package>/models/clip. */

@@ -7,7 +7,8 @@ import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '..
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { asError, errorText, numberOption } from '../lib/numberOption';
+import { asError, errorText } from '../lib/asError';
+import { numberOption } from '../lib/numberOption';
 import { parseBox, parsePoints, parsePrompt } from '../lib/promptsFromInput';
 
 interface SamTrackDef extends NodeDef {
