@@ -72,10 +72,13 @@ export async function streamRun(video: string, frames: number, log: (m: string) 
   let lastLog = Date.now();
   try {
     await lastValueFrom(
-      fromFfmpeg(video, { realtime: true, loop: true, fps: 25, thread: 'worker', dropStale: true, onStaleDrop: () => staleDrops++ }).pipe(
+      fromFfmpeg(video, { realtime: true, loop: true, fps: 25, thread: 'worker', dropStale: true, onStaleDrop: (f) => {
+        staleDrops++;
+        framesIn = Math.max(framesIn, f.index + 1);
+      } }).pipe(
         takeWhile((f) => f.index < frames),
         tap((f) => {
-          framesIn = f.index + 1;
+          framesIn = Math.max(framesIn, f.index + 1);
           arrival.set(f.id, performance.now());
         }),
         encodeImage(model, { policy: 'latest', stats }),

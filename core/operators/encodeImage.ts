@@ -51,6 +51,8 @@ export interface EncodeImageOperatorOptions extends Omit<BackpressureOptions<Fra
 export function encodeImage(model: SamModel, options: EncodeImageOperatorOptions = {}): OperatorFunction<Frame, EmbeddedFrame> {
   const { cache, ...bp } = options;
   return withBackpressure((frame: Frame) => (cache ? cache.getOrEncode(model, frame) : encodeImageFn(model, frame)), {
+    // the encoder run blocks the main thread: let frames that arrived meanwhile in before choosing the next
+    yieldBeforeNext: bp.policy === 'latest',
     ...bp,
     stage: 'encodeImage',
     idOf: (frame) => frame.id,

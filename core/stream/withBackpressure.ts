@@ -15,6 +15,13 @@ export interface BackpressureOptions<T> extends ErrorPolicyOptions {
   readonly stage?: string;
   /** Id of an item for stats and error messages; default: `item.id`, `item.frame.id`, or the arrival counter. */
   readonly idOf?: (item: T) => string | undefined;
+  /**
+   * Before starting the next waiting item, let the event loop turn once (two setImmediate hops) so
+   * items that arrived while the main thread was blocked (onnxruntime-node's encoder run blocks it)
+   * are delivered first; with 'latest' the truly newest item is then taken. Default false (exact
+   * virtual-time behaviour for marble tests); encodeImage turns it on for 'latest'.
+   */
+  readonly yieldBeforeNext?: boolean;
   /** Clock in ms; default `asyncScheduler.now()` (virtual under TestScheduler.run). */
   readonly now?: () => number;
 }
@@ -95,6 +102,8 @@ export function withBackpressure<T, R>(
       const idOf = (item: T): string => options.idOf?.(item) ?? defaultIdOf(item) ?? `#${arrivals}`;
       const waiting: { item: T; id: string; arrived: number }[] = [];
       let busy = false;
+      /** Between a finished item and the next start while the event loop turns (yieldBeforeNext). */
+      let yielding = false;
       let draining = false;
       let sourceDone = false;
       let closed = false;
@@ -128,10 +137,25 @@ export function withBackpressure<T, R>(
       };
 
       const maybeComplete = (): void => {
-        if (sourceDone && !busy && waiting.length === 0 && !closed) {
+        if (sourceDone && !busy && !yielding && waiting.length === 0 && !closed) {
           closed = true;
           subscriber.complete();
         }
+      };
+
+      const next = (): void => {
+        if (!options.yieldBeforeNext) {
+          drain();
+          return;
+        }
+        // arrivals during the hops are held by the policy as if the stage were still busy
+        yielding = true;
+        setImmediate(() =>
+          setImmediate(() => {
+            yielding = false;
+            drain();
+          }),
+        );
       };
 
       const drain = (): void => {
@@ -158,7 +182,7 @@ export function withBackpressure<T, R>(
                   subscriber.error(err);
                 } else {
                   reportSkipped(options.errors, stage, id, err);
-                  drain();
+                  next();
                 }
               },
               complete: () => {
@@ -168,7 +192,7 @@ export function withBackpressure<T, R>(
                 processed++;
                 const t = now();
                 emit('out', id, { latencyMs: t - arrived, workMs: t - started });
-                drain();
+                next();
               },
             });
             if (!finished) activeSub = sub;
@@ -185,7 +209,7 @@ export function withBackpressure<T, R>(
           received++;
           const id = idOf(item);
           waiting.push({ item, id, arrived: now() });
-          if (busy) {
+          if (busy || yielding) {
             while (waiting.length > limit) {
               const old = waiting.shift()!;
               dropped++;
@@ -193,7 +217,7 @@ export function withBackpressure<T, R>(
             }
           }
           emit('in', id);
-          drain();
+          if (!yielding) drain();
         },
         error: (err: unknown) => {
           closed = true;

@@ -91,4 +91,32 @@ describe('withBackpressure', () => {
   it('rejects a bad policy with a message that says what is allowed', () => {
     expect(() => withBackpressure(slow, { policy: { queue: -1 } })).toThrow(/'latest', 'all' or \{ queue: n \}/);
   });
+
+  it("yieldBeforeNext lets items that arrive right after a blocking run in first, so 'latest' takes the newest", async () => {
+    const { Subject } = await import('rxjs');
+    const src = new Subject<string>();
+    const started: string[] = [];
+    const resolvers: (() => void)[] = [];
+    const work = (x: string): Promise<string> => {
+      started.push(x);
+      return new Promise<string>((r) => resolvers.push(() => r(x)));
+    };
+    const out: string[] = [];
+    let done = false;
+    src.pipe(withBackpressure(work, { policy: 'latest', yieldBeforeNext: true })).subscribe({ next: (v) => out.push(v), complete: () => (done = true) });
+    src.next('a');
+    src.next('b'); // waits while a runs
+    resolvers.shift()!();
+    // frames that were queued behind a blocked main thread arrive just after the run finishes
+    await Promise.resolve();
+    src.next('c');
+    src.next('d');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(started).toEqual(['a', 'd']);
+    resolvers.shift()!();
+    src.complete();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(out).toEqual(['a', 'd']);
+    expect(done).toBe(true);
+  });
 });
