@@ -23,7 +23,7 @@ describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)',
     const model = new FakeSamModel('auto');
     const frames = new Subject<EmbeddedFrame>();
     const got: TrackedFrame[] = [];
-    frames.pipe(trackMasks(model, { objects: [{ id: 'ball', box: [400, 300, 600, 500] }], boxMargin: 0.1 })).subscribe((t) => got.push(t));
+    frames.pipe(trackMasks(model, { objects: [{ id: 'ball', box: [400, 300, 600, 500] }], boxMargin: 0.1, promptMode: 'box' })).subscribe((t) => got.push(t));
     const t0 = await drive(frames, got, 'f0');
     const o = t0.objects[0]!;
     expect([o.objectId, o.state]).toEqual(['ball', 'tracked']);
@@ -34,7 +34,7 @@ describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)',
     expect(Array.from(feeds.pointLabels)).toEqual([2, 3]);
     const grown = [340 - 32, 240 - 32, 660 + 32, 560 + 32];
     Array.from(feeds.pointCoords).forEach((v, i) => expect(Math.abs(v - grown[i]!)).toBeLessThanOrEqual(3));
-    expect(feeds.hasMaskInput[0]).toBe(0); // default promptMode 'box'
+    expect(feeds.hasMaskInput[0]).toBe(0); // promptMode 'box': no mask input
   });
 
   it("'box+mask' feeds the previous low-res logits back; 'box+point' adds a click at the mask peak", async () => {
