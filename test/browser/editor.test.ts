@@ -138,8 +138,12 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
     const until = Date.now() + 60_000;
     while (!deployed.includes('sam-render') && Date.now() < until) {
       await page.waitForTimeout(500);
-      const flows = (await (await fetch(`${base}/flows`, { headers: { 'Node-RED-API-Version': 'v1' } })).json()) as Array<{ type: string }>;
-      deployed = flows.map((n) => n.type);
+      try {
+        const flows = (await (await fetch(`${base}/flows`, { headers: { 'Node-RED-API-Version': 'v1' } })).json()) as Array<{ type: string }>;
+        deployed = flows.map((n) => n.type);
+      } catch {
+        // a kept-alive socket closed by the server: poll again
+      }
     }
     fs.mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, 'node-red-editor-deployed.png') });

@@ -27,6 +27,20 @@ const { prepareUserDir } = require_(path.join(repoRoot, 'scripts', 'start.js')) 
   prepareUserDir: (o: { userDir: string; port: number; reset: boolean }) => string;
 };
 
+/**
+ * fetch with one retry when a kept-alive socket was closed by the server meanwhile (undici reuses
+ * idle sockets; Node's http server closes them after 5 s, which races with a slow test step).
+ */
+async function request(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    if (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') throw err;
+    return fetch(url, init);
+  }
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -132,6 +146,8 @@ function segmentFlow(): unknown[] {
     { id: 'e2e-out', type: 'http response', z: 'e2e-tab', statusCode: '', headers: {}, x: 1000, y: 100, wires: [] },
     { id: 'e2e-in-cats', type: 'http in', z: 'e2e-tab', url: '/instances', method: 'post', upload: false, x: 100, y: 260, wires: [['e2e-instances']] },
     { id: 'e2e-instances', type: 'sam-instances', z: 'e2e-tab', model: 'e2e-model', classes: 'cat', minScore: 0.15, maxInstances: 5, expand: 0, policy: 'all', x: 300, y: 260, wires: [['e2e-json']] },
+    { id: 'e2e-in-all', type: 'http in', z: 'e2e-tab', url: '/everything', method: 'post', upload: false, x: 100, y: 320, wires: [['e2e-everything']] },
+    { id: 'e2e-everything', type: 'sam-everything', z: 'e2e-tab', model: 'e2e-model', pointsPerSide: 8, predIouThresh: 0.88, stabilityScoreThresh: 0.95, boxNmsThresh: 0.7, policy: 'all', x: 300, y: 320, wires: [['e2e-json']] },
     { id: 'e2e-catch', type: 'catch', z: 'e2e-tab', scope: null, uncaught: false, x: 100, y: 180, wires: [['e2e-err']] },
     {
       id: 'e2e-err', type: 'change', z: 'e2e-tab', x: 250, y: 180, wires: [['e2e-out']],
@@ -171,7 +187,7 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
       if (Date.now() > until) throw new Error(`Node-RED did not start:\n${log}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const deployed = await fetch(`${base}/flows`, {
+    const deployed = await request(`${base}/flows`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
       body: JSON.stringify(segmentFlow()),
@@ -190,11 +206,11 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
   });
 
   async function segment(image: Buffer, type: string, x: number, y: number): Promise<Response> {
-    return fetch(`${base}/segment?x=${x}&y=${y}`, { method: 'POST', headers: { 'content-type': type }, body: image });
+    return request(`${base}/segment?x=${x}&y=${y}`, { method: 'POST', headers: { 'content-type': type }, body: image });
   }
 
   it('the runtime lists every samflow node type', async () => {
-    const res = await fetch(`${base}/nodes`, { headers: { accept: 'application/json' } });
+    const res = await request(`${base}/nodes`, { headers: { accept: 'application/json' } });
     const sets = (await res.json()) as Array<{ module: string; types: string[]; err?: string }>;
     const ours = sets.filter((s) => s.module === 'samflow');
     expect(ours.every((s) => !s.err), JSON.stringify(ours.filter((s) => s.err))).toBe(true);
@@ -211,7 +227,7 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
       const photo = fs.readFileSync(path.join(grabcut, 'data_GT', `${name}.jpg`));
       const gt = await readGroundTruth(path.join(grabcut, 'boundary_GT', `${name}.png`));
       const [x0, y0, x1, y1] = boundingBox(gt.mask);
-      const res = await fetch(`${base}/segment-box?x0=${x0}&y0=${y0}&x1=${x1}&y1=${y1}`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo });
+      const res = await request(`${base}/segment-box?x0=${x0}&y0=${y0}&x1=${x1}&y1=${y1}`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo });
       expect(res.status, log.slice(-2000)).toBe(200);
       const masks = (await res.json()) as MaskRecord[];
       expect(masks).toHaveLength(1);
@@ -232,7 +248,7 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     const entries = JSON.parse(fs.readFileSync(path.join(cocoCats, 'instances.json'), 'utf8')) as Array<{ image: string; instances: Array<{ mask: string; category: string }> }>;
     const ious: number[] = [];
     for (const entry of entries) {
-      const res = await fetch(`${base}/instances`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: fs.readFileSync(path.join(cocoCats, entry.image)) });
+      const res = await request(`${base}/instances`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: fs.readFileSync(path.join(cocoCats, entry.image)) });
       expect(res.status, log.slice(-2000)).toBe(200);
       const found = (await res.json()) as Array<{ class: string; segmentation: CompressedRle }>;
       expect(found.every((f) => f.class === 'cat')).toBe(true);
@@ -257,23 +273,46 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     expect(iou(got, { width: 320, height: 240, data: disc })).toBeGreaterThan(0.9);
   });
 
+  it('segment everything (8×8 grid) on the synthetic sample finds the disc, the square and the triangle', async () => {
+    const png = fs.readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png'));
+    const res = await request(`${base}/everything`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
+    expect(res.status, log.slice(-2000)).toBe(200);
+    const masks = ((await res.json()) as MaskRecord[]).map((m) => rleToMask(m.segmentation as CompressedRle));
+    // the shapes of flows/assets/makeSample.js
+    const shape = (inside: (x: number, y: number) => boolean): BinaryMask => {
+      const data = new Uint8Array(320 * 240);
+      for (let y = 0; y < 240; y++) for (let x = 0; x < 320; x++) data[y * 320 + x] = inside(x, y) ? 1 : 0;
+      return { width: 320, height: 240, data };
+    };
+    const shapes = {
+      disc: shape((x, y) => (x - 90) ** 2 + (y - 120) ** 2 <= 2500),
+      square: shape((x, y) => x >= 170 && x < 250 && y >= 60 && y < 140),
+      triangle: shape((x, y) => y >= 160 && y <= 230 && Math.abs(x - 250) <= ((y - 160) / 70) * 50),
+    };
+    const best = Object.fromEntries(Object.entries(shapes).map(([name, gt]) => [name, Math.max(0, ...masks.map((m) => iou(m, gt)))]));
+    console.log(`e2e segment everything: ${masks.length} masks; best IoU ${JSON.stringify(best)}`);
+    for (const v of Object.values(best)) expect(v).toBeGreaterThan(0.8);
+  });
+
   it('a full redeploy while an image is being encoded does not crash the runtime; the new flow works', async () => {
     const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 30, g: 160, b: 90 } } }).jpeg().toBuffer();
-    const inFlight = segment(photo, 'image/jpeg', 100, 100).then((r) => r.status, () => 'connection closed');
+    // the request in flight is abandoned with the old flow (Node-RED drops messages in flight at a
+    // redeploy, as for core nodes); what matters is that nothing crashes and the new flow answers
+    const controller = new AbortController();
+    void fetch(`${base}/segment?x=100&y=100`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo, signal: controller.signal }).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 300));
-    const redeployed = await fetch(`${base}/flows`, {
+    const redeployed = await request(`${base}/flows`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
       body: JSON.stringify(segmentFlow()),
     });
     expect([200, 204]).toContain(redeployed.status);
-    // the request in flight ends one way or another (answered, or its connection closed with the old flow)
-    const outcome = await Promise.race([inFlight, new Promise((r) => setTimeout(() => r('still waiting'), 60_000))]);
-    expect(outcome).not.toBe('still waiting');
+    controller.abort();
     expect(red!.exitCode).toBeNull();
     const png = fs.readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png'));
     const ok = await segment(png, 'image/png', 90, 120);
-    expect(ok.status, log.slice(-2000)).toBe(200);
+    expect(ok.status, `${await ok.clone().text()}\n${log.slice(-2000)}`).toBe(200);
+    expect(log).not.toMatch(/uncaught|unhandled/i);
   });
 
   it('a click outside the image answers 400 with the message (via a Catch node), and the runtime lives on', async () => {
@@ -281,7 +320,7 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     const res = await segment(png, 'image/png', 900, 10);
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/outside the 320x240 image/);
-    const bad = await fetch(`${base}/segment?x=1&y=1`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from('definitely not an image') });
+    const bad = await request(`${base}/segment?x=1&y=1`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from('definitely not an image') });
     expect(bad.status).toBe(400);
     const ok = await segment(png, 'image/png', 210, 100);
     expect(ok.status).toBe(200);
