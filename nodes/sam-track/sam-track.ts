@@ -63,7 +63,7 @@ export = function register(RED: NodeAPI): void {
   function SamTrackNode(this: Node, def: SamTrackDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const promptMode = PROMPT_MODES.includes(def.promptMode as TrackPromptMode) ? (def.promptMode as TrackPromptMode) : 'box';
+    const promptMode = PROMPT_MODES.includes(def.promptMode as TrackPromptMode) ? (def.promptMode as TrackPromptMode) : 'box+mask+point';
     let boxMargin = 0.1;
     let minPredictedIou = 0.5;
     let configError: Error | undefined;
