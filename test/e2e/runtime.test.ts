@@ -187,13 +187,28 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
       if (Date.now() > until) throw new Error(`Node-RED did not start:\n${log}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const deployed = await request(`${base}/flows`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-      body: JSON.stringify(segmentFlow()),
-    });
+    const deployed = await deploy(segmentFlow());
     expect([200, 204], await deployed.clone().text()).toContain(deployed.status);
   });
+
+  /**
+   * A full deploy through the admin API. Node-RED answers once the old flows stopped and starts
+   * the new ones after answering, so this waits for the runtime's next "Started flows" line.
+   */
+  async function deploy(flow: unknown[]): Promise<Response> {
+    const startedBefore = log.split('Started flows').length;
+    const res = await request(`${base}/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flow),
+    });
+    const until = Date.now() + 60_000;
+    while (res.ok && log.split('Started flows').length <= startedBefore) {
+      if (Date.now() > until) throw new Error(`the deployed flows did not start:\n${log.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return res;
+  }
 
   afterAll(async () => {
     if (red && red.exitCode === null) {
@@ -301,11 +316,7 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     const controller = new AbortController();
     void fetch(`${base}/segment?x=100&y=100`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo, signal: controller.signal }).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 300));
-    const redeployed = await request(`${base}/flows`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-      body: JSON.stringify(segmentFlow()),
-    });
+    const redeployed = await deploy(segmentFlow());
     expect([200, 204]).toContain(redeployed.status);
     controller.abort();
     expect(red!.exitCode).toBeNull();
