@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { isImageFileName, isInside } from './resolveInFolder';
+import { isImageFileName } from '../image/imageFileExtensions';
+import { isInside } from './resolveInFolder';
 
 export interface ListImagesOptions {
   /** How deep to descend into sub-folders (0 = only the folder itself). Default 8. */

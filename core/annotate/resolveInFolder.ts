@@ -1,13 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { IMAGE_EXTENSIONS, isImageFileName } from '../image/imageFileExtensions';
 import { AnnotateHttpError } from './AnnotateHttpError';
 
-/** File name endings the annotation page opens (what sharp decodes; no BMP). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'];
-
-export function isImageFileName(name: string): boolean {
-  return IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
-}
 
 /** True when `child` (already resolved) is `root` itself or lies below it. */
 export function isInside(root: string, child: string): boolean {

@@ -1,3 +1,4 @@
 export * from './SamTransform';
 export * from './decodeImage';
 export * from './preprocessImage';
+export * from './imageFileExtensions';

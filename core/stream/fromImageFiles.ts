@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { concatMap, defer, from, type Observable } from 'rxjs';
 import { SamflowError } from '../errors';
 import { decodeImage } from '../image/decodeImage';
+import { IMAGE_EXTENSIONS } from '../image/imageFileExtensions';
 import type { Frame } from '../types';
 import { reportSkipped, type ErrorPolicyOptions } from './SkippedItem';
 
-const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'];
 
 export interface FromImageFilesOptions extends ErrorPolicyOptions {
   /** Extensions kept when listing a directory or a glob (case-insensitive). Default: .jpg .jpeg .png .webp .tif .tiff .gif .avif. */

@@ -1,6 +1,6 @@
 /**
  * Click → mask: one image, one click, the best mask written as an overlay PNG.
- * Run after `npm run build` (once examples/rx is in the build):
+ * Run after `npm run build`:
  *   node dist/examples/rx/clickToMask.js photo.jpg 320 200 out.png
  */
 import { writeFileSync } from 'node:fs';
