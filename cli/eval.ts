@@ -1,9 +1,14 @@
 /**
- * `samflow eval interactive`: the standard click protocol (RITM/SimpleClick) on a dataset with
- * ground-truth masks; prints per-image IoU / NoC and the means (or one JSON object with --json).
+ * `samflow eval interactive|instances|video`: quality evaluations against ground truth.
+ * - interactive (here): the standard click protocol (RITM/SimpleClick) on a dataset with ground-truth
+ *   masks; prints per-image IoU / NoC and the means (or one JSON object with --json);
+ * - instances (cli/evalInstances.ts): detector → instance masks vs ground-truth instances;
+ * - video (cli/evalVideo.ts): DAVIS tracking from the frame-0 ground-truth box, mean J.
  */
 import { getFlag, getNumber, getString, parseArgs, UsageError } from './args';
 import type { CliIo } from './CliCommand';
+import { instancesUsage, runEvalInstances } from './evalInstances';
+import { runEvalVideo, videoUsage } from './evalVideo';
 import { loadSamModel } from '../core/model/loadSamModel';
 import {
   CLICK_STRATEGIES,
@@ -17,7 +22,7 @@ import {
   type InteractiveSummary,
 } from '../core/eval';
 
-export const usage = `usage: samflow eval interactive --dataset DIR --format grabcut|binary|davis [options]
+export const interactiveUsage = `usage: samflow eval interactive --dataset DIR --format grabcut|binary|davis [options]
 
 The standard interactive-segmentation protocol: click 1 at the object's interior point farthest
 from its boundary, each next click at the centre of the largest error region (positive in a missed
@@ -42,9 +47,16 @@ Options:
   --all-clicks           run all --max-clicks clicks (default: stop an image at IoU >= 0.90)
   --model ID | --encoder PATH --decoder PATH
   --threads N            onnxruntime threads (default: all cores)
-  --json                 one JSON object on stdout instead of the table
+  --json                 one JSON object on stdout instead of the table`;
 
-Other evaluations (eval instances, eval video) are not part of this command yet.`;
+export const EVALUATIONS = ['interactive', 'instances', 'video'] as const;
+
+export const usage = [
+  `usage: samflow eval ${EVALUATIONS.join('|')} [options]   (the evaluation's name comes first)`,
+  interactiveUsage,
+  instancesUsage,
+  videoUsage,
+].join('\n\n');
 
 const SPEC = {
   dataset: { kind: 'string' },
@@ -79,11 +91,19 @@ function formatItem(r: InteractiveItemResult, maxClicks: number): string {
 }
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === 'instances') return runEvalInstances(rest, io);
+  if (first === 'video') return runEvalVideo(rest, io);
+  return runInteractive(argv, io);
+}
+
+async function runInteractive(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, SPEC);
   const [sub, ...extra] = args.positionals;
-  if (sub === undefined) throw new UsageError('name an evaluation: samflow eval interactive ...');
+  if (sub === undefined) throw new UsageError(`name an evaluation: samflow eval ${EVALUATIONS.join('|')} ...`);
+  if (sub === 'instances' || sub === 'video') throw new UsageError(`put the evaluation's name first: samflow eval ${sub} --dataset DIR ...`);
   if (sub !== 'interactive') {
-    throw new UsageError(`unknown evaluation "${sub}"; this version has: interactive`);
+    throw new UsageError(`unknown evaluation "${sub}"; this version has: ${EVALUATIONS.join(', ')}`);
   }
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const dataset = getString(args, 'dataset');
