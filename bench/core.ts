@@ -73,7 +73,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-    enableCpuMemArena: false,
+    enableCpuMemArena: true,
   };
   const rawEncoder = await ort.InferenceSession.create(files.encoder, opts);
   const rawDecoder = await ort.InferenceSession.create(files.decoder, opts);

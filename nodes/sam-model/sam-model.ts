@@ -25,7 +25,7 @@ function positiveInt(v: unknown, fallback: number | undefined): number | undefin
 /** The load options a sam-model config asks for. */
 function loadOptionsOf(def: SamModelDef): ModelLoadOptions {
   const threads = positiveInt(def.threads, undefined);
-  const base: ModelLoadOptions = { enableCpuMemArena: def.arena === true, ...(threads ? { threads } : {}) };
+  const base: ModelLoadOptions = { enableCpuMemArena: def.arena !== false, ...(threads ? { threads } : {}) };
   if (def.source === 'paths') {
     return { ...base, encoderPath: def.encoderPath ?? '', decoderPath: def.decoderPath ?? '', ...(def.modelId ? { id: def.modelId } : {}) };
   }

