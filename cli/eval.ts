@@ -9,6 +9,7 @@ import { getFlag, getNumber, getString, parseArgs, UsageError } from './args';
 import type { CliIo } from './CliCommand';
 import { instancesUsage, runEvalInstances } from './evalInstances';
 import { runEvalVideo, videoUsage } from './evalVideo';
+import { MODEL_SESSION_FLAGS, modelOptionsFrom } from './modelOptions';
 import { loadSamModel } from '../core/model/loadSamModel';
 import {
   CLICK_STRATEGIES,
@@ -66,10 +67,7 @@ const SPEC = {
   'frame-step': { kind: 'integer', min: 1 },
   strategy: { kind: 'string' },
   'all-clicks': { kind: 'boolean' },
-  model: { kind: 'string' },
-  encoder: { kind: 'string' },
-  decoder: { kind: 'string' },
-  threads: { kind: 'integer', min: 1 },
+  ...MODEL_SESSION_FLAGS,
   json: { kind: 'boolean' },
 } as const;
 
@@ -117,11 +115,7 @@ async function runInteractive(argv: readonly string[], io: CliIo): Promise<numbe
   if (!(CLICK_STRATEGIES as readonly string[]).includes(strategy)) {
     throw new UsageError(`--strategy must be one of ${CLICK_STRATEGIES.join(', ')}, got "${strategy}"`);
   }
-  const encoderPath = getString(args, 'encoder');
-  const decoderPath = getString(args, 'decoder');
-  if ((encoderPath === undefined) !== (decoderPath === undefined)) {
-    throw new UsageError('--encoder and --decoder go together');
-  }
+  const modelOptions = modelOptionsFrom(args);
   const maxClicks = getNumber(args, 'max-clicks') ?? 20;
   const json = getFlag(args, 'json');
 
@@ -129,7 +123,7 @@ async function runInteractive(argv: readonly string[], io: CliIo): Promise<numbe
     limit: getNumber(args, 'limit'),
     frameStep: getNumber(args, 'frame-step'),
   });
-  const model = await loadSamModel({ id: getString(args, 'model'), encoderPath, decoderPath, threads: getNumber(args, 'threads') });
+  const model = await loadSamModel(modelOptions);
   try {
     const result = await evaluateInteractive(model, items, {
       maxClicks,

@@ -20,7 +20,7 @@ import { loadSamModel } from '../core/model/loadSamModel';
 import { UsageError, getFlag, getNumber, getString, parseArgs, type OptionSpec } from './args';
 import type { CliIo } from './CliCommand';
 import { detectorLoadOptionsFrom, roundDetection } from './detect';
-import { modelOptionsFrom } from './modelOptions';
+import { MODEL_SESSION_FLAGS, modelOptionsFrom } from './modelOptions';
 
 export const instancesUsage = `usage: samflow eval instances --dataset DIR [--class cat] [options]
 
@@ -62,10 +62,7 @@ export const INSTANCES_SPEC: Readonly<Record<string, OptionSpec>> = {
   'no-oracle': { kind: 'boolean' },
   backend: { kind: 'string' },
   detector: { kind: 'string' },
-  model: { kind: 'string' },
-  encoder: { kind: 'string' },
-  decoder: { kind: 'string' },
-  threads: { kind: 'integer', min: 1 },
+  ...MODEL_SESSION_FLAGS,
   json: { kind: 'boolean' },
 };
 

@@ -7,7 +7,7 @@ import { loadSamModel } from '../core/model/loadSamModel';
 import type { TrackPromptMode } from '../core/stream/TrackTypes';
 import { UsageError, getFlag, getNumber, getString, parseArgs, type OptionSpec } from './args';
 import type { CliIo } from './CliCommand';
-import { modelOptionsFrom } from './modelOptions';
+import { MODEL_SESSION_FLAGS, modelOptionsFrom } from './modelOptions';
 
 export const videoUsage = `usage: samflow eval video --dataset DIR [--sequences a,b] [options]
 
@@ -36,10 +36,7 @@ export const VIDEO_SPEC: Readonly<Record<string, OptionSpec>> = {
   'frame-step': { kind: 'integer', min: 1 },
   'limit-frames': { kind: 'integer', min: 2 },
   'prompt-mode': { kind: 'list' },
-  model: { kind: 'string' },
-  encoder: { kind: 'string' },
-  decoder: { kind: 'string' },
-  threads: { kind: 'integer', min: 1 },
+  ...MODEL_SESSION_FLAGS,
   json: { kind: 'boolean' },
 };
 

@@ -1,12 +1,17 @@
 import { UsageError, getNumber, getString, type OptionSpec, type ParsedArgs } from './args';
 import type { SamModelOptions } from '../core/model/loadSamModel';
 
-/** Flags every model-using subcommand accepts. */
-export const MODEL_FLAGS: Readonly<Record<string, OptionSpec>> = {
+/** The flags that pick and configure the model (read by modelOptionsFrom). */
+export const MODEL_SESSION_FLAGS: Readonly<Record<string, OptionSpec>> = {
   model: { kind: 'string' },
   encoder: { kind: 'string' },
   decoder: { kind: 'string' },
   threads: { kind: 'integer', min: 1 },
+};
+
+/** Flags every model-using subcommand on user images accepts. */
+export const MODEL_FLAGS: Readonly<Record<string, OptionSpec>> = {
+  ...MODEL_SESSION_FLAGS,
   'max-pixels': { kind: 'number', min: 0, minExclusive: true },
 };
 
