@@ -15,12 +15,13 @@ export interface BenchModule {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-/** Median of a non-empty list (mean of the middle two for even lengths). */
-export function median(values: readonly number[]): number {
+export { median } from '../core/eval/median';
+
+/** Nearest-rank percentile `p` (0–100) of a list; NaN when empty. */
+export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
 /** Round to `digits` decimals for the JSON (timings are noisy well before the 3rd decimal). */

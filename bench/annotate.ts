@@ -18,18 +18,12 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { startAnnotationServer, type AnnotationServer } from '../core/annotate/startAnnotationServer';
 import { loadSamModel } from '../core/model/loadSamModel';
-import { round, type BenchContext } from './BenchContext';
+import { percentile, round, type BenchContext } from './BenchContext';
 
 interface ImageInfo {
   readonly file: string;
   readonly width: number;
   readonly height: number;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
 function stats(values: readonly number[]): Record<string, number> {

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lastValueFrom, map, takeWhile, tap } from 'rxjs';
 import type { BenchContext } from './BenchContext';
-import { median, round } from './BenchContext';
+import { median, percentile, round } from './BenchContext';
 import { loadSamModel } from '../core/model/loadSamModel';
 import { decodeMasks } from '../core/operators/decodeMasks';
 import { encodeImage } from '../core/operators/encodeImage';
@@ -19,12 +19,6 @@ import { encodeImage as encodeOnce } from '../core/model/encodeImage';
 import type { PromptBatch } from '../core/operators/PromptBatch';
 import { fromFfmpeg } from '../core/stream/fromFfmpeg';
 import type { StageStats } from '../core/stream/StageStats';
-
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
 
 /** Least-squares slope of y over x. */
 function slope(xs: readonly number[], ys: readonly number[]): number {

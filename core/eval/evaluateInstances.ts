@@ -3,13 +3,14 @@ import { segmentInstances, type SegmentInstancesOptions } from '../detect/segmen
 import { decodeImage } from '../image/decodeImage';
 import { maskToBoxXywh } from '../masks/maskToBoxXywh';
 import { maskIou } from '../masks/maskIou';
-import { pngToMask } from '../masks/pngToMask';
 import { SamflowError } from '../errors';
 import { encodeImage } from '../model/encodeImage';
 import type { SamModel } from '../model/SamModel';
 import type { BinaryMask } from '../types';
 import type { InstancesDatasetItem } from './listInstancesDataset';
+import { loadFrameGroundTruth } from './loadFrameGroundTruth';
 import { matchInstances, type InstanceMatch } from './matchInstances';
+import { median } from './median';
 import { summarizeInstances, type InstancesSummary } from './summarizeInstances';
 
 /** One way of turning detector boxes into SAM prompts (a named set of segmentInstances options). */
@@ -95,17 +96,7 @@ export async function evaluateInstances(
     const item = items[i]!;
     const tStart = performance.now();
     const frame = await decodeImage(item.imagePath, { id: item.id });
-    const gts = await Promise.all(item.objects.map((o) => pngToMask(o.maskPath, 127)));
-    gts.forEach((g, k) => {
-      if (g.width !== frame.width || g.height !== frame.height) {
-        const file = item.objects[k]!.maskPath;
-        throw new SamflowError(
-          'BAD_IMAGE',
-          `${file}: ground truth is ${g.width}x${g.height} but the image ${item.imagePath} is ${frame.width}x${frame.height}; masks must match their images`,
-          file,
-        );
-      }
-    });
+    const gts = await Promise.all(item.objects.map((o) => loadFrameGroundTruth(o.maskPath, frame, item.imagePath)));
     let t0 = performance.now();
     const detections = await detector.detect(frame, { ...opts.detect, classes: item.classes });
     const detectMs = performance.now() - t0;
@@ -188,11 +179,4 @@ function matchByClass(
     extra += m.extraPredictions;
   }
   return { ious, matchedPrediction, extraPredictions: extra, predictions: predicted.length };
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

@@ -1,11 +1,11 @@
 import { decodeImage } from '../image/decodeImage';
 import { SamflowError } from '../errors';
-import { pngToMask } from '../masks/pngToMask';
 import { encodeImage } from '../model/encodeImage';
 import type { SamModel } from '../model/SamModel';
 import type { TrackPromptMode } from '../stream/TrackTypes';
 import type { BinaryMask, EmbeddedFrame } from '../types';
 import type { VideoSequence } from './listDavisSequences';
+import { loadFrameGroundTruth } from './loadFrameGroundTruth';
 import { trackSequenceJ } from './trackSequenceJ';
 
 export const TRACK_PROMPT_MODES: readonly TrackPromptMode[] = ['box', 'box+point', 'box+mask', 'box+mask+point'];
@@ -71,15 +71,7 @@ export async function evaluateVideo(model: SamModel, sequences: readonly VideoSe
       embedded.push(await encodeImage(model, frame));
       encoderMs += performance.now() - te;
       encodes++;
-      const gt = await pngToMask(f.maskPath, 127);
-      if (gt.width !== frame.width || gt.height !== frame.height) {
-        throw new SamflowError(
-          'BAD_IMAGE',
-          `${f.maskPath}: ground truth is ${gt.width}x${gt.height} but the frame ${f.imagePath} is ${frame.width}x${frame.height}; masks must match their frames`,
-          f.maskPath,
-        );
-      }
-      gts.push(gt);
+      gts.push(await loadFrameGroundTruth(f.maskPath, frame, f.imagePath));
     }
     const encodeMs = performance.now() - t0;
     const modeResults: VideoModeResult[] = [];

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { rleToMask } from '../../core/masks';
+import { maskIou as iou, rleToMask } from '../../core/masks';
 import type { BinaryMask, CompressedRle, MaskRecord } from '../../core/types';
 
 const run = promisify(execFile);
@@ -26,16 +26,6 @@ function shape(inside: (x: number, y: number) => boolean): BinaryMask {
 }
 const disc = shape((x, y) => (x - 90) ** 2 + (y - 120) ** 2 <= 2500);
 const square = shape((x, y) => x >= 170 && x < 250 && y >= 60 && y < 140);
-
-function iou(a: BinaryMask, b: BinaryMask): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < a.data.length; i++) {
-    if (a.data[i] && b.data[i]) inter++;
-    if (a.data[i] || b.data[i]) union++;
-  }
-  return union ? inter / union : 0;
-}
 
 describe.skipIf(!built)('examples/rx (compiled)', () => {
   it('clickToMask: a click on the disc writes an overlay whose changed pixels are the disc', async () => {
