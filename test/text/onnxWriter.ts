@@ -7,42 +7,10 @@
  * ValueInfoProto{name=1, type=2}, TypeProto{tensor_type=1}, TypeProto.Tensor{elem_type=1, shape=2},
  * TensorShapeProto{dim=1}, Dimension{dim_value=1, dim_param=2}, OperatorSetIdProto{domain=1, version=2}.
  */
+import { ProtoWriter } from '../../core/onnx/protobufWire';
+
 export const FLOAT = 1;
 export const INT64 = 7;
-
-class Writer {
-  private readonly bytes: number[] = [];
-  varint(v: number | bigint): this {
-    let n = BigInt.asUintN(64, BigInt(v));
-    do {
-      let b = Number(n & 0x7fn);
-      n >>= 7n;
-      if (n > 0n) b |= 0x80;
-      this.bytes.push(b);
-    } while (n > 0n);
-    return this;
-  }
-  tag(field: number, wire: number): this {
-    return this.varint((field << 3) | wire);
-  }
-  int(field: number, v: number | bigint): this {
-    return this.tag(field, 0).varint(v);
-  }
-  bytesField(field: number, data: Uint8Array): this {
-    this.tag(field, 2).varint(data.length);
-    for (const b of data) this.bytes.push(b);
-    return this;
-  }
-  string(field: number, s: string): this {
-    return this.bytesField(field, new TextEncoder().encode(s));
-  }
-  message(field: number, w: Writer): this {
-    return this.bytesField(field, w.finish());
-  }
-  finish(): Uint8Array {
-    return Uint8Array.from(this.bytes);
-  }
-}
 
 export interface TensorInit {
   readonly name: string;
@@ -63,28 +31,28 @@ export interface ValueInit {
   readonly dims: readonly (number | string)[];
 }
 
-function valueInfo(v: ValueInit): Writer {
-  const shape = new Writer();
-  for (const d of v.dims) shape.message(1, typeof d === 'number' ? new Writer().int(1, d) : new Writer().string(2, d));
-  const tensorType = new Writer().int(1, v.elemType).message(2, shape);
-  return new Writer().string(1, v.name).message(2, new Writer().message(1, tensorType));
+function valueInfo(v: ValueInit): ProtoWriter {
+  const shape = new ProtoWriter();
+  for (const d of v.dims) shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
+  const tensorType = new ProtoWriter().int(1, v.elemType).message(2, shape);
+  return new ProtoWriter().string(1, v.name).message(2, new ProtoWriter().message(1, tensorType));
 }
 
-function tensor(t: TensorInit): Writer {
-  const w = new Writer();
+function tensor(t: TensorInit): ProtoWriter {
+  const w = new ProtoWriter();
   for (const d of t.dims) w.int(1, d);
   w.int(2, t.data instanceof Float32Array ? FLOAT : INT64).string(8, t.name);
-  return w.bytesField(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  return w.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
 }
 
-function node(n: NodeInit, i: number): Writer {
-  const w = new Writer();
+function node(n: NodeInit, i: number): ProtoWriter {
+  const w = new ProtoWriter();
   for (const x of n.inputs) w.string(1, x);
   for (const x of n.outputs) w.string(2, x);
   w.string(3, `${n.op}_${i}`).string(4, n.op);
-  for (const [name, v] of Object.entries(n.int ?? {})) w.message(5, new Writer().string(1, name).int(3, v).int(20, 2)); // INT
+  for (const [name, v] of Object.entries(n.int ?? {})) w.message(5, new ProtoWriter().string(1, name).int(3, v).int(20, 2)); // INT
   for (const [name, vs] of Object.entries(n.ints ?? {})) {
-    const a = new Writer().string(1, name);
+    const a = new ProtoWriter().string(1, name);
     for (const v of vs) a.int(8, v);
     w.message(5, a.int(20, 7)); // INTS
   }
@@ -93,16 +61,16 @@ function node(n: NodeInit, i: number): Writer {
 
 /** Encodes a single-graph ONNX model (opset 13, IR 8). */
 export function encodeOnnxModel(g: { nodes: readonly NodeInit[]; initializers: readonly TensorInit[]; inputs: readonly ValueInit[]; outputs: readonly ValueInit[] }): Uint8Array {
-  const graph = new Writer();
+  const graph = new ProtoWriter();
   g.nodes.forEach((n, i) => graph.message(1, node(n, i)));
   graph.string(2, 'test_graph');
   for (const t of g.initializers) graph.message(5, tensor(t));
   for (const v of g.inputs) graph.message(11, valueInfo(v));
   for (const v of g.outputs) graph.message(12, valueInfo(v));
-  return new Writer()
+  return new ProtoWriter()
     .int(1, 8)
     .string(2, 'samflow-test')
     .message(7, graph)
-    .message(8, new Writer().string(1, '').int(2, 13))
+    .message(8, new ProtoWriter().string(1, '').int(2, 13))
     .finish();
 }

@@ -1,0 +1,5 @@
+export * from './protobufWire';
+export * from './readOnnxModel';
+export * from './writeOnnxModel';
+export * from './onnxNode';
+export * from './onnxValueInfo';
