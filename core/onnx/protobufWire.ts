@@ -19,6 +19,11 @@ export interface ProtoField {
 const EMPTY: Uint8Array = new Uint8Array(0);
 
 function readVarint(b: Uint8Array, pos: number, what: string): [bigint, number] {
+  // fast path: one or two bytes (tags, small lengths)
+  const x0 = b[pos];
+  if (x0 !== undefined && (x0 & 0x80) === 0) return [BigInt(x0), pos + 1];
+  const x1 = b[pos + 1];
+  if (x0 !== undefined && x1 !== undefined && (x1 & 0x80) === 0) return [BigInt((x0 & 0x7f) | (x1 << 7)), pos + 2];
   let result = 0n;
   let shift = 0n;
   for (;;) {
