@@ -7,6 +7,7 @@ export const MODEL_SESSION_FLAGS: Readonly<Record<string, OptionSpec>> = {
   encoder: { kind: 'string' },
   decoder: { kind: 'string' },
   threads: { kind: 'integer', min: 1 },
+  'decoder-workers': { kind: 'integer', min: 0 },
 };
 
 /** Flags every model-using subcommand on user images accepts. */
@@ -15,9 +16,9 @@ export const MODEL_FLAGS: Readonly<Record<string, OptionSpec>> = {
   'max-pixels': { kind: 'number', min: 0, minExclusive: true },
 };
 
-export const MODEL_USAGE = '[--model ID | --encoder PATH --decoder PATH] [--threads N] [--max-pixels N]';
+export const MODEL_USAGE = '[--model ID | --encoder PATH --decoder PATH] [--threads N] [--decoder-workers N] [--max-pixels N]';
 
-/** SamModelOptions from --model / --encoder / --decoder / --threads. */
+/** SamModelOptions from --model / --encoder / --decoder / --threads / --decoder-workers. */
 export function modelOptionsFrom(a: ParsedArgs): SamModelOptions {
   const encoderPath = getString(a, 'encoder');
   const decoderPath = getString(a, 'decoder');
@@ -26,9 +27,11 @@ export function modelOptionsFrom(a: ParsedArgs): SamModelOptions {
   }
   const id = getString(a, 'model');
   const threads = getNumber(a, 'threads');
+  const decoderWorkers = getNumber(a, 'decoder-workers');
   return {
     ...(id !== undefined ? { id } : {}),
     ...(encoderPath !== undefined && decoderPath !== undefined ? { encoderPath, decoderPath } : {}),
     ...(threads !== undefined ? { threads } : {}),
+    ...(decoderWorkers !== undefined ? { decoderWorkers } : {}),
   };
 }

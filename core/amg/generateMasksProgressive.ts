@@ -89,29 +89,43 @@ async function* processCrop(
   const origBox: BoxXyxy = [0, 0, orig.width, orig.height];
   const cropXywh = boxXyxyToXywh(cropBox);
   const kept: Survivor[] = [];
+  // points decoded together: as many as the model runs in parallel (decoder workers), chosen in
+  // visiting order from what is known before the group, so the result does not depend on timing
+  const together = Math.max(1, Math.floor(model.decoderConcurrency ?? 1));
   for (let start = 0; start < order.length; start += o.pointsPerBatch) {
     const batch: MaskCandidate[] = [];
-    for (const k of order.slice(start, start + o.pointsPerBatch)) {
-      state.done++;
-      if (skipper?.isExplained(k)) continue;
+    const slice = order.slice(start, start + o.pointsPerBatch);
+    for (let g = 0; g < slice.length; ) {
+      const group: number[] = [];
+      while (g < slice.length && group.length < together) {
+        const k = slice[g++]!;
+        state.done++;
+        if (!skipper?.isExplained(k)) group.push(k);
+      }
+      if (group.length === 0) continue;
       signal?.throwIfAborted();
-      const [x, y] = points[k]!;
-      const cands = await decodeMasks(model, embedded, { points: [{ x, y, label: 1 }], multimask: true, meta: { gridIndex: k } });
-      state.decoded++;
-      const scored = cands.map((c) => ({ ...c, stabilityScore: candidateStability(c, o.stabilityScoreOffset), cropBox: cropXywh }));
-      skipper?.addDecoded(
-        k,
-        scored.map((c) => ({ lowResLogits: c.lowResLogits, predictedIou: c.predictedIou, stabilityScore: c.stabilityScore })),
+      const decoded = await Promise.all(
+        group.map((k) => decodeMasks(model, embedded, { points: [{ x: points[k]![0], y: points[k]![1], label: 1 }], multimask: true, meta: { gridIndex: k } })),
       );
-      for (const c of scored) {
-        if (o.predIouThresh > 0 && !(c.predictedIou > o.predIouThresh)) continue;
-        if (o.stabilityScoreThresh > 0 && !(c.stabilityScore >= o.stabilityScoreThresh)) continue;
-        const b = candidateBoxXyxy(c);
-        if (isBoxNearCropEdge(b, cropBox, origBox)) continue;
-        // the decoder output may be a view into a larger buffer: keep only this mask's logits
-        const own: MaskCandidate = { ...c, lowResLogits: Float32Array.from(c.lowResLogits) };
-        batch.push(own);
-        kept.push({ candidate: own, box: [b[0] + cropBox[0], b[1] + cropBox[1], b[2] + cropBox[0], b[3] + cropBox[1]], cropBox });
+      for (let gi = 0; gi < group.length; gi++) {
+        const k = group[gi]!;
+        const cands = decoded[gi]!;
+        state.decoded++;
+        const scored = cands.map((c) => ({ ...c, stabilityScore: candidateStability(c, o.stabilityScoreOffset), cropBox: cropXywh }));
+        skipper?.addDecoded(
+          k,
+          scored.map((c) => ({ lowResLogits: c.lowResLogits, predictedIou: c.predictedIou, stabilityScore: c.stabilityScore })),
+        );
+        for (const c of scored) {
+          if (o.predIouThresh > 0 && !(c.predictedIou > o.predIouThresh)) continue;
+          if (o.stabilityScoreThresh > 0 && !(c.stabilityScore >= o.stabilityScoreThresh)) continue;
+          const b = candidateBoxXyxy(c);
+          if (isBoxNearCropEdge(b, cropBox, origBox)) continue;
+          // the decoder output may be a view into a larger buffer: keep only this mask's logits
+          const own: MaskCandidate = { ...c, lowResLogits: Float32Array.from(c.lowResLogits) };
+          batch.push(own);
+          kept.push({ candidate: own, box: [b[0] + cropBox[0], b[1] + cropBox[1], b[2] + cropBox[0], b[3] + cropBox[1]], cropBox });
+        }
       }
     }
     yield { kind: 'batch', done: state.done, total, decoded: state.decoded, cropIndex, candidates: batch };

@@ -18,6 +18,10 @@ export class OrtSamModel implements SamModel {
     this.id = spec.id;
   }
 
+  get decoderConcurrency(): number {
+    return this.decoder.concurrency;
+  }
+
   get released(): boolean {
     return this.releasing !== undefined;
   }

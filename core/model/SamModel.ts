@@ -44,6 +44,11 @@ export interface SamModel {
   runEncoder(input: Float32Array): Promise<Float32Array>;
   /** in: the embedding and one prompt's feeds → out: iou predictions and low-res logits */
   runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput>;
+  /**
+   * How many runDecoder calls run in parallel when issued together (decoder worker threads);
+   * absent or 1: one at a time. Callers with many prompts on one embedding (AMG) issue this many.
+   */
+  readonly decoderConcurrency?: number;
   /** Frees both sessions; later runs throw SamflowError('MODEL_RELEASED'). Idempotent. */
   release(): Promise<void>;
   readonly released: boolean;

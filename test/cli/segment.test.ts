@@ -99,6 +99,7 @@ describe.skipIf(!built)('samflow segment (built CLI)', () => {
     [['segment', scene, '--point', '1']],
     [['segment', scene, '--point', '1,2', '--bogus']],
     [['segment', scene, '--point', '1,2', '--threads', 'x']],
+    [['segment', scene, '--point', '1,2', '--decoder-workers', '-1']],
     [['segment', scene, '--point', '1,2', '--encoder', 'a.onnx']],
   ])('exits 2 for bad usage %j', async (argv) => {
     const r = await runCli(argv);

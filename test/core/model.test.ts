@@ -105,5 +105,8 @@ describe('loadSamModel', () => {
   it('refuses bad session options', async () => {
     const e = await loadError(loadSamModel({ threads: 0 }));
     expect(e.code).toBe('BAD_OPTION');
+    const w = await loadError(loadSamModel({ decoderWorkers: -1 }));
+    expect(w.code).toBe('BAD_OPTION');
+    expect(w.message).toMatch(/decoderWorkers must be an integer from 0 to 64, got -1/);
   });
 });
