@@ -9,7 +9,7 @@ import { loadSamModel } from '../core/model/loadSamModel';
 import { startAnnotationServer } from '../core/annotate/startAnnotationServer';
 import { getFlag, getNumber, getString, parseArgs, UsageError } from './args';
 import type { CliIo } from './CliCommand';
-import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
+import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 import { AMG_FLAGS, AMG_USAGE, amgOptionsFrom, progressReporter } from './everything';
 
 export const usage = `usage: samflow annotate <folder> --out coco.json [--resume] [--sa1b-dir DIR] ${AMG_USAGE} ${MODEL_USAGE}
@@ -37,7 +37,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const out = getString(a, 'out');
   if (out === undefined) throw new UsageError('--out coco.json is required (or --ui for the annotation page)');
   const amg = amgOptionsFrom(a);
-  const model = await loadSamModel(modelOptionsFrom(a));
+  const model = await loadSamModel({ decoderWorkers: amgDecoderWorkers(), ...modelOptionsFrom(a) });
   const ac = new AbortController();
   const onSigint = (): void => ac.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
@@ -75,7 +75,7 @@ async function runUi(folder: string, a: ReturnType<typeof parseArgs>, io: CliIo)
   const port = getNumber(a, 'port');
   const host = getString(a, 'host');
   const amg = amgOptionsFrom(a);
-  const model = await loadSamModel(modelOptionsFrom(a));
+  const model = await loadSamModel(modelOptionsFrom(a)) // clicks: one prompt at a time, fastest on the 2-thread session;
   const server = await startAnnotationServer({
     folder,
     model,

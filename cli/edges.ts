@@ -6,7 +6,7 @@ import { computeEdgeMap } from '../core/amg/generateEdgeMap';
 import sharp from 'sharp';
 import { getNumber, getString, parseArgs, UsageError } from './args';
 import type { CliIo } from './CliCommand';
-import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
+import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 
 export const usage = `usage: samflow edges <image> --out edges.png [--points-per-side N] ${MODEL_USAGE}
   Edge map from the masks of a 16x16 point grid (Sobel of each mask's probability map, max over
@@ -26,7 +26,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const pointsPerSide = getNumber(a, 'points-per-side');
   const maxPixels = getNumber(a, 'max-pixels');
   const frame = await decodeImage(a.positionals[0]!, maxPixels !== undefined ? { maxPixels } : {});
-  const model = await loadSamModel(modelOptionsFrom(a));
+  const model = await loadSamModel({ decoderWorkers: amgDecoderWorkers(), ...modelOptionsFrom(a) });
   try {
     const e = await computeEdgeMap(model, frame, pointsPerSide !== undefined ? { pointsPerSide } : {});
     await writeFile(out, await sharp(e.data, { raw: { width: e.width, height: e.height, channels: 1 } }).toColourspace('b-w').png().toBuffer());

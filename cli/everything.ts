@@ -13,7 +13,7 @@ import { rleToMask } from '../core/masks/rleToMask';
 import { renderOverlay } from '../core/render';
 import { getFlag, getNumber, getString, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import type { CliIo } from './CliCommand';
-import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
+import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 
 /** AMG flags shared by `everything` and `annotate`. */
 export const AMG_FLAGS: Readonly<Record<string, OptionSpec>> = {
@@ -94,7 +94,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const modelOptions = modelOptionsFrom(a);
   const maxPixels = getNumber(a, 'max-pixels');
   const frame = await decodeImage(image, maxPixels !== undefined ? { maxPixels } : {});
-  const model = await loadSamModel(modelOptions);
+  const model = await loadSamModel({ decoderWorkers: amgDecoderWorkers(), ...modelOptions });
   try {
     const progress = progressReporter(io, 'everything');
     const t0 = Date.now();

@@ -1,4 +1,5 @@
 import { UsageError, getNumber, getString, type OptionSpec, type ParsedArgs } from './args';
+import { availableParallelism } from 'node:os';
 import type { SamModelOptions } from '../core/model/loadSamModel';
 
 /** The flags that pick and configure the model (read by modelOptionsFrom). */
@@ -34,4 +35,14 @@ export function modelOptionsFrom(a: ParsedArgs): SamModelOptions {
     ...(threads !== undefined ? { threads } : {}),
     ...(decoderWorkers !== undefined ? { decoderWorkers } : {}),
   };
+}
+
+/**
+ * Decoder worker threads for subcommands that decode many prompts per image (everything, annotate,
+ * edges) when --decoder-workers is not given: one per core, at most 4; none on one core.
+ * Measured on 2 cores: 2 workers ~20 ms per prompt vs ~26 ms for one 2-thread session.
+ */
+export function amgDecoderWorkers(): number {
+  const cores = availableParallelism();
+  return cores >= 2 ? Math.min(cores, 4) : 0;
 }
