@@ -3,7 +3,8 @@
  * 32×32 grid vs `skipCovered`, decoder runs, and recall = share of the exhaustive masks matched by
  * a skipCovered mask at mask IoU >= 0.9 (full-resolution masks). Needs ../shared/data/photos.
  * Env SAMFLOW_BENCH_AMG_IMAGES=a.png,b.jpg (paths under photos/) picks other photos;
- * SAMFLOW_BENCH_AMG_SIMILARITIES=0.88,0.92 compares skipCoveredSimilarity values against one exhaustive run.
+ * SAMFLOW_BENCH_AMG_SIMILARITIES=0.88,0.92 compares skipCoveredSimilarity values against one exhaustive run;
+ * SAMFLOW_BENCH_AMG_WORKERS=N sets the decoder worker threads (default: as the CLI, one per core, at most 4).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +16,7 @@ import { generateMasks } from '../core/amg/generateMasks';
 import { AMG_DEFAULTS, type AmgOptions } from '../core/amg/AmgOptions';
 import { isCompressedRle, type AmgRecord } from '../core/masks/toRecords';
 import type { BinaryMask } from '../core/types';
+import { amgDecoderWorkers } from '../cli/modelOptions';
 import { round, type BenchContext } from './BenchContext';
 
 const DEFAULT_IMAGES = ['python3-skimage/coffee.png', 'python3-skimage/astronaut.png', 'opencv-doc/fruits.jpg'];
@@ -39,7 +41,9 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const photos = path.join(ctx.dataDir, 'photos');
   const env = process.env['SAMFLOW_BENCH_AMG_IMAGES'];
   const names = env ? env.split(',') : ctx.quick ? DEFAULT_IMAGES.slice(0, 1) : DEFAULT_IMAGES;
-  const model = await loadSamModel();
+  // as `samflow everything` runs: the decoder's prompt stage on worker threads (2 on 2 cores)
+  const decoderWorkers = Number(process.env['SAMFLOW_BENCH_AMG_WORKERS'] ?? amgDecoderWorkers());
+  const model = await loadSamModel({ decoderWorkers });
   const results: Record<string, unknown>[] = [];
   try {
     for (const name of names) {
@@ -100,6 +104,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   }
   return {
     goal: '32x32 <= 15 s on 2 cores with recall >= 0.95 (recall: exhaustive masks matched at IoU >= 0.9)',
+    decoderWorkers,
     images: results,
     bySimilarity,
   };
