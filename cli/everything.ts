@@ -75,8 +75,9 @@ export const usage = `usage: samflow everything <image> ${AMG_USAGE}
   to stdout. masks.json: {"image":{"width","height","file_name"},"annotations":[{"id","segmentation":
   {"size":[h,w],"counts"},"area","bbox":[x,y,w,h],"predicted_iou","point_coords":[[x,y]],
   "stability_score","crop_box":[x,y,w,h]}]}   (+ "polygons" with --polygons)
-  --skip-covered  skip grid points whose mask is already known (2-3x faster; recall 1.0 on our 3 test
-                  photos at the default --skip-similarity 0.94; 0.88 is ~4x faster with recall ~0.9)`;
+  --skip-covered  skip grid points whose mask is already known (2-3x fewer decoder runs; recall 1.0 on
+                  coffee/astronaut/fruits at the default --skip-similarity 0.93; 0.90 is ~15% faster
+                  and missed 1 of 16 masks on fruits)`;
 
 const FLAGS = {
   ...MODEL_FLAGS,

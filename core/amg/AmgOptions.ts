@@ -47,15 +47,16 @@ export interface AmgOptions {
    * between them). A mask that failed the IoU/stability filters by more than 0.03 explains with
    * cosine >= skipCoveredSimilarity + 0.02 and segment >= 0.8; one that failed narrowly explains
    * nothing. Points are visited coarse to fine (see CoverageSkipper).
-   * Measured, 32×32 (decoder runs of 1024; recall = share of the exhaustive masks matched at IoU >= 0.9):
-   * coffee/astronaut/fruits at the default 0.90: 234/491/385 decodes, recall 1/1/0.94 (the earlier
-   * point-cosine-only rule at 0.94: 300/565/505, recall 1/1/1). Over 20 photos (offline replay of
-   * the exhaustive decoder outputs, 5 visiting orders averaged): 0.90 → mean 401 decodes (most:
-   * motorcycle_left, 743), 7.4 exhaustive masks missed in all; 0.92 → 452, 5.6; 0.88 → 363, 13.4
-   * (point-cosine-only 0.94: 458, 7.2; 0.92: 385, 13.8).
+   * Measured, 32×32 (decoder runs of 1024; recall = share of the exhaustive masks matched at IoU >= 0.9),
+   * coffee/astronaut/fruits, 2-core AMD EPYC, 2 decoder workers (bench/amg.ts, 2026-11-26): at the
+   * default 0.93, 310/606/515 decodes, 9.0/13.0/11.6 s (exhaustive 22–26 s), recall 1/1/1; at 0.92,
+   * 274/567/462, 7.0/14.0/11.5 s, recall 1/1/0.94; at 0.90, 237/500/390, 6.2/12.9/9.6 s, recall 1/1/0.94.
+   * Offline replay over 20 photos (SAM's visiting order): 0.93 → 9,651 decodes in all (mean 483, most
+   * 804 on motorcycle_left), 4 exhaustive masks missed, 1 photo below recall 0.95; 0.92 → 9,020, 6, 2;
+   * the point-cosine-only rule at 0.94 → 9,156, 7, 1.
    */
   readonly skipCovered?: boolean;
-  /** Cosine similarity of embedding features above which a covered point is skipped (default 0.90; lower is faster, less exact). */
+  /** Cosine similarity of embedding features above which a covered point is skipped (default 0.93; lower is faster, less exact). */
   readonly skipCoveredSimilarity?: number;
 }
 
@@ -91,7 +92,7 @@ export const AMG_DEFAULTS = {
   cropNPointsDownscaleFactor: 1,
   minMaskRegionArea: 0,
   outputMode: 'coco_rle',
-  skipCoveredSimilarity: 0.9,
+  skipCoveredSimilarity: 0.93,
 } as const;
 
 function bad(name: string, what: string, value: unknown): never {
