@@ -83,7 +83,7 @@ export class DecoderWorkerPool {
         slot.dead = e;
         slot.job?.reject(e);
         slot.job = undefined;
-        if (this.slots.every((s) => s.dead)) for (const j of this.queue.splice(0)) j.reject(e);
+        this.dispatch(); // the other workers take the queue, or it fails when none is left
       };
       worker.on('error', fail);
       worker.on('exit', (code) => fail(new Error(`decoder worker exited (code ${code})`)));

@@ -111,8 +111,8 @@ export class OrtSamDecoder {
     };
     const plan = splitSamDecoder(bytes, io);
     const whole = await ort.InferenceSession.create(plan.whole, options);
-    const plain = new OrtSamDecoder(whole, plan.wholeInputs, undefined, names);
-    if (!split || !plan.split) return plain;
+    const wholeOnly = new OrtSamDecoder(whole, plan.wholeInputs, undefined, names);
+    if (!split || !plan.split) return wholeOnly;
     const s = plan.split;
     const image = await ort.InferenceSession.create(s.imageStage, options);
     let prompt: ort.InferenceSession | undefined;
@@ -135,7 +135,7 @@ export class OrtSamDecoder {
         [names.origImSize]: new ort.Tensor('float32', new Float32Array([768, 1024]), [2]), // float32[2]
         ...splitDecoder.noMask,
       };
-      const a = await plain.run(embedding, feeds, outputs);
+      const a = await wholeOnly.run(embedding, feeds, outputs);
       const b = await splitDecoder.run(embedding, feeds, outputs);
       if (maxAbsDiff(a, b, outputs) <= 1e-4) {
         if (workers <= 0) return splitDecoder;
@@ -155,7 +155,7 @@ export class OrtSamDecoder {
     }
     await image.release();
     await prompt?.release();
-    return plain;
+    return wholeOnly;
   }
 
   /** How many times the image stage ran (once per embedding array while it is alive). */

@@ -105,6 +105,9 @@ function inputsRead(nodes: readonly OnnxNode[], candidates: readonly string[]): 
  */
 export function splitSamDecoder(bytes: Uint8Array, io: SamDecoderIo): SamDecoderStages {
   const model = readOnnxModel(bytes);
+  if (model.nodes.some((n) => n.hasSubgraph) || model.hasSparseInitializers) {
+    return { whole: bytes, wholeInputs: [...model.inputs.keys()] };
+  }
   const wholeNodes = needed(model.nodes, io.outputs).map((i) => model.nodes[i]!);
   const all = [...io.imageInputs, ...io.promptInputs];
   const wholeInputs = inputsRead(wholeNodes, all);
@@ -118,9 +121,6 @@ export function splitSamDecoder(bytes: Uint8Array, io: SamDecoderIo): SamDecoder
     if (!v) throw new RangeError(`decoder has no output "${name}"`);
     return v;
   };
-  if (model.nodes.some((n) => n.hasSubgraph) || model.hasSparseInitializers) {
-    return { whole: bytes, wholeInputs: [...model.inputs.keys()] };
-  }
   const whole = writeOnnxModel(model, { nodes: wholeNodes, inputs: wholeInputs.map(rawInput), outputs: io.outputs.map(rawOutput) });
   const stages = { whole, wholeInputs };
 

@@ -8,6 +8,7 @@
  * TensorShapeProto{dim=1}, Dimension{dim_value=1, dim_param=2}, OperatorSetIdProto{domain=1, version=2}.
  */
 import { ProtoWriter } from '../../core/onnx/protobufWire';
+import { onnxValueInfo } from '../../core/onnx/onnxValueInfo';
 
 export const FLOAT = 1;
 export const INT64 = 7;
@@ -31,11 +32,10 @@ export interface ValueInit {
   readonly dims: readonly (number | string)[];
 }
 
-function valueInfo(v: ValueInit): ProtoWriter {
-  const shape = new ProtoWriter();
-  for (const d of v.dims) shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
-  const tensorType = new ProtoWriter().int(1, v.elemType).message(2, shape);
-  return new ProtoWriter().string(1, v.name).message(2, new ProtoWriter().message(1, tensorType));
+function valueInfo(v: ValueInit): Uint8Array {
+  const type = v.elemType === FLOAT ? 'float32' : v.elemType === INT64 ? 'int64' : undefined;
+  if (!type) throw new RangeError(`test ONNX writer: element type ${v.elemType} is neither FLOAT nor INT64`);
+  return onnxValueInfo(v.name, type, v.dims);
 }
 
 function tensor(t: TensorInit): ProtoWriter {
@@ -65,8 +65,8 @@ export function encodeOnnxModel(g: { nodes: readonly NodeInit[]; initializers: r
   g.nodes.forEach((n, i) => graph.message(1, node(n, i)));
   graph.string(2, 'test_graph');
   for (const t of g.initializers) graph.message(5, tensor(t));
-  for (const v of g.inputs) graph.message(11, valueInfo(v));
-  for (const v of g.outputs) graph.message(12, valueInfo(v));
+  for (const v of g.inputs) graph.bytes(11, valueInfo(v));
+  for (const v of g.outputs) graph.bytes(12, valueInfo(v));
   return new ProtoWriter()
     .int(1, 8)
     .string(2, 'samflow-test')
