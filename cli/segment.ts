@@ -20,6 +20,11 @@ import type { BoxXyxy, PointPrompt, SamPrompt } from '../core/types';
 import { UsageError, getFlag, getList, getNumber, getString, parseArgs } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
+import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptions';
+import { runClusterJob } from './clusterJob';
+import { rleToMask } from '../core/masks/rleToMask';
+import type { AmgRecord } from '../core/masks/toRecords';
+import type { BinaryMask, CompressedRle } from '../core/types';
 
 export const usage = `usage: samflow segment <image> [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1] [--multimask]
        ${MODEL_USAGE}
@@ -27,7 +32,8 @@ export const usage = `usage: samflow segment <image> [--point X,Y[,LABEL]]... [-
   X,Y are pixels of the original image (after EXIF rotation); LABEL 1 (foreground, default) or 0.
   --out      single-channel PNG, 255 inside the best mask
   --overlay  the image with the masks, prompts and box drawn on it
-  --json     {"width","height","model","masks":[{"segmentation":{"size":[h,w],"counts"},"area","bbox","predicted_iou"}]}`;
+  --json     {"width","height","model","masks":[{"segmentation":{"size":[h,w],"counts"},"area","bbox","predicted_iou"}]}
+  --nats URL run it on a worker of that samflow cluster (same output)  ${CLUSTER_USAGE}`;
 
 const FLAGS = {
   ...MODEL_FLAGS,
@@ -37,6 +43,7 @@ const FLAGS = {
   out: { kind: 'string' },
   overlay: { kind: 'string' },
   json: { kind: 'boolean' },
+  ...CLUSTER_FLAGS,
 } as const;
 
 /** "X,Y[,LABEL]" → a point; the numbers themselves are checked against the image later. */
@@ -74,44 +81,56 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (e instanceof SamflowError) throw new SamflowError(e.code, `${image}: ${e.message}`, image, { cause: e });
     throw e;
   }
-  const model = await loadSamModel(modelOptions);
-  try {
-    const embedded = await encodeImage(model, frame);
-    const candidates = await decodeMasks(model, embedded, prompt, getFlag(a, 'multimask') ? { multimask: true } : {});
-    const masks = candidates.map((c) => ({ candidate: c, mask: candidateToMask(c) }));
-    const out = getString(a, 'out');
-    if (out !== undefined) await writeFile(out, await maskToPng(masks[0]!.mask));
-    const overlay = getString(a, 'overlay');
-    if (overlay !== undefined) {
-      const png = await renderOverlay(
-        frame,
-        masks.slice(0, 1).map((m) => m.mask),
-        { points, boxes: box ? [box] : [], outline: true },
-      );
-      await writeFile(overlay, png);
+  const clusterOptions = clusterOptionsFrom(a);
+  let masks: { candidate: { predictedIou: number }; mask: BinaryMask }[];
+  let modelId: string;
+  if (clusterOptions) {
+    // the same prompt on a worker of the cluster (--nats); masks come back as COCO RLE
+    const multimask = getFlag(a, 'multimask');
+    const r = await runClusterJob(clusterOptions, image, { task: 'segment', prompts: [prompt], ...(multimask ? { options: { multimask } } : {}) });
+    masks = (r.records as AmgRecord<CompressedRle>[]).map((rec) => ({ candidate: { predictedIou: rec.predicted_iou }, mask: rleToMask(rec.segmentation) }));
+    modelId = r.model;
+  } else {
+    const model = await loadSamModel(modelOptions);
+    try {
+      const embedded = await encodeImage(model, frame);
+      const candidates = await decodeMasks(model, embedded, prompt, getFlag(a, 'multimask') ? { multimask: true } : {});
+      masks = candidates.map((c) => ({ candidate: c, mask: candidateToMask(c) }));
+      modelId = model.id;
+    } finally {
+      await model.release();
     }
-    if (getFlag(a, 'json')) {
-      const result = {
-        width: frame.width,
-        height: frame.height,
-        model: model.id,
-        masks: masks.map(({ candidate, mask }) => ({
-          segmentation: compressRle(maskToRle(mask)),
-          area: maskArea(mask),
-          bbox: maskToBoxXywh(mask),
-          predicted_iou: candidate.predictedIou,
-        })),
-      };
-      io.stdout(JSON.stringify(result) + '\n');
-    } else if (out === undefined && overlay === undefined) {
-      const best = masks[0]!;
-      io.stdout(
-        `${image}: ${frame.width}x${frame.height}, best mask area ${maskArea(best.mask)} px, predicted IoU ${best.candidate.predictedIou.toFixed(3)} ` +
-          `(use --out, --overlay or --json to save it)\n`,
-      );
-    }
-    return 0;
-  } finally {
-    await model.release();
   }
+  const out = getString(a, 'out');
+  if (out !== undefined) await writeFile(out, await maskToPng(masks[0]!.mask));
+  const overlay = getString(a, 'overlay');
+  if (overlay !== undefined) {
+    const png = await renderOverlay(
+      frame,
+      masks.slice(0, 1).map((m) => m.mask),
+      { points, boxes: box ? [box] : [], outline: true },
+    );
+    await writeFile(overlay, png);
+  }
+  if (getFlag(a, 'json')) {
+    const result = {
+      width: frame.width,
+      height: frame.height,
+      model: modelId,
+      masks: masks.map(({ candidate, mask }) => ({
+        segmentation: compressRle(maskToRle(mask)),
+        area: maskArea(mask),
+        bbox: maskToBoxXywh(mask),
+        predicted_iou: candidate.predictedIou,
+      })),
+    };
+    io.stdout(JSON.stringify(result) + '\n');
+  } else if (out === undefined && overlay === undefined) {
+    const best = masks[0]!;
+    io.stdout(
+      `${image}: ${frame.width}x${frame.height}, best mask area ${maskArea(best.mask)} px, predicted IoU ${best.candidate.predictedIou.toFixed(3)} ` +
+        `(use --out, --overlay or --json to save it)\n`,
+    );
+  }
+  return 0;
 }

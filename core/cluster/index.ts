@@ -8,3 +8,4 @@ export * from './ensureSamStreams';
 export * from './runSamJob';
 export * from './runSamWorker';
 export * from './connectSamCluster';
+export * from './clusterAnnotator';
