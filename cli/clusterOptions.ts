@@ -1,6 +1,6 @@
 import type { SamClusterOptions } from '../core/cluster/connectSamCluster';
 import type { SamNatsOptions } from '../core/cluster/natsConnection';
-import type { SamClusterDelivery, SamClusterNames } from '../core/cluster/SamClusterNames';
+import { clusterNamesForStream, type SamClusterDelivery, type SamClusterNames } from '../core/cluster/SamClusterNames';
 import { getNumber, getString, type OptionSpec, type ParsedArgs } from './args';
 
 /** Flags that reach a samflow cluster (NATS URL, credentials, TLS, names). */
@@ -31,17 +31,7 @@ function secret(a: ParsedArgs, flag: string, env: string): string | undefined {
 /** --stream NAME also names the consumer, subjects and bucket after it, so two clusters never mix. */
 export function clusterNamesFrom(a: ParsedArgs): Partial<SamClusterNames> {
   const stream = getString(a, 'stream');
-  if (stream === undefined) return {};
-  const lower = stream.toLowerCase();
-  return {
-    stream,
-    consumer: `${lower}-workers`,
-    jobSubject: `${lower}.jobs`,
-    resultStream: `${stream}_RESULTS`,
-    resultSubject: `${lower}.results`,
-    bucket: `${lower}_blobs`,
-    heartbeatSubject: `${lower}.workers`,
-  };
+  return stream === undefined ? {} : clusterNamesForStream(stream);
 }
 
 /** The NATS connection options from the flags, or undefined without --nats (then the command runs locally). */

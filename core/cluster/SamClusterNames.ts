@@ -73,3 +73,20 @@ export function resolveClusterDelivery(given: Partial<SamClusterDelivery> = {}):
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/**
+ * All names derived from one stream name (`--stream NAME`, the Node-RED config's "stream"): the
+ * consumer, subjects and bucket follow it, so two clusters on one server never mix.
+ */
+export function clusterNamesForStream(stream: string): SamClusterNames {
+  const lower = stream.toLowerCase();
+  return resolveClusterNames({
+    stream,
+    consumer: `${lower}-workers`,
+    jobSubject: `${lower}.jobs`,
+    resultStream: `${stream}_RESULTS`,
+    resultSubject: `${lower}.results`,
+    bucket: `${lower}_blobs`,
+    heartbeatSubject: `${lower}.workers`,
+  });
+}

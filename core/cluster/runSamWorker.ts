@@ -136,6 +136,7 @@ export async function runSamWorker(model: SamModel, opts: SamWorkerOptions): Pro
         if (!replyTo.startsWith(`${names.resultSubject}.`)) {
           throw new SamflowError('BAD_OPTION', `job ${job.id}: replyTo ${replyTo} is not under ${names.resultSubject}`);
         }
+        log(`worker: job ${job.id} (${job.task}) started, attempt ${attempt}`);
         const out = await runSamJob(model, job, {
           ...(opts.maxPixels !== undefined ? { maxPixels: opts.maxPixels } : {}),
           ...(detector ? { detector } : {}),
