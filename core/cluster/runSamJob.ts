@@ -9,8 +9,8 @@ import { decodeMasks } from '../model/decodeMasks';
 import { encodeImage } from '../model/encodeImage';
 import type { SamModel } from '../model/SamModel';
 import { validatePrompt } from '../prompts/encodePrompts';
-import type { CompressedRle, MaskCandidate } from '../types';
-import type { SamJob, SamJobRecord, SamJobSuccess } from './SamJob';
+import type { CompressedRle, EmbeddedFrame, MaskCandidate } from '../types';
+import type { SamJob, SamJobPrompt, SamJobRecord, SamJobSuccess } from './SamJob';
 
 export interface RunSamJobOptions {
   /** Largest image accepted (pixels); a job's own `maxPixels` can only lower it. Default 100 M. */
@@ -20,6 +20,26 @@ export interface RunSamJobOptions {
   /** Called while long tasks make progress (AMG batches): the worker heartbeats the job. */
   readonly onProgress?: () => void;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * The segment task: each prompt decoded against the embedding (SAM's multimask rule unless
+ * `multimask` is given), every mask a record; `meta.promptIndex` says which prompt it answers.
+ */
+export async function segmentPrompts(
+  model: SamModel,
+  embedded: EmbeddedFrame,
+  prompts: readonly SamJobPrompt[],
+  opts: { readonly multimask?: boolean; readonly signal?: AbortSignal; readonly onPrompt?: () => void } = {},
+): Promise<AmgRecord<CompressedRle>[]> {
+  const candidates: MaskCandidate[] = [];
+  for (const [i, p] of prompts.entries()) {
+    opts.signal?.throwIfAborted();
+    const prompt = { ...p, meta: { ...(p.meta ?? {}), promptIndex: i } };
+    candidates.push(...(await decodeMasks(model, embedded, prompt, opts.multimask !== undefined ? { multimask: opts.multimask } : {})));
+    opts.onPrompt?.();
+  }
+  return toRecords(candidates, { outputMode: 'coco_rle' });
 }
 
 /** What a task produced, before the worker adds its name, attempt and timings. */
@@ -43,16 +63,8 @@ export async function runSamJob(model: SamModel, job: SamJob, opts: RunSamJobOpt
   let edgeMap: Uint8Array | undefined;
   switch (job.task) {
     case 'segment': {
-      const prompts = (job.prompts ?? []).map((p, i) => ({ ...p, meta: { ...(p.meta ?? {}), promptIndex: i } }));
-      prompts.forEach((p) => validatePrompt(p, frame.width, frame.height));
-      const embedded = await encodeImage(model, frame);
-      const candidates: MaskCandidate[] = [];
-      for (const p of prompts) {
-        opts.signal?.throwIfAborted();
-        candidates.push(...(await decodeMasks(model, embedded, p, o.multimask !== undefined ? { multimask: o.multimask } : {})));
-        opts.onProgress?.();
-      }
-      records = toRecords(candidates, { outputMode: 'coco_rle' });
+      job.prompts?.forEach((p) => validatePrompt(p, frame.width, frame.height));
+      records = await segmentPrompts(model, await encodeImage(model, frame), job.prompts ?? [], { ...(o.multimask !== undefined ? { multimask: o.multimask } : {}), ...(opts.signal ? { signal: opts.signal } : {}), onPrompt: () => opts.onProgress?.() });
       break;
     }
     case 'everything':

@@ -12,6 +12,8 @@ export interface DropQueueStats {
   readonly dropped: number;
   readonly processed: number;
   readonly busy: boolean;
+  /** Items being worked on now. */
+  readonly active: number;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface DropQueueStats {
  */
 export class DropQueue<T> {
   private readonly waiting: T[] = [];
-  private busy = false;
+  private active = 0;
   private closed = false;
   private droppedCount = 0;
   private processedCount = 0;
@@ -31,14 +33,17 @@ export class DropQueue<T> {
     private readonly work: (item: T) => Promise<void>,
     private readonly onDrop: (item: T) => void,
     private readonly onChange: (stats: DropQueueStats) => void = () => undefined,
+    /** Items worked on at once (a cluster behind the node); default 1. */
+    private readonly concurrency = 1,
   ) {
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`DropQueue: concurrency must be an integer >= 1, got ${concurrency}`);
     if (policy === 'queue' && !(Number.isInteger(queueSize) && queueSize >= 1)) {
       throw new RangeError(`DropQueue: queueSize must be an integer >= 1 for the 'queue' policy, got ${queueSize}`);
     }
   }
 
   get stats(): DropQueueStats {
-    return { waiting: this.waiting.length, dropped: this.droppedCount, processed: this.processedCount, busy: this.busy };
+    return { waiting: this.waiting.length, dropped: this.droppedCount, processed: this.processedCount, busy: this.active > 0, active: this.active };
   }
 
   push(item: T): void {
@@ -53,7 +58,7 @@ export class DropQueue<T> {
       if (old !== undefined) this.drop(old);
     }
     this.onChange(this.stats);
-    void this.pump();
+    this.pump();
   }
 
   /** Drops everything waiting (the running item finishes); later pushes are dropped. */
@@ -68,22 +73,21 @@ export class DropQueue<T> {
     this.onChange(this.stats);
   }
 
-  private async pump(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      for (let item = this.waiting.shift(); item !== undefined; item = this.waiting.shift()) {
-        this.onChange(this.stats);
-        try {
-          await this.work(item);
-        } catch {
-          // `work` reports its own failures (done(err)); a throw must not stop the queue
-        }
-        this.processedCount++;
-      }
-    } finally {
-      this.busy = false;
+  private pump(): void {
+    while (this.active < this.concurrency && this.waiting.length > 0) {
+      const item = this.waiting.shift()!;
+      this.active++;
       this.onChange(this.stats);
+      // `work` reports its own failures (done(err)); a throw must not stop the queue
+      void Promise.resolve()
+        .then(() => this.work(item))
+        .catch(() => undefined)
+        .finally(() => {
+          this.active--;
+          this.processedCount++;
+          this.onChange(this.stats);
+          this.pump();
+        });
     }
   }
 }

@@ -5,9 +5,13 @@ import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { asError, errorText } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
+import { attachCluster } from '../lib/clusterUser';
+import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
 
 interface SamEverythingDef extends NodeDef {
   readonly model?: string;
+  /** A sam-cluster config node: when set, images go to the cluster's workers instead of `model`. */
+  readonly cluster?: string;
   readonly pointsPerSide?: string | number;
   readonly predIouThresh?: string | number;
   readonly stabilityScoreThresh?: string | number;
@@ -53,7 +57,9 @@ export = function register(RED: NodeAPI): void {
     } catch (err) {
       configError = asError(err);
     }
-    const runtime = attachModel(RED, node, def.model);
+    const cluster = attachCluster(RED, node, def.cluster);
+    const runtime = cluster ? undefined : attachModel(RED, node, def.model);
+    let jobs = 0;
     const abort = new AbortController();
     let dropped = 0;
     const queue = new DropQueue<Pending>(
@@ -62,6 +68,15 @@ export = function register(RED: NodeAPI): void {
       async ({ msg, send, done }) => {
         try {
           if (configError) throw configError;
+          if (cluster) {
+            const { image, id } = await jobImageFromMessage(msg.payload, msg.frameId);
+            const r = await cluster.submit({ id: `${node.id}:${++jobs}:${id}`, task: 'everything', options: opts, image, source: 'msg.payload' });
+            if (!r.ok) throw resultError(r);
+            msg.masks = r.records;
+            send(msg);
+            done();
+            return;
+          }
           if (!runtime) throw noModelError('sam everything');
           const started = Date.now();
           const records = await runtime.run(async (model) => {
@@ -86,6 +101,8 @@ export = function register(RED: NodeAPI): void {
         dropped++;
         done();
       },
+      undefined,
+      cluster?.concurrency ?? 1,
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {
