@@ -54,7 +54,7 @@ export interface SamCluster {
    * Sends a job and resolves with its result, an error result (`ok: false`) included: a job never
    * rejects for its own content. Rejects only when the cluster cannot be reached, the signal
    * aborts, or the client closes. The job id is its idempotency key: submitting an id that is in
-   * flight returns the same promise; an id already answered (recently) returns the first result.
+   * flight returns the same promise; an id among the last 256 answered returns the first result.
    */
   submit(job: SamJob, options?: SubmitOptions): Promise<SamJobResult>;
   readonly status: SamClusterStatus;
@@ -115,7 +115,7 @@ export async function connectSamCluster(opts: SamClusterOptions): Promise<SamClu
 
     const pending = new Map<string, Pending>();
     const bySeq = new Map<number, string>();
-    const answered = new LruMap<string, SamJobResult>(10_000);
+    const answered = new LruMap<string, SamJobResult>(256);
     const slotWaiters: Array<() => void> = [];
     const workersSeen = new Map<string, SamClusterWorker>();
     let closed = false;

@@ -5,6 +5,8 @@ import { encodeWire, type WireMessage } from './wireFormat';
 /** Most prompts one segment job may carry, and most detections one instances job may carry. */
 export const MAX_JOB_PROMPTS = 1000;
 const MAX_ID = 256;
+/** Largest AMG grid a job may ask for (256² = 65 536 prompts per crop). */
+export const MAX_POINTS_PER_SIDE = 256;
 
 /** The header of a job message (the image is the body). */
 export interface SamJobHeader {
@@ -46,6 +48,22 @@ export function checkJobShape(job: Pick<SamJob, 'id' | 'task' | 'prompts' | 'det
   if (job.detections !== undefined && !Array.isArray(job.detections)) throw bad('detections must be an array of boxes');
   if ((job.detections?.length ?? 0) > MAX_JOB_PROMPTS) throw bad(`at most ${MAX_JOB_PROMPTS} detections per job, got ${job.detections!.length}`);
   if (job.options !== undefined && (typeof job.options !== 'object' || job.options === null || Array.isArray(job.options))) throw bad('options must be an object');
+  // sizes a job controls, bounded before a worker allocates anything for them
+  const o = job.options ?? {};
+  const within = (k: keyof SamJobOptions, min: number, max: number): void => {
+    const v = o[k];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max)) throw bad(`options.${String(k)} must be a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  };
+  within('pointsPerSide', 1, MAX_POINTS_PER_SIDE);
+  within('pointsPerBatch', 1, 4096);
+  within('cropNLayers', 0, 4);
+  within('maxProposals', 0, 100_000);
+  within('maxInstances', 1, MAX_JOB_PROMPTS);
+  if (o.pointGrids !== undefined) {
+    if (!Array.isArray(o.pointGrids) || o.pointGrids.length > 5) throw bad('options.pointGrids must be an array of at most 5 grids');
+    const n = o.pointGrids.reduce((sum, g) => sum + (Array.isArray(g) ? g.length : Infinity), 0);
+    if (!(n <= MAX_POINTS_PER_SIDE ** 2)) throw bad(`options.pointGrids: at most ${MAX_POINTS_PER_SIDE ** 2} points in all`);
+  }
 }
 
 /** A job header + body from the wire → a SamJob (shape checked) and where to reply. */

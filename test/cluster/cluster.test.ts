@@ -188,4 +188,22 @@ d('samflow cluster on a real nats-server with real samflow workers', () => {
       Object.fromEntries(c.images.map((i) => [i.file_name, c.annotations.filter((a) => a.image_id === i.id).map((a) => a.segmentation.counts)]));
     expect(byFile(final)).toEqual(byFile(local));
   });
+
+  it('SIGTERM drains a worker: it finishes the job in hand, takes no new one, exits 0', async () => {
+    const stream = nextStream();
+    const h = await startWorker('H', stream);
+    const c = await client(stream);
+    const first = c.submit(segmentJob(0));
+    await h.waitFor(/job job-0 \(segment\) started/, 120_000);
+    const second = c.submit(segmentJob(1));
+    const exited = h.kill('SIGTERM');
+    const r0 = await first;
+    expect(r0.ok && r0.worker).toBe('H');
+    expect(await exited).toBe(0);
+    expect(h.doneIds()).toEqual(['job-0']);
+    // the job that waited is served by the next worker
+    await startWorker('I', stream);
+    const r1 = await second;
+    expect(r1.ok && r1.worker).toBe('I');
+  });
 });
