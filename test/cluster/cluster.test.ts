@@ -206,4 +206,23 @@ d('samflow cluster on a real nats-server with real samflow workers', () => {
     const r1 = await second;
     expect(r1.ok && r1.worker).toBe('I');
   });
+
+  it('samflow segment / everything --nats print the same JSON as the local commands', async () => {
+    const stream = nextStream();
+    await startWorker('J', stream);
+    const img = path.join(folder, 'scene2.png');
+    const nats = ['--nats', server.url, '--stream', stream];
+    const seg = ['segment', img, '--box', '26,26,94,94', '--json'];
+    const [segLocal, segRemote] = [await runCli([...seg, '--threads', '1']), await runCli([...seg, ...nats])];
+    expect(segRemote.code, segRemote.stderr).toBe(0);
+    expect(JSON.parse(segRemote.stdout)).toEqual(JSON.parse(segLocal.stdout));
+    const every = ['everything', img, '--points-per-side', '4', '--pred-iou-thresh', '0.5', '--stability-thresh', '0.5'];
+    const [evLocal, evRemote] = [await runCli([...every, '--threads', '1', '--decoder-workers', '0']), await runCli([...every, ...nats])];
+    expect(evRemote.code, evRemote.stderr).toBe(0);
+    expect(JSON.parse(evRemote.stdout)).toEqual(JSON.parse(evLocal.stdout));
+    // a bad image through the cluster: exit 1 naming it
+    const bad = await runCli(['segment', path.join(folder, 'broken.png'), '--box', '1,1,9,9', ...nats]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('broken.png');
+  });
 });
