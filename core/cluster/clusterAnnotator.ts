@@ -10,7 +10,7 @@ import type { SamJobOptions } from './SamJob';
 export interface ClusterAnnotatorOptions {
   /** AMG options sent with every image (JSON values). */
   readonly amg?: AmgOptions;
-  /** Images in flight at once. Default 2 × the workers seen, at least 4. */
+  /** Images in flight at once (read into memory meanwhile). Default 16, or 2 × the workers seen when more. */
   readonly concurrency?: number;
   /** Files above this are reported unreadable without being sent (bytes). Default 256 MiB. */
   readonly maxFileBytes?: number;
@@ -27,7 +27,7 @@ export function clusterAnnotator(cluster: SamCluster, opts: ClusterAnnotatorOpti
   const { signal: _s, onProgress: _p, outputMode: _o, ...amg } = (opts.amg ?? {}) as AmgOptions & { signal?: unknown; onProgress?: unknown };
   const options: SamJobOptions = amg;
   return {
-    concurrency: opts.concurrency ?? Math.max(4, 2 * cluster.workers().length),
+    concurrency: opts.concurrency ?? Math.max(16, 2 * cluster.workers().length),
     async annotate(file, absPath, ctx) {
       let image: Buffer;
       try {

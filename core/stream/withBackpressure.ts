@@ -81,7 +81,8 @@ export function defaultIdOf(item: unknown): string | undefined {
  * @param options policy, stats sink, error policy.
  * @returns An operator emitting every value of every finished work, in start order.
  *
- * Backpressure, errors and teardown: at most one `work` runs at a time; waiting items are held
+ * Backpressure, errors and teardown: at most one `work` runs at a time (`concurrency` when given,
+ * results then in finishing order); waiting items are held
  * according to `policy` and every drop is counted in the stats stream. A failing work errors the
  * output (`onError: 'throw'`, default) or is reported to `errors` and skipped (`'skip'`). When the
  * source completes, waiting items are still processed, then the output completes. Unsubscribing

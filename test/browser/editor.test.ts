@@ -22,8 +22,8 @@ const { prepareUserDir } = require_(path.join(repoRoot, 'scripts', 'start.js')) 
   prepareUserDir: (o: { userDir: string; port: number; reset: boolean }) => string;
 };
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
-/** Palette nodes: every registered type except config nodes (sam-model lives in the config sidebar). */
-const paletteTypes = Object.keys(pkg['node-red'].nodes).filter((t) => t !== 'sam-model' && t !== 'sam-annotate');
+/** Palette nodes: every registered type except config nodes (sam-model, sam-cluster live in the config sidebar). */
+const paletteTypes = Object.keys(pkg['node-red'].nodes).filter((t) => t !== 'sam-model' && t !== 'sam-cluster' && t !== 'sam-annotate');
 
 if (!hasChromium) {
   const message = `browser test: no chromium at ${chromiumPath} (install Debian's chromium: apt-get install -y chromium, or set SAMFLOW_CHROMIUM)`;
