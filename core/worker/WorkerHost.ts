@@ -6,7 +6,7 @@ import { packageRoot } from '../model/packageRoot';
 import { CONTROL_CLOSING, CONTROL_CRASH, fromWireError, type WorkerApi, type WorkerBoot, type WorkerMessage } from './workerProtocol';
 
 export interface WorkerHostOptions<Init> {
-  /** The worker module, relative to the compiled tree: 'core/model/samEncoderWorker' → dist/core/model/samEncoderWorker.js. */
+  /** The worker module, relative to the compiled tree: 'core/model/samEncoderWorker' → dist/core/model/samEncoderWorker.js (or an absolute .js path). */
   readonly module: string;
   /** Handed to the worker's setup (structured clone) on every start, restarts included. */
   readonly init: Init;
@@ -41,7 +41,9 @@ interface Generation<Ready> {
  * TypeScript sources (tests) it is the build output under <package>/dist, which `npm test` builds first.
  */
 export function workerModuleFile(module: string): string {
-  const file = __filename.endsWith('.js') ? path.join(__dirname, '..', '..', `${module}.js`) : path.join(packageRoot(), 'dist', `${module}.js`);
+  const file = path.isAbsolute(module)
+    ? module
+    : __filename.endsWith('.js') ? path.join(__dirname, '..', '..', `${module}.js`) : path.join(packageRoot(), 'dist', `${module}.js`);
   if (!existsSync(file)) {
     throw new SamflowError('NOT_AVAILABLE', `the worker module ${file} is missing; build samflow first (npm run build)`, file);
   }
