@@ -28,8 +28,10 @@ interface Generation<Ready> {
   readonly control: Int32Array;
   /** Calls posted and not answered by the worker (also those whose caller already got an error). */
   posted: number;
-  /** Resolves when `posted` drops to 0. */
+  /** Called when `posted` drops to 0. */
   drained?: () => void;
+  /** Resolves when the thread has exited, for whatever reason. */
+  readonly exited: Promise<void>;
   readonly ready: Promise<Ready>;
   readonly pending: Map<number, PendingCall>;
   isReady: boolean;
@@ -141,7 +143,12 @@ export class WorkerHost<Api extends WorkerApi, Init, Ready> implements WorkerHos
         const e = new SamflowError('MODEL_RELEASED', `${this.opts.label}: released while this call was running; load the model again to run it`);
         for (const c of gen.pending.values()) c.reject(e);
         gen.pending.clear();
-        if (gen.posted > 0 && gen.isReady) await new Promise<void>((resolve) => (gen.drained = resolve));
+        // never stop the thread inside native code: wait for its setup and its current run (or its exit)
+        const quiet = (async () => {
+          await gen.ready.catch(() => undefined);
+          if (gen.posted > 0) await new Promise<void>((resolve) => (gen.drained = resolve));
+        })();
+        await Promise.race([quiet, gen.exited]);
         await gen.worker.terminate();
       })();
     }
@@ -168,7 +175,8 @@ export class WorkerHost<Api extends WorkerApi, Init, Ready> implements WorkerHos
     let settle: { resolve: (r: Ready) => void; reject: (e: Error) => void } | undefined;
     const ready = new Promise<Ready>((resolve, reject) => (settle = { resolve, reject }));
     ready.catch(() => undefined); // a failed restart is reported to the calls waiting on it
-    const gen: Generation<Ready> = { worker, control, posted: 0, ready, pending: new Map(), isReady: false, dead: false };
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const gen: Generation<Ready> = { worker, control, posted: 0, exited, ready, pending: new Map(), isReady: false, dead: false };
     this.current = gen;
     const idle = (): void => {
       if (gen.pending.size === 0 && gen.isReady) worker.unref();
@@ -180,9 +188,10 @@ export class WorkerHost<Api extends WorkerApi, Init, Ready> implements WorkerHos
         idle();
       } else if (m.type === 'initFailed') {
         const e = fromWireError(m.error);
+        const terminating = gen.dead; // then terminate() stops the thread
         this.end(gen, e);
         settle?.reject(e);
-        void worker.terminate();
+        if (!terminating) void worker.terminate(); // idle: its setup has returned
       } else {
         if (--gen.posted === 0) gen.drained?.();
         const c = gen.pending.get(m.id);

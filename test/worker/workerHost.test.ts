@@ -67,3 +67,18 @@ describe('WorkerHost', () => {
     await expect(host.call('scale', { data: Float32Array.of(2) })).rejects.toMatchObject({ code: 'MODEL_RELEASED' });
   });
 });
+
+describe('WorkerHost.terminate during a restart', () => {
+  it('waits for the new worker’s setup, then ends it once; a call made meanwhile fails with MODEL_RELEASED', async () => {
+    const { host } = await start({ scale: 2 });
+    await expect(host.call('hog', {})).rejects.toMatchObject({ code: 'MODEL_WORKER_CRASHED' });
+    // the restarted worker is still loading now
+    const call = expect(host.call('scale', { data: Float32Array.of(1) })).rejects.toMatchObject({ code: 'MODEL_RELEASED' });
+    const [a, b] = [host.terminate(), host.terminate()];
+    expect(a).toBe(b);
+    await a;
+    await call;
+    expect(host.threadId).toBe(-1);
+    expect(host.starts).toBe(2);
+  });
+});
