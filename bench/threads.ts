@@ -13,7 +13,8 @@
  *   compare  encoder ms (runEncoder on a prepared tensor) and per-prompt decoder ms (decodeMasks),
  *   overlap  frames/s of a photo stream (encode + N clicks per frame) where the encode of frame
  *            n+1 overlaps the decodes of frame n vs strictly serialized.
- * Each part runs per model mode (see `modelModes`). Sizes (env):
+ * amg, stream, compare and overlap run per model mode (`modelModes`: the worker-thread host and
+ * `inProcess: true`); nodeRed runs what the sam-model node loads (the default). Sizes (env):
  *   SAMFLOW_BENCH_THREADS_PARTS=amg,stream,nodeRed,compare,overlap  (default: all)
  *   SAMFLOW_BENCH_THREADS_AMG_SIDE (32; --quick 16)   SAMFLOW_BENCH_THREADS_AMG_EXHAUSTIVE=1 (no skipCovered)
  *   SAMFLOW_BENCH_THREADS_STREAM_FRAMES (250 = 10 s; --quick 100)
@@ -44,9 +45,20 @@ export interface ModelMode {
   readonly options: SamModelOptions;
 }
 
-/** The modes every part runs in. */
+/** The modes every model part runs in: the host first (ratios are host / in-thread). */
 export function modelModes(): ModelMode[] {
-  return [{ name: 'default', options: {} }];
+  return [
+    { name: 'host', options: {} },
+    { name: 'inThread', options: { inProcess: true } },
+  ];
+}
+
+/**
+ * AMG's options in a mode: as `samflow everything` loads the model (decoderWorkers prompt-stage
+ * workers) for the host; the in-thread model has no workers (inProcess excludes decoderWorkers).
+ */
+function amgOptions(mode: ModelMode): SamModelOptions {
+  return mode.options.inProcess ? mode.options : { ...mode.options, decoderWorkers: amgDecoderWorkers() };
 }
 
 const PARTS = ['amg', 'stream', 'nodeRed', 'compare', 'overlap'] as const;
@@ -158,12 +170,13 @@ async function amgPart(ctx: BenchContext, photo: Frame, modes: readonly ModelMod
   const out: Record<string, unknown> = {};
   for (const mode of modes) {
     ctx.log(`amg ${side}x${side}${skipCovered ? ' skipCovered' : ''} on ${photo.width}x${photo.height} (${mode.name})`);
-    const r = await withModel({ ...mode.options, decoderWorkers: amgDecoderWorkers() }, (model) =>
+    const r = await withModel(amgOptions(mode), (model) =>
       measureEventLoopDelay(() => generateMasks(model, photo, { pointsPerSide: side, skipCovered })),
     );
     out[`amg ${side}x${side} ${mode.name}: loop delay p50/p99/max`] = formatDelay(r.delay);
     out[`amg ${side}x${side} ${mode.name}: seconds`] = round(r.seconds, 1);
     out[`amg ${side}x${side} ${mode.name}: masks`] = r.result.length;
+    out[`amg ${side}x${side} ${mode.name}: decoderWorkers`] = amgOptions(mode).decoderWorkers ?? 0;
   }
   return out;
 }
