@@ -25,6 +25,19 @@ export function threadCount(pid: number): number {
   return parseThreadCount(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
 }
 
+/**
+ * CPU seconds (user + system) of a /proc/<pid>/stat text: fields 14 and 15, in clock ticks
+ * (`ticksPerSecond`, 100 on Linux builds). The command name (field 2) may hold spaces and parentheses.
+ */
+export function parseCpuSeconds(stat: string, ticksPerSecond = 100): number {
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state): utime is field 14, stime field 15
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error('not a /proc/<pid>/stat text');
+  return (utime + stime) / ticksPerSecond;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -137,6 +150,25 @@ export class NodeRedChild {
   /** The runtime's current thread count. */
   threads(): number {
     return threadCount(this.pid);
+  }
+
+  /** CPU seconds the runtime used so far (all its threads). */
+  cpuSeconds(): number {
+    return parseCpuSeconds(fs.readFileSync(`/proc/${this.pid}/stat`, 'utf8'));
+  }
+
+  /**
+   * Resolves once the runtime used less than `share` of one core over a 1 s window (its flows went
+   * idle), or after `timeoutMs`; returns whether it went idle.
+   */
+  async untilIdle(share = 0.15, timeoutMs = 90_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const c0 = this.cpuSeconds();
+      await new Promise((r) => setTimeout(r, 1000));
+      if (this.cpuSeconds() - c0 < share) return true;
+    }
+    return false;
   }
 
   /**

@@ -241,28 +241,38 @@ async function nodeRedPart(ctx: BenchContext): Promise<Record<string, unknown>> 
     };
     // warm up: the model loads at deploy; one burst makes the sessions run once (first runs plan)
     await burst();
-    await new Promise((r) => setTimeout(r, 8000));
+    await new Promise((r) => setTimeout(r, 4000));
+    if (!(await red.untilIdle())) ctx.log('node-red: the runtime did not go idle after the warm-up burst; measuring anyway');
     ctx.log(`node-red: idle ${seconds} s`);
     await red.eventLoopDelay(true);
+    let cpu0 = red.cpuSeconds();
     const idleFlows = await pollFlows(red, seconds);
+    const idleCpu = (red.cpuSeconds() - cpu0) / seconds;
     const idleLoop = await red.eventLoopDelay(true);
     ctx.log(`node-red: camera bursts (25 fps, re-injected every 4 s) for ${seconds} s`);
     let bursting = true;
+    let injectError: unknown;
     const injector = (async () => {
       while (bursting) {
         await burst();
         await new Promise((r) => setTimeout(r, 4000));
       }
-    })();
+    })().catch((e: unknown) => {
+      injectError = e;
+    });
     let busyFlows: number[];
     let busyLoop: EventLoopDelay;
+    let busyCpu: number;
     try {
+      cpu0 = red.cpuSeconds();
       busyFlows = await pollFlows(red, seconds);
+      busyCpu = (red.cpuSeconds() - cpu0) / seconds;
       busyLoop = await red.eventLoopDelay(false);
     } finally {
       bursting = false;
       await injector;
     }
+    if (injectError) throw injectError;
     if (red.exitCode !== null) throw new Error(`the runtime exited:\n${red.log.slice(-2000)}`);
     const idle = latencySummary(idleFlows);
     const busy = latencySummary(busyFlows);
@@ -273,6 +283,7 @@ async function nodeRedPart(ctx: BenchContext): Promise<Record<string, unknown>> 
       'nodeRed busy: runtime loop delay p50/p99/max': formatDelay(busyLoop),
       'nodeRed busy: GET /flows p95 ms': busy.p95,
       'nodeRed busy: runtime loop delay p99 ms': busyLoop.p99,
+      'nodeRed idle/busy: runtime CPU (cores)': `${idleCpu.toFixed(2)} / ${busyCpu.toFixed(2)}`,
       'nodeRed runtime threads': red.threads(),
     };
   } finally {

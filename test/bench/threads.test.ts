@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { summarizeDelay } from '../../bench/eventLoopDelay';
-import { parseThreadCount, threadCount } from '../../bench/NodeRedChild';
+import { parseCpuSeconds, parseThreadCount, threadCount } from '../../bench/NodeRedChild';
 import { cameraStreamFlows, clickGrid, formatDelay, latencySummary, runFrames, selectedParts } from '../../bench/threads';
 import type { Frame, SamPrompt } from '../../core/types';
 
@@ -29,6 +29,13 @@ describe('bench/threads pure pieces', () => {
     expect(parseThreadCount('Name:\tnode\nUmask:\t0022\nThreads:\t17\nSigQ:\t0/1\n')).toBe(17);
     expect(() => parseThreadCount('Name:\tnode\n')).toThrow(/Threads/);
     if (process.platform === 'linux') expect(threadCount(process.pid)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads user + system CPU seconds of /proc/<pid>/stat, also when the command name has spaces and parentheses', () => {
+    const stat = '4242 (node (red) x) S 1 4242 4242 0 -1 4194560 5000 0 0 0 1234 266 0 0 20 0 55 0 1000 1 1';
+    expect(parseCpuSeconds(stat)).toBe(15);
+    expect(parseCpuSeconds(stat, 1000)).toBe(1.5);
+    expect(() => parseCpuSeconds('garbage')).toThrow(/stat/);
   });
 
   it('picks the parts named in SAMFLOW_BENCH_THREADS_PARTS and refuses unknown names', () => {
