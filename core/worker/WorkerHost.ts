@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import { SamflowError } from '../errors';
 import { packageRoot } from '../model/packageRoot';
-import { fromWireError, type WorkerApi, type WorkerMessage } from './workerProtocol';
+import { CONTROL_CLOSING, CONTROL_CRASH, fromWireError, type WorkerApi, type WorkerBoot, type WorkerMessage } from './workerProtocol';
 
 export interface WorkerHostOptions<Init> {
-  /** The worker module, relative to the compiled tree: 'core/model/samEncoderWorker' → dist/core/model/samEncoderWorker.js. */
+  /** The worker module, relative to the compiled tree: 'core/model/samEncoderWorker' → dist/core/model/samEncoderWorker.js (or an absolute .js path). */
   readonly module: string;
   /** Handed to the worker's setup (structured clone) on every start, restarts included. */
   readonly init: Init;
@@ -25,6 +25,13 @@ interface PendingCall {
 /** One worker thread and the calls sent to it. A crash ends the generation; the host starts the next. */
 interface Generation<Ready> {
   readonly worker: Worker;
+  readonly control: Int32Array;
+  /** Calls posted and not answered by the worker (also those whose caller already got an error). */
+  posted: number;
+  /** Called when `posted` drops to 0. */
+  drained?: () => void;
+  /** Resolves when the thread has exited, for whatever reason. */
+  readonly exited: Promise<void>;
   readonly ready: Promise<Ready>;
   readonly pending: Map<number, PendingCall>;
   isReady: boolean;
@@ -36,7 +43,9 @@ interface Generation<Ready> {
  * TypeScript sources (tests) it is the build output under <package>/dist, which `npm test` builds first.
  */
 export function workerModuleFile(module: string): string {
-  const file = __filename.endsWith('.js') ? path.join(__dirname, '..', '..', `${module}.js`) : path.join(packageRoot(), 'dist', `${module}.js`);
+  const file = path.isAbsolute(module)
+    ? module
+    : __filename.endsWith('.js') ? path.join(__dirname, '..', '..', `${module}.js`) : path.join(packageRoot(), 'dist', `${module}.js`);
   if (!existsSync(file)) {
     throw new SamflowError('NOT_AVAILABLE', `the worker module ${file} is missing; build samflow first (npm run build)`, file);
   }
@@ -50,7 +59,7 @@ export interface WorkerHostHandle {
   readonly terminated: boolean;
   readonly threadId: number;
   terminate(): Promise<void>;
-  crashForTest(): Promise<void>;
+  crashForTest(): void;
 }
 
 /**
@@ -111,23 +120,35 @@ export class WorkerHost<Api extends WorkerApi, Init, Ready> implements WorkerHos
     return new Promise<Api[M]['result']>((resolve, reject) => {
       const id = this.nextId++;
       gen.pending.set(id, { method, resolve: resolve as (v: never) => void, reject });
+      gen.posted++;
       gen.worker.ref();
       // posted at once: the worker takes it after its setup
       gen.worker.postMessage({ id, method, args }, transfer);
     });
   }
 
-  /** Ends the worker thread, once; calls in flight fail with MODEL_RELEASED. Idempotent. */
+  /**
+   * Ends the worker thread, once; calls in flight fail at once with MODEL_RELEASED. The thread itself
+   * is stopped after its current run returns (queued calls are answered unrun): onnxruntime-node
+   * aborts the whole process when a thread is terminated inside a run. Idempotent.
+   */
   terminate(): Promise<void> {
     if (!this.terminating) {
       const gen = this.current;
       this.current = undefined;
       this.terminating = (async () => {
-        if (!gen) return;
+        if (!gen || gen.dead) return;
         gen.dead = true;
+        Atomics.store(gen.control, CONTROL_CLOSING, 1);
         const e = new SamflowError('MODEL_RELEASED', `${this.opts.label}: released while this call was running; load the model again to run it`);
         for (const c of gen.pending.values()) c.reject(e);
         gen.pending.clear();
+        // never stop the thread inside native code: wait for its setup and its current run (or its exit)
+        const quiet = (async () => {
+          await gen.ready.catch(() => undefined);
+          if (gen.posted > 0) await new Promise<void>((resolve) => (gen.drained = resolve));
+        })();
+        await Promise.race([quiet, gen.exited]);
         await gen.worker.terminate();
       })();
     }
@@ -135,25 +156,27 @@ export class WorkerHost<Api extends WorkerApi, Init, Ready> implements WorkerHos
   }
 
   /**
-   * Test hook: ends the current worker thread as a crash would (the host did not ask for it), even in
-   * the middle of a run. The calls in flight fail and the host restarts the worker.
+   * Test hook: the current worker thread exits after its current run, before answering (as a crash
+   * in the middle of a call would look to the host). The calls in flight fail and the host restarts it.
    */
-  async crashForTest(): Promise<void> {
+  crashForTest(): void {
     const gen = this.current;
-    if (!gen) return;
-    await gen.worker.terminate();
+    if (gen) Atomics.store(gen.control, CONTROL_CRASH, 1);
   }
 
   private spawn(): Generation<Ready> {
     this.startCount++;
+    const control = new Int32Array(new SharedArrayBuffer(8));
+    const boot: WorkerBoot<Init> = { init: this.opts.init, control };
     const worker = new Worker(this.file, {
-      workerData: this.opts.init,
+      workerData: boot,
       ...(this.opts.resourceLimits ? { resourceLimits: this.opts.resourceLimits } : {}),
     });
     let settle: { resolve: (r: Ready) => void; reject: (e: Error) => void } | undefined;
     const ready = new Promise<Ready>((resolve, reject) => (settle = { resolve, reject }));
     ready.catch(() => undefined); // a failed restart is reported to the calls waiting on it
-    const gen: Generation<Ready> = { worker, ready, pending: new Map(), isReady: false, dead: false };
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const gen: Generation<Ready> = { worker, control, posted: 0, exited, ready, pending: new Map(), isReady: false, dead: false };
     this.current = gen;
     const idle = (): void => {
       if (gen.pending.size === 0 && gen.isReady) worker.unref();
@@ -165,10 +188,12 @@ export class WorkerHost<Api extends WorkerApi, Init, Ready> implements WorkerHos
         idle();
       } else if (m.type === 'initFailed') {
         const e = fromWireError(m.error);
+        const terminating = gen.dead; // then terminate() stops the thread
         this.end(gen, e);
         settle?.reject(e);
-        void worker.terminate();
+        if (!terminating) void worker.terminate(); // idle: its setup has returned
       } else {
+        if (--gen.posted === 0) gen.drained?.();
         const c = gen.pending.get(m.id);
         if (!c) return;
         gen.pending.delete(m.id);

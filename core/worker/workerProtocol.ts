@@ -22,6 +22,18 @@ export interface WireError {
   readonly source?: string;
 }
 
+/**
+ * What WorkerHost hands a worker as workerData: the module's init data, and an Int32Array over a
+ * SharedArrayBuffer the worker reads between calls (it cannot read messages while a run holds it).
+ */
+export interface WorkerBoot<Init> {
+  readonly init: Init;
+  /** [CONTROL_CLOSING]: 1 = answer the calls still queued without running them (the host is terminating). [CONTROL_CRASH]: 1 = exit after the current run (a test's crash). */
+  readonly control: Int32Array;
+}
+export const CONTROL_CLOSING = 0;
+export const CONTROL_CRASH = 1;
+
 export interface CallMessage {
   readonly id: number;
   readonly method: string;
