@@ -5,7 +5,7 @@ import { SamflowError } from '../errors';
 import { specOf } from './manifest';
 import { OrtSamModel } from './OrtSamModel';
 import { OrtSamDecoder } from './OrtSamDecoder';
-import { checkFile, resolveFiles } from './resolveModelFiles';
+import { checkFile, checkModelOptions, resolveFiles } from './resolveModelFiles';
 import type { ModelSpec, SamModel } from './SamModel';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
@@ -110,6 +110,7 @@ function checkDecoderIo(spec: ModelSpec, session: ort.InferenceSession, file: st
  * Release with `model.release()`.
  */
 export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel> {
+  checkModelOptions(opts);
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) {
     throw new SamflowError('BAD_OPTION', `threads must be a positive integer, got ${String(opts.threads)}`);

