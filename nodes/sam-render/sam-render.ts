@@ -4,7 +4,7 @@ import type { BinaryMask, BoxXyxy, CompressedRle, PointPrompt, UncompressedRle }
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { imageFromMessage } from '../lib/imageFromMessage';
-import { parsePrompt } from '../lib/promptsFromInput';
+import { parsePrompt, promptList } from '../lib/promptsFromInput';
 
 interface SamRenderDef extends NodeDef {
   readonly alpha?: string | number;
@@ -49,7 +49,7 @@ export = function register(RED: NodeAPI): void {
         const points: PointPrompt[] = [];
         const boxes: BoxXyxy[] = [];
         if (showPrompts && Array.isArray(msg.prompts)) {
-          msg.prompts.forEach((p: unknown, i) => {
+          promptList(msg.prompts, 'msg.prompts').forEach((p: unknown, i) => {
             const prompt = parsePrompt(p, `msg.prompts[${i}]`);
             if (prompt.points) points.push(...prompt.points);
             if (prompt.box) boxes.push(prompt.box);
