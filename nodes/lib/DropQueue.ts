@@ -24,6 +24,7 @@ export interface DropQueueStats {
 export class DropQueue<T> {
   private readonly waiting: T[] = [];
   private busy = false;
+  private running: T | undefined;
   private closed = false;
   private droppedCount = 0;
   private processedCount = 0;
@@ -59,6 +60,11 @@ export class DropQueue<T> {
     void this.pump();
   }
 
+  /** The item being worked on, if any. */
+  get current(): T | undefined {
+    return this.running;
+  }
+
   /** Drops everything waiting (the running item finishes); later pushes are dropped. */
   close(): void {
     this.closed = true;
@@ -78,10 +84,12 @@ export class DropQueue<T> {
       for (let item = this.waiting.shift(); item !== undefined; item = this.waiting.shift()) {
         this.onChange(this.stats);
         try {
+          this.running = item;
           await this.work(item);
         } catch {
           // `work` reports its own failures (done(err)); a throw must not stop the queue
         }
+        this.running = undefined;
         this.processedCount++;
       }
     } finally {

@@ -1,7 +1,7 @@
 import { decodeImage, type DetectOptions } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
 import { DetectorHolder } from '../lib/DetectorHolder';
-import { finishDropped, reportDroppedOption } from '../lib/finishDropped';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
 import { imageFromMessage } from '../lib/imageFromMessage';
 import { asError, errorText } from '../lib/asError';
@@ -80,12 +80,12 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      ({ done }, reason) => finishDropped('sam-detector', done, reason, policy, reportDropped),
+      ({ msg, done }, reason) => finishDropped('sam-detector', msg, done, reason, policy, reportDropped),
       show,
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-detector', queue);
       holder.close().then(done, done);
     });
   }

@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
 import { asError, errorText } from '../lib/asError';
-import { finishDropped, reportDroppedOption } from '../lib/finishDropped';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
@@ -74,7 +74,7 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      ({ done }, reason) => finishDropped('sam-encoder', done, reason, policy, reportDropped),
+      ({ msg, done }, reason) => finishDropped('sam-encoder', msg, done, reason, policy, reportDropped),
       showStats,
     );
 
@@ -82,7 +82,7 @@ export = function register(RED: NodeAPI): void {
       queue.push({ msg, send, done });
     });
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-encoder', queue);
       done();
     });
   }

@@ -1,6 +1,6 @@
 import { generateMasks, type GenerateMasksOptions } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
-import { finishDropped, reportDroppedOption } from '../lib/finishDropped';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
@@ -87,14 +87,14 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      ({ done }, reason) => {
+      ({ msg, done }, reason) => {
         if (reason === 'dropped') dropped++;
-        finishDropped('sam-everything', done, reason, policy, reportDropped);
+        finishDropped('sam-everything', msg, done, reason, policy, reportDropped);
       },
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-everything', queue);
       abort.abort(new Error('sam everything: stopped by a redeploy'));
       done();
     });

@@ -1,7 +1,7 @@
 import { segmentInstances, type SegmentInstancesOptions } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
 import { DetectorHolder } from '../lib/DetectorHolder';
-import { finishDropped, reportDroppedOption } from '../lib/finishDropped';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
@@ -78,14 +78,14 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      ({ done }, reason) => {
+      ({ msg, done }, reason) => {
         if (reason === 'dropped') dropped++;
-        finishDropped('sam-instances', done, reason, policy, reportDropped);
+        finishDropped('sam-instances', msg, done, reason, policy, reportDropped);
       },
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-instances', queue);
       detector.close().then(done, done);
     });
   }

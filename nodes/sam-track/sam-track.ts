@@ -4,7 +4,7 @@ import { SamflowError } from '../../core/errors';
 import type { SamModel } from '../../core/model/SamModel';
 import type { EmbeddedFrame, MaskRecord } from '../../core/types';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
-import { finishDropped, reportDroppedOption } from '../lib/finishDropped';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
@@ -153,14 +153,14 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      ({ done }, reason) => {
+      ({ msg, done }, reason) => {
         if (reason === 'dropped') dropped++;
-        finishDropped('sam-track', done, reason, policy, reportDropped);
+        finishDropped('sam-track', msg, done, reason, policy, reportDropped);
       },
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-track', queue);
       subscription?.unsubscribe();
       done();
     });

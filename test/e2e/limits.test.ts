@@ -13,6 +13,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -61,7 +62,10 @@ function promptTab(sampleRule: Record<string, unknown>, modelId: string): Array<
     { id: 'lim-dec', type: 'sam-decoder', z, model: modelId, x: 700, y: 100, wires: [['lim-json']] },
     { id: 'lim-json', type: 'change', z, x: 840, y: 100, wires: [['lim-out']], rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'masks', tot: 'msg' }] },
     { id: 'lim-out', type: 'http response', z, statusCode: '', headers: {}, x: 980, y: 100, wires: [] },
-    { id: 'lim-catch', type: 'catch', z, scope: ['lim-fields', 'lim-enc', 'lim-prompt', 'lim-dec'], uncaught: false, x: 100, y: 180, wires: [['lim-err']] },
+    { id: 'lim-img', type: 'http in', z, url: '/samflow/encode', method: 'post', upload: false, x: 100, y: 260, wires: [['lim-enc2']] },
+    { id: 'lim-enc2', type: 'sam-encoder', z, model: modelId, policy: 'all', x: 420, y: 260, wires: [['lim-ok']] },
+    { id: 'lim-ok', type: 'change', z, x: 560, y: 260, wires: [['lim-out']], rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'encoded', tot: 'str' }] },
+    { id: 'lim-catch', type: 'catch', z, scope: ['lim-fields', 'lim-enc', 'lim-prompt', 'lim-dec', 'lim-enc2'], uncaught: false, x: 100, y: 180, wires: [['lim-err']] },
     {
       id: 'lim-err', type: 'change', z, x: 260, y: 180, wires: [['lim-out']],
       rules: [
@@ -153,6 +157,25 @@ describe.skipIf(!built || !linux)('bounded inputs in a live Node-RED runtime (re
     }
     expect((await call('/samflow/prompt', 'not json at all')).status).toBeGreaterThanOrEqual(400);
   }, 180_000);
+
+  it('a full redeploy while requests wait in an encoder queue: every request is answered', async () => {
+    const images = await Promise.all(
+      [10, 60, 110, 160].map((g) => sharp({ create: { width: 200 + g, height: 150, channels: 3, background: { r: g, g: 255 - g, b: 90 } } }).png().toBuffer()),
+    );
+    const pending = images.map((img) =>
+      fetch(`${base}/samflow/encode`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: img, signal: AbortSignal.timeout(60_000) }).then(
+        async (r) => `${r.status} ${await r.text()}`,
+        (e: unknown) => `failed: ${String(e)}`,
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 300)); // the first is encoding, the others wait
+    const flows = await (await fetch(`${base}/flows`)).json();
+    const redeployed = await fetch(`${base}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
+    expect(redeployed.ok).toBe(true);
+    const answers = await Promise.all(pending);
+    console.log(`limits e2e: answers during a redeploy: ${JSON.stringify(answers.map((a) => a.slice(0, 90)))}`);
+    for (const a of answers) expect(a).toMatch(/^(200 encoded|503 sam-encoder: the node was stopped \(a redeploy)/);
+  }, 120_000);
 
   it('resident memory after 500 mixed requests is within 10 % of after 50', async () => {
     const mixed = [
