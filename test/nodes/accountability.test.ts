@@ -97,7 +97,7 @@ describe('every accepted message ends in output or done(err)', () => {
     await new Promise((r) => setTimeout(r, 50)); // the first is encoding, three wait
     await stop();
     await waitFor(() => errors.length >= 3, 5000, 'three NODE_CLOSED errors');
-    expect(errors.filter((e) => /sam-encoder: the node was stopped .* while this message waited; it was not processed/.test(e))).toHaveLength(3);
+    expect(errors.filter((e) => /sam-encoder: the node was stopped .* while this message waited; it was not answered/.test(e))).toHaveLength(3);
     // the one being encoded finishes first (the model closes after work in flight)
     await waitFor(() => sent + errors.length === 4, 5000, 'the running message to finish');
     expect(sent + errors.length).toBe(4);
