@@ -13,6 +13,8 @@ import {
   listImageFiles,
   loadSamModel,
   preprocessImage,
+  boxesToPrompts,
+  resolveAmgOptions,
   rleToMask,
   SamflowError,
   type Frame,
@@ -64,6 +66,9 @@ describe('every exported function refuses bad arguments with a coded SamflowErro
     ['rleToMask(null)', () => rleToMask(null as never), 'BAD_OPTION', /expected a COCO RLE/],
     ['rleToMask 200000x200000', () => rleToMask({ size: [200000, 200000], counts: [0, 200000 * 200000] }), 'BAD_OPTION', /over the limit of 100000000; .*maxPixels/],
     ['rleToMask 200000x200000 compressed', () => rleToMask({ size: [200000, 200000], counts: 'PP' }), 'BAD_OPTION', /over the limit/],
+    ['AMG pointsPerSide 1000', () => resolveAmgOptions({ pointsPerSide: 1000 }), 'BAD_OPTION', /pointsPerSide: 1000 is over the limit of 256.*maxPointsPerSide/],
+    ['AMG a million crop layers (refused before building the grids)', () => resolveAmgOptions({ cropNLayers: 1_000_000 }), 'BAD_OPTION', /over the limit of 262144.*maxGridPoints/],
+    ['boxesToPrompts 1001 detections', () => boxesToPrompts(Array.from({ length: 1001 }, () => [0, 0, 5, 5])), 'BAD_PROMPT', /1001 is over the limit of 1000.*maxBoxes/],
     ['listImageFiles bad glob class', () => listImageFiles('photos/[z-a].jpg'), 'BAD_OPTION', /bad character class '\[z-a\]'/],
     ['listImageFiles empty glob class', () => listImageFiles('photos/[].jpg'), 'BAD_OPTION', /character class|unclosed/],
   ];
@@ -236,5 +241,9 @@ describe('describeValue', () => {
     expect(describeValue(circular)).toMatch(/Circular/);
     expect(describeValue('x'.repeat(10_000)).length).toBeLessThanOrEqual(80);
     expect(describeValue(Object.create(null))).toBe('[Object: null prototype] {}');
+  });
+  it('limits at their documented defaults', () => {
+    expect(DEFAULT_LIMITS).toMatchObject({ maxPointsPerPrompt: 64, maxPromptsPerMessage: 256, maxBoxes: 1000, maxPixels: 100_000_000, maxRlePixels: 100_000_000 });
+    expect(boxesToPrompts(Array.from({ length: 1001 }, () => [0, 0, 5, 5]), { maxBoxes: 2000 })).toHaveLength(1001);
   });
 });
