@@ -7,6 +7,7 @@ import { asError, errorText } from '../lib/asError';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { parsePrompt, promptList } from '../lib/promptsFromInput';
+import { MessagesInFlight } from '../lib/MessagesInFlight';
 
 interface SamDecoderDef extends NodeDef {
   readonly model?: string;
@@ -29,7 +30,9 @@ export = function register(RED: NodeAPI): void {
     const runtime = attachModel(RED, node, def.model);
     let active = 0;
 
-    node.on('input', (msg, send, done) => {
+    const inFlight = new MessagesInFlight(node, 'sam-decoder');
+    node.on('input', (msg, send, nodeDone) => {
+      const done = inFlight.track(msg, nodeDone);
       void (async () => {
         if (!runtime) throw noModelError('sam-decoder');
         const handle = readEmbeddingHandle(msg.embedding, 'sam-decoder');

@@ -5,6 +5,7 @@ import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { imageFromMessage } from '../lib/imageFromMessage';
 import { parsePrompt, promptList } from '../lib/promptsFromInput';
+import { MessagesInFlight } from '../lib/MessagesInFlight';
 
 interface SamRenderDef extends NodeDef {
   readonly alpha?: string | number;
@@ -41,7 +42,9 @@ export = function register(RED: NodeAPI): void {
     const showPrompts = def.showPrompts !== false;
     const format = def.format === 'jpeg' ? 'jpeg' : 'png';
 
-    node.on('input', (msg, send, done) => {
+    const inFlight = new MessagesInFlight(node, 'sam-render');
+    node.on('input', (msg, send, nodeDone) => {
+      const done = inFlight.track(msg, nodeDone);
       void (async () => {
         const masks = masksOf(msg.masks);
         const { input, frameId } = imageFromMessage(msg.payload, msg.frameId);

@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeSamModel } from './support/FakeSamModel';
-import { catchNode, distModelLoader, distNode, helper, waitFor, type NodeRedNode } from './support/redHelper';
+import * as path from 'node:path';
+import { catchNode, distModelLoader, distNode, helper, repoRoot, waitFor, type NodeRedNode } from './support/redHelper';
 
 /**
  * Every message a node accepts ends in output or done(err): dropped by the policy (Report dropped),
@@ -101,6 +102,66 @@ describe('every accepted message ends in output or done(err)', () => {
     // the one being encoded finishes first (the model closes after work in flight)
     await waitFor(() => sent + errors.length === 4, 5000, 'the running message to finish');
     expect(sent + errors.length).toBe(4);
+  });
+});
+
+/** An express-like response that records what was sent. */
+function fakeRes() {
+  const sent: Array<{ status: number; body: string }> = [];
+  let status = 200;
+  const _res = {
+    headersSent: false,
+    status(code: number) {
+      status = code;
+      return { type: () => ({ send: (body: string) => { _res.headersSent = true; sent.push({ status, body }); } }) };
+    },
+  };
+  return { res: { _res }, sent };
+}
+
+describe('http requests inside a stopping node are answered 503', () => {
+  const loader = distModelLoader();
+  const realLoad = loader.load;
+  beforeAll(() => helper.startServer());
+  afterAll(() => helper.stopServer());
+  beforeEach(() => {
+    loader.load = async () => new FakeSamModel(300);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    loader.load = realLoad;
+  });
+
+  it('sam-encoder: the running and the waiting requests get 503 with the reason on a redeploy', async () => {
+    await helper.load(nodes, flow({ policy: 'all' }));
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } }).png().toBuffer();
+    const requests = [fakeRes(), fakeRes(), fakeRes()];
+    requests.forEach((r, i) => helper.getNode('enc').receive({ payload: png, frameId: `r${i}`, res: r.res }));
+    await new Promise((r) => setTimeout(r, 50));
+    await helper.setFlows(flow({ policy: 'all' }), 'full');
+    for (const r of requests) {
+      expect(r.sent).toHaveLength(1);
+      expect(r.sent[0]!.status).toBe(503);
+      expect(r.sent[0]!.body).toMatch(/^sam-encoder: the node was stopped \(a redeploy/);
+    }
+  });
+
+  it('MessagesInFlight (sam-decoder, sam-render, sam-text): on close, answers what is still in flight, not what finished', async () => {
+    const { MessagesInFlight } = (await import(path.join(repoRoot, 'dist', 'nodes', 'lib', 'MessagesInFlight.js'))) as typeof import('../../nodes/lib/MessagesInFlight');
+    let onClose: ((removed: boolean, done: () => void) => void) | undefined;
+    const node = { on: (_e: string, h: (removed: boolean, done: () => void) => void) => (onClose = h) } as never;
+    const inFlight = new MessagesInFlight(node, 'sam-decoder');
+    const finished = fakeRes();
+    const running = fakeRes();
+    const dones: Array<Error | undefined> = [];
+    inFlight.track({ _msgid: 'a', res: finished.res }, (e) => dones.push(e))();
+    inFlight.track({ _msgid: 'b', res: running.res }, (e) => dones.push(e));
+    let closed = false;
+    onClose!(false, () => (closed = true));
+    expect(closed).toBe(true);
+    expect(finished.sent).toEqual([]);
+    expect(running.sent).toEqual([{ status: 503, body: expect.stringMatching(/^sam-decoder: the node was stopped .* while this message was being processed/) }]);
+    expect(dones).toEqual([undefined]);
   });
 });
 
