@@ -23,6 +23,9 @@ export function checkModelOptions(opts: unknown): asserts opts is SamModelOption
       throw new SamflowError('BAD_OPTION', `loadSamModel: ${k} must be a non-empty string, got ${describeValue(o[k])}`, k);
     }
   }
+  if (typeof o.id === 'string' && (/[\\/]/.test(o.id) || o.id === '.' || o.id === '..')) {
+    throw new SamflowError('BAD_OPTION', `loadSamModel: id "${o.id}" must be a plain name (a folder under modelsDir), not a path; give encoderPath and decoderPath for files elsewhere`, 'id');
+  }
 }
 
 export interface ResolvedFiles {

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { lastValueFrom, of } from 'rxjs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,6 +13,7 @@ import {
   encodeImage,
   listImageFiles,
   loadSamModel,
+  operators,
   preprocessImage,
   boxesToPrompts,
   resolveAmgOptions,
@@ -52,6 +54,7 @@ describe('every exported function refuses bad arguments with a coded SamflowErro
     ['decodeImage maxPixels "x"', () => decodeImage(Buffer.from('x'), { maxPixels: 'x' as never }), 'BAD_OPTION', /maxPixels/],
     ['loadSamModel(null)', () => loadSamModel(null as never), 'BAD_OPTION', /options must be an object/],
     ['loadSamModel({id: 42})', () => loadSamModel({ id: 42 as never }), 'BAD_OPTION', /id must be a non-empty string, got 42/],
+    ['loadSamModel({id: "../../etc"})', () => loadSamModel({ id: '../../etc' }), 'BAD_OPTION', /must be a plain name .* not a path/],
     ['loadSamModel({encoderPath: {}})', () => loadSamModel({ encoderPath: {} as never, decoderPath: 'x' }), 'BAD_OPTION', /encoderPath/],
     ['encodeImage(null model)', () => encodeImage(null as never, testFrame('f')), 'BAD_OPTION', /model must be a loaded SamModel/],
     ['encodeImage(model, null)', () => encodeImage(fake, null as never), 'BAD_IMAGE', /frame must be a decoded Frame/],
@@ -114,6 +117,18 @@ describe('prompt limits and silent wrong answers', () => {
     const o = await outcome(() => decodeMasks(model, e, { points: circular as never }));
     expect(o.code).toBe('BAD_PROMPT');
     expect(o.message).toMatch(/point 0/);
+  });
+});
+
+describe('operators.encodePrompts', () => {
+  it('refuses a batch of more than 256 prompts (and too many points) before encoding any', async () => {
+    const model = new FakeSamModel();
+    const e = await embedded(model);
+    const big = { embedded: e, prompts: Array.from({ length: 257 }, () => points(1)) };
+    await expect(lastValueFrom(of(big).pipe(operators.encodePrompts()))).rejects.toMatchObject({ code: 'BAD_PROMPT', message: expect.stringMatching(/257 is over the limit of 256/) });
+    const fine = await lastValueFrom(of({ embedded: e, prompts: [points(3)] }).pipe(operators.encodePrompts({ maxPointsPerPrompt: 3 })));
+    expect(fine.feeds[0]!.numPoints).toBe(4);
+    await expect(lastValueFrom(of({ embedded: e, prompts: [points(4)] }).pipe(operators.encodePrompts({ maxPointsPerPrompt: 3 })))).rejects.toMatchObject({ code: 'BAD_PROMPT' });
   });
 });
 
