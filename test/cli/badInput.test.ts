@@ -37,6 +37,17 @@ describe.skipIf(!built)('samflow segment: bad input is named, with the right exi
     expect(r.code).toBe(code);
   });
 
+  it.each([
+    ['everything', ['--out', path.join(tmp, 'missing', 'r.json')]],
+    ['everything', ['--overlay', path.join(tmp, 'missing', 'o.png')]],
+    ['edges', ['--out', path.join(tmp, 'missing', 'e.png')]],
+    ['instances', ['--overlay', path.join(tmp, 'missing', 'o.png')]],
+  ])('samflow %s %s into a missing folder: exit 2 before any model loads', async (cmd, args) => {
+    const r = await runCli([cmd, image, ...args, '--model', 'no-such-model-here']);
+    expect(r.stderr).toMatch(/does not exist; create it first/);
+    expect(r.code).toBe(2);
+  });
+
   it('a 4000x1 image segments (the short side stays 1 px)', async () => {
     const r = await runCli(['segment', thin, '--point', '2000,0', '--json']);
     expect(r.stderr).toBe('');
