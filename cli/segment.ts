@@ -17,7 +17,7 @@ import { loadSamModel } from '../core/model/loadSamModel';
 import { validatePrompt } from '../core/prompts/encodePrompts';
 import { renderOverlay } from '../core/render';
 import type { BoxXyxy, PointPrompt, SamPrompt } from '../core/types';
-import { UsageError, getFlag, getList, getNumber, getString, parseArgs } from './args';
+import { UsageError, getFlag, getList, getNumber, getOutputPath, getString, parseArgs } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
 
@@ -39,18 +39,25 @@ const FLAGS = {
   json: { kind: 'boolean' },
 } as const;
 
+/** One number of --point/--box: empty or non-numeric parts are usage errors (Number('') would be 0). */
+function coordinate(part: string, flag: string, text: string): number {
+  const n = part.trim() === '' ? NaN : Number(part);
+  if (!Number.isFinite(n)) throw new UsageError(`--${flag} "${text}": "${part}" is not a number; give pixel coordinates like --${flag} ${flag === 'box' ? '10,20,200,180' : '120,80'}`);
+  return n;
+}
+
 /** "X,Y[,LABEL]" → a point; the numbers themselves are checked against the image later. */
 export function parsePoint(text: string): PointPrompt {
   const parts = text.split(',');
   if (parts.length < 2 || parts.length > 3) throw new UsageError(`--point must be X,Y or X,Y,LABEL, got "${text}"`);
   const label = parts.length === 3 ? (parts[2]!.trim() === '' ? undefined : Number(parts[2])) : 1;
-  return { x: Number(parts[0]), y: Number(parts[1]), label: label as 0 | 1 };
+  return { x: coordinate(parts[0]!, 'point', text), y: coordinate(parts[1]!, 'point', text), label: label as 0 | 1 };
 }
 
 export function parseBox(text: string): BoxXyxy {
   const parts = text.split(',');
   if (parts.length !== 4) throw new UsageError(`--box must be X0,Y0,X1,Y1, got "${text}"`);
-  const [x0, y0, x1, y1] = parts.map(Number) as [number, number, number, number];
+  const [x0, y0, x1, y1] = parts.map((p) => coordinate(p, 'box', text)) as [number, number, number, number];
   return [x0, y0, x1, y1];
 }
 
@@ -64,6 +71,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (points.length === 0 && !box) throw new UsageError('give at least one --point or a --box');
   const modelOptions = modelOptionsFrom(a);
   const maxPixels = getNumber(a, 'max-pixels');
+  const out = getOutputPath(a, 'out');
+  const overlay = getOutputPath(a, 'overlay');
 
   const frame = await decodeImage(image, maxPixels !== undefined ? { maxPixels } : {});
   const prompt: SamPrompt = { ...(points.length ? { points } : {}), ...(box ? { box } : {}) };
@@ -79,9 +88,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const embedded = await encodeImage(model, frame);
     const candidates = await decodeMasks(model, embedded, prompt, getFlag(a, 'multimask') ? { multimask: true } : {});
     const masks = candidates.map((c) => ({ candidate: c, mask: candidateToMask(c) }));
-    const out = getString(a, 'out');
     if (out !== undefined) await writeFile(out, await maskToPng(masks[0]!.mask));
-    const overlay = getString(a, 'overlay');
     if (overlay !== undefined) {
       const png = await renderOverlay(
         frame,
