@@ -156,11 +156,20 @@ export async function prepareDerivedModelFrom(id: string, source: SourceFiles, o
   for (const f of [source.encoderFile, source.decoderFile]) {
     if (!existsSync(f) || !statSync(f).isFile()) throw new SamflowError('MODEL_NOT_FOUND', `model "${id}": source file ${f} of "${before.derivedFrom.model}" not found`, f);
   }
-  mkdirSync(before.dir, { recursive: true });
   const encoder = derive(id, 'encoder', source.encoderFile, recipe.encoder);
   const decoder = derive(id, 'decoder', source.decoderFile, recipe.decoder);
-  writeAtomic(path.join(before.dir, 'encoder.onnx'), encoder.bytes);
-  writeAtomic(path.join(before.dir, 'decoder.onnx'), decoder.bytes);
+  try {
+    mkdirSync(before.dir, { recursive: true });
+    writeAtomic(path.join(before.dir, 'encoder.onnx'), encoder.bytes);
+    writeAtomic(path.join(before.dir, 'decoder.onnx'), decoder.bytes);
+  } catch (e) {
+    throw new SamflowError(
+      'MODEL_INVALID',
+      `model "${id}": cannot write ${before.dir} (${e instanceof Error ? e.message : String(e)}); give a writable modelsDir (--models-dir) or run samflow models prepare where it is writable`,
+      before.dir,
+      { cause: e },
+    );
+  }
   const json: DerivedModelJson = {
     description: `${id}: ${recipe.description}; made by samflow from ${before.derivedFrom.model}`,
     derivedFrom: before.derivedFrom,

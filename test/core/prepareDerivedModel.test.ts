@@ -70,6 +70,16 @@ describe('prepareDerivedModel', () => {
     expect((await derivedModelState('tiny-int8', source, modelsDir)).state).toBe('ready');
   });
 
+  it("quantizes the decoder too with the recipe 'int8-encoder-decoder'", async () => {
+    const { modelsDir } = setup();
+    writeFileSync(path.join(modelsDir, 'tiny-int8', 'model.json'), JSON.stringify({ derivedFrom: { model: 'tiny', recipe: 'int8-encoder-decoder' } }));
+    await prepareDerivedModel({ id: 'tiny-int8', modelsDir }, resolveFiles);
+    const json = JSON.parse(readFileSync(path.join(modelsDir, 'tiny-int8', 'model.json'), 'utf8')) as { quantized: unknown };
+    expect(json.quantized).toEqual({ encoder: 1, decoder: 1 });
+    const dec = readOnnxModel(readFileSync(path.join(modelsDir, 'tiny-int8', 'decoder.onnx')));
+    expect(dec.nodes.map((n) => n.opType)).toContain('MatMulInteger');
+  });
+
   it('does nothing for models that are not derived or for explicit files', async () => {
     const { modelsDir } = setup();
     expect(await prepareDerivedModel({ id: 'tiny', modelsDir }, resolveFiles)).toBeUndefined();
