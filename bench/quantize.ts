@@ -21,6 +21,11 @@ import { summarizeInteractive, type InteractiveItemResult, type InteractiveSumma
 import { encodeImage } from '../core/model/encodeImage';
 import { loadSamModel } from '../core/model/loadSamModel';
 import type { SamModel } from '../core/model/SamModel';
+import { generateMasks } from '../core/amg/generateMasks';
+import { rleToMask } from '../core/masks/rleToMask';
+import { isCompressedRle } from '../core/masks/toRecords';
+import type { BinaryMask } from '../core/types';
+import { maskRecall } from './amg';
 import { median, round, type BenchContext } from './BenchContext';
 import { benchImage } from './core';
 
@@ -100,6 +105,26 @@ export async function compareOnItems(
   return out;
 }
 
+/**
+ * Automatic mask generation with each model on one photo (skipCovered, as `samflow everything`):
+ * recall = share of the fp32 masks matched by an int8 mask at mask IoU >= 0.9.
+ */
+export async function amgRecallVsFp32(fp32: SamModel, int8: SamModel, file: string): Promise<{ fp32Masks: number; int8Masks: number; recall: number; fp32Seconds: number; int8Seconds: number }> {
+  const frame = await decodeImage(file);
+  const run = async (m: SamModel): Promise<[number, BinaryMask[]]> => {
+    const t0 = performance.now();
+    const records = await generateMasks(m, frame, { pointsPerSide: 32, skipCovered: true });
+    const masks = records.map((r) => {
+      if (!isCompressedRle(r.segmentation)) throw new Error('bench expects coco_rle records');
+      return rleToMask(r.segmentation);
+    });
+    return [(performance.now() - t0) / 1000, masks];
+  };
+  const [fs, fm] = await run(fp32);
+  const [is, im] = await run(int8);
+  return { fp32Masks: fm.length, int8Masks: im.length, recall: maskRecall(fm, im, 0.9), fp32Seconds: fs, int8Seconds: is };
+}
+
 function qualityOf(pairs: readonly PairedItem[], maxClicks: number): { fp32: InteractiveSummary; int8: InteractiveSummary; maskIouMean: number; maskIouMin: number; maskIouMedian: number } {
   const ious = pairs.map((p) => p.maskIou);
   return {
@@ -177,6 +202,10 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const davis = listInteractiveDataset(path.join(ctx.dataDir, 'davis'), 'davis', { frameStep: 10, ...(ctx.quick ? { limit: 4 } : {}) });
     ctx.log(`DAVIS: ${davis.length} frames, first click with both models`);
     const d = qualityOf(await compareOnItems(fp32, int8, davis, { maxClicks: 1, log: ctx.log }), 1);
+    const photo = path.join(ctx.dataDir, 'photos', 'python3-skimage', 'coffee.png');
+    ctx.log(`AMG (32x32, skipCovered) on ${path.basename(photo)} with both models`);
+    const amg = ctx.quick ? undefined : await amgRecallVsFp32(fp32, int8, photo);
+    if (amg) ctx.log(`  fp32 ${amg.fp32Masks} masks in ${amg.fp32Seconds.toFixed(1)} s, int8 ${amg.int8Masks} masks in ${amg.int8Seconds.toFixed(1)} s, recall ${amg.recall.toFixed(3)}`);
     const dMiou1 = g.int8.miou1 - g.fp32.miou1;
     const dNoc90 = g.int8.noc90 - g.fp32.noc90;
     const meanMaskIou = (g.maskIouMean * grabcut.length + d.maskIouMean * davis.length) / (grabcut.length + davis.length);
@@ -197,6 +226,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       grabcutNoc85Int8: round(g.int8.noc85, 3),
       davisMiou1Fp32: round(d.fp32.miou1, 4),
       davisMiou1Int8: round(d.int8.miou1, 4),
+      ...(amg ? { amgPhoto: 'coffee.png', amgFp32Masks: amg.fp32Masks, amgInt8Masks: amg.int8Masks, amgRecallVsFp32: round(amg.recall, 3) } : {}),
       gateMaskIou: meanMaskIou >= 0.97,
       gateMiou1: Math.abs(dMiou1) <= 0.01,
       gateNoc90: Math.abs(dNoc90) <= 0.1,
