@@ -7,6 +7,7 @@ import { fileSha256 } from './fileSha256';
 import { defaultModelId, manifestEntry, readManifest, specOf, type ManifestEntry } from './manifest';
 import { OrtSamModel } from './OrtSamModel';
 import { OrtSamDecoder } from './OrtSamDecoder';
+import { exposeDecoderMasks } from './exposeDecoderMasks';
 import { packageRoot } from './packageRoot';
 import type { ModelSpec, SamModel } from './SamModel';
 
@@ -204,17 +205,23 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
   const spec0 = specOf(id, entry);
   const encoder = await createSession(encoderFile, 'encoder', id, sessionOptions);
   try {
-    const spec: ModelSpec = { ...spec0, encoder: resolveEncoderIo(spec0, encoder, encoderFile) };
+    let spec: ModelSpec = { ...spec0, encoder: resolveEncoderIo(spec0, encoder, encoderFile) };
+    const [imageEmbeddings, pointCoords, pointLabels, maskInput, hasMaskInput, origImSize] = spec.decoder.inputs;
+    const decoderNames = { imageEmbeddings: imageEmbeddings!, pointCoords: pointCoords!, pointLabels: pointLabels!, maskInput: maskInput!, hasMaskInput: hasMaskInput!, origImSize: origImSize! };
+    let decoderBytes: Uint8Array = readFileSync(decoderFile);
     const checked = await createSession(decoderFile, 'decoder', id, sessionOptions);
     try {
       checkDecoderIo(spec, checked, decoderFile);
+      // a single-mask export (return_single_mask) with `multimask: true`: expose its 4 masks (issue 15)
+      const all = spec.decoder.multimask ? await exposeDecoderMasks(decoderBytes, checked, decoderNames, spec.decoder.outputs, spec.encoder.embeddingDims, sessionOptions) : undefined;
+      if (all) decoderBytes = all;
+      else if (spec.decoder.multimask && checked.outputMetadata.some((m) => m.name === spec.decoder.outputs.iou && m.isTensor && m.shape[1] === 1)) spec = { ...spec, decoder: { ...spec.decoder, multimask: false } };
     } finally {
       await checked.release();
     }
-    const [imageEmbeddings, pointCoords, pointLabels, maskInput, hasMaskInput, origImSize] = spec.decoder.inputs;
     const decoder = await OrtSamDecoder.create(
-      readFileSync(decoderFile),
-      { imageEmbeddings: imageEmbeddings!, pointCoords: pointCoords!, pointLabels: pointLabels!, maskInput: maskInput!, hasMaskInput: hasMaskInput!, origImSize: origImSize! },
+      decoderBytes,
+      decoderNames,
       [spec.decoder.outputs.iou, spec.decoder.outputs.lowResMasks],
       spec.encoder.embeddingDims,
       sessionOptions,
