@@ -652,7 +652,7 @@
   /** Show the next of SAM's masks for the current click; accepting or the next click uses it. */
   function cycleMask() {
     const step = current();
-    if (!step || !step.masks || step.masks.length < 2 || step !== app.steps[app.steps.length - 1]) return;
+    if (!step || !step.masks || step.masks.length < 2) return;
     step.choice = (step.choice + 1) % step.masks.length;
     step.mask = step.masks[step.choice];
     step.handle = step.mask.handle;
