@@ -3,6 +3,7 @@
  *   [--out MASK.png] [--overlay OVERLAY.png] [--json]`: click/box → mask on one image.
  */
 import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { SamflowError } from '../core/errors';
 import { decodeImage } from '../core/image/decodeImage';
 import { candidateToMask } from '../core/masks/lowResToMask';
@@ -25,9 +26,13 @@ export const usage = `usage: samflow segment <image> [--point X,Y[,LABEL]]... [-
        ${MODEL_USAGE}
        [--out MASK.png] [--overlay OVERLAY.png] [--json]
   X,Y are pixels of the original image (after EXIF rotation); LABEL 1 (foreground, default) or 0.
-  --out      single-channel PNG, 255 inside the best mask
-  --overlay  the image with the masks, prompts and box drawn on it
-  --json     {"width","height","model","masks":[{"segmentation":{"size":[h,w],"counts"},"area","bbox","predicted_iou"}]}`;
+  --multimask  all 3 of SAM's ambiguity masks (whole / part / subpart), best first, whatever the
+             prompt; without it SAM's rule: 3 for one click without a box, else 1
+  --out      single-channel PNG, 255 inside the best mask; with --multimask also MASK-1.png and
+             MASK-2.png for the next ones (the index is the rank, best first)
+  --overlay  the image with the best mask, prompts and box drawn on it
+  --json     {"width","height","model","masks":[{"segmentation":{"size":[h,w],"counts"},"area","bbox",
+             "predicted_iou","mask_index"}]}, best first (mask_index: the decoder's mask token)`;
 
 const FLAGS = {
   ...MODEL_FLAGS,
@@ -61,6 +66,13 @@ export function parseBox(text: string): BoxXyxy {
   return [x0, y0, x1, y1];
 }
 
+/** `mask.png` for the best mask (rank 0), `mask-1.png`, `mask-2.png`, ... for the next ones. */
+export function rankedPath(out: string, rank: number): string {
+  if (rank === 0) return out;
+  const ext = path.extname(out);
+  return `${out.slice(0, out.length - ext.length)}-${rank}${ext}`;
+}
+
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseArgs(argv, FLAGS);
   if (a.positionals.length !== 1) throw new UsageError('give exactly one image');
@@ -86,9 +98,16 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const model = await loadSamModel(modelOptions);
   try {
     const embedded = await encodeImage(model, frame);
-    const candidates = await decodeMasks(model, embedded, prompt, getFlag(a, 'multimask') ? { multimask: true } : {});
+    const multimask = getFlag(a, 'multimask');
+    const candidates = await decodeMasks(model, embedded, prompt, multimask ? { multimask: true } : {});
+    if (multimask && candidates.length < 2) {
+      io.stderr(`samflow segment: model "${model.id}" returns one mask per prompt; --multimask gives only that one\n`);
+    }
     const masks = candidates.map((c) => ({ candidate: c, mask: candidateToMask(c) }));
-    if (out !== undefined) await writeFile(out, await maskToPng(masks[0]!.mask));
+    if (out !== undefined) {
+      const written = multimask ? masks.length : 1;
+      for (let i = 0; i < written; i++) await writeFile(rankedPath(out, i), await maskToPng(masks[i]!.mask));
+    }
     if (overlay !== undefined) {
       const png = await renderOverlay(
         frame,
@@ -107,14 +126,20 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
           area: maskArea(mask),
           bbox: maskToBoxXywh(mask),
           predicted_iou: candidate.predictedIou,
+          mask_index: candidate.maskIndex,
         })),
       };
       io.stdout(JSON.stringify(result) + '\n');
     } else if (out === undefined && overlay === undefined) {
       const best = masks[0]!;
+      const others = masks
+        .slice(1)
+        .map((m) => `area ${maskArea(m.mask)} px, IoU ${m.candidate.predictedIou.toFixed(3)}`)
+        .join('; ');
       io.stdout(
-        `${image}: ${frame.width}x${frame.height}, best mask area ${maskArea(best.mask)} px, predicted IoU ${best.candidate.predictedIou.toFixed(3)} ` +
-          `(use --out, --overlay or --json to save it)\n`,
+        `${image}: ${frame.width}x${frame.height}, best mask area ${maskArea(best.mask)} px, predicted IoU ${best.candidate.predictedIou.toFixed(3)}` +
+          (others ? ` (then ${others})` : '') +
+          ` (use --out, --overlay or --json to save ${masks.length > 1 ? 'them' : 'it'})\n`,
       );
     }
     return 0;
