@@ -14,13 +14,13 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rleToMask } from '../../core/masks';
 import type { BinaryMask, CompressedRle, MaskRecord } from '../../core/types';
+import { hasSharedData, sharedDataRoot } from '../support/sharedData';
 
 const repoRoot = path.resolve(__dirname, '../..');
-const dataDir = path.resolve(repoRoot, '../shared/data');
-const grabcut = path.join(dataDir, 'grabcut');
-const hasGrabcut = fs.existsSync(path.join(grabcut, 'data_GT'));
-const cocoCats = path.join(dataDir, 'coco-cats');
-const hasCats = fs.existsSync(path.join(cocoCats, 'instances.json'));
+const grabcut = path.join(sharedDataRoot, 'grabcut');
+const hasGrabcut = hasSharedData('grabcut/data_GT');
+const cocoCats = path.join(sharedDataRoot, 'coco-cats');
+const hasCats = hasSharedData('coco-cats/instances.json');
 const built = fs.existsSync(path.join(repoRoot, 'dist', 'nodes', 'sam-decoder', 'sam-decoder.js'));
 const require_ = createRequire(__filename);
 const { prepareUserDir } = require_(path.join(repoRoot, 'scripts', 'start.js')) as {
@@ -221,7 +221,7 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
   });
 
   async function segment(image: Buffer, type: string, x: number, y: number): Promise<Response> {
-    return request(`${base}/segment?x=${x}&y=${y}`, { method: 'POST', headers: { 'content-type': type }, body: image });
+    return request(`${base}/segment?x=${x}&y=${y}`, { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(image) });
   }
 
   it('the runtime lists every samflow node type', async () => {
