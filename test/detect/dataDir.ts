@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import type { Frame } from '../../core/types';

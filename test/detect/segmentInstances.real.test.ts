@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jitterBoxes, loadCocoDetector, segmentInstances, type CocoDetector } from '../../core/detect';

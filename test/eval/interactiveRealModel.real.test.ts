@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../cli/eval';
@@ -6,7 +5,6 @@ import { loadGroundTruth } from '../../core/eval/loadGroundTruth';
 import { numberOfClicks } from '../../core/eval/numberOfClicks';
 import { hasSharedData, sharedDataRoot } from '../support/sharedData';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
 const grabcut = path.join(sharedDataRoot, 'grabcut');
 
 interface EvalJson {

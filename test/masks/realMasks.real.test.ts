@@ -17,7 +17,6 @@ import {
 import { rasterize } from './helpers';
 import { hasSharedData, sharedDataRoot } from '../support/sharedData';
 
-const repoRoot = path.resolve(__dirname, '../..');
 const cocoDir = path.join(sharedDataRoot, 'coco-cats');
 const hasData = hasSharedData('coco-cats/instances.json');
 

@@ -19,7 +19,6 @@ import { rleToMask } from '../../core/masks/rleToMask';
 import type { BinaryMask, CompressedRle, EmbeddedFrame } from '../../core/types';
 import { hasSharedData, sharedDataRoot } from '../support/sharedData';
 
-const repoRoot = path.resolve(__dirname, '../..');
 const cats = path.join(sharedDataRoot, 'coco-cats');
 const have = hasSharedData('coco-cats/instances.json');
 
