@@ -7,6 +7,9 @@
  */
 export type DropPolicy = 'latest' | 'queue' | 'all';
 
+/** Why an item left the queue without being worked on: pushed out by a newer one, or the queue closed. */
+export type DropReason = 'dropped' | 'closed';
+
 export interface DropQueueStats {
   readonly waiting: number;
   readonly dropped: number;
@@ -17,11 +20,12 @@ export interface DropQueueStats {
 }
 
 /**
- * Runs `work` one item at a time under a drop policy. Dropped items are handed to `onDrop` (so a node
- * can call `done()` for them), and every change is reported through `onChange` for the status.
+ * Runs `work` on `concurrency` items at a time (default one) under a drop policy. Dropped items are handed to `onDrop` with the reason (so a
+ * node can end them with `done(err)`, see finishDropped), and every change is reported through `onChange` for the status.
  */
 export class DropQueue<T> {
   private readonly waiting: T[] = [];
+  private readonly running = new Set<T>();
   private active = 0;
   private closed = false;
   private droppedCount = 0;
@@ -31,7 +35,7 @@ export class DropQueue<T> {
     private readonly policy: DropPolicy,
     private readonly queueSize: number,
     private readonly work: (item: T) => Promise<void>,
-    private readonly onDrop: (item: T) => void,
+    private readonly onDrop: (item: T, reason: DropReason) => void,
     private readonly onChange: (stats: DropQueueStats) => void = () => undefined,
     /** Items worked on at once (a cluster behind the node); default 1. */
     private readonly concurrency = 1,
@@ -48,28 +52,33 @@ export class DropQueue<T> {
 
   push(item: T): void {
     if (this.closed) {
-      this.drop(item);
+      this.drop(item, 'closed');
       return;
     }
     this.waiting.push(item);
     const limit = this.policy === 'latest' ? 1 : this.policy === 'queue' ? this.queueSize : Infinity;
     while (this.waiting.length > limit) {
       const old = this.waiting.shift();
-      if (old !== undefined) this.drop(old);
+      if (old !== undefined) this.drop(old, 'dropped');
     }
     this.onChange(this.stats);
     this.pump();
   }
 
+  /** The items being worked on (at most `concurrency`). */
+  get current(): readonly T[] {
+    return [...this.running];
+  }
+
   /** Drops everything waiting (the running item finishes); later pushes are dropped. */
   close(): void {
     this.closed = true;
-    for (const item of this.waiting.splice(0)) this.drop(item);
+    for (const item of this.waiting.splice(0)) this.drop(item, 'closed');
   }
 
-  private drop(item: T): void {
+  private drop(item: T, reason: DropReason): void {
     this.droppedCount++;
-    this.onDrop(item);
+    this.onDrop(item, reason);
     this.onChange(this.stats);
   }
 
@@ -77,12 +86,14 @@ export class DropQueue<T> {
     while (this.active < this.concurrency && this.waiting.length > 0) {
       const item = this.waiting.shift()!;
       this.active++;
+      this.running.add(item);
       this.onChange(this.stats);
       // `work` reports its own failures (done(err)); a throw must not stop the queue
       void Promise.resolve()
         .then(() => this.work(item))
         .catch(() => undefined)
         .finally(() => {
+          this.running.delete(item);
           this.active--;
           this.processedCount++;
           this.onChange(this.stats);

@@ -1,5 +1,6 @@
 import { generateMasks, type GenerateMasksOptions } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
@@ -9,6 +10,8 @@ import { attachCluster } from '../lib/clusterUser';
 import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
 
 interface SamEverythingDef extends NodeDef {
+  /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
+  readonly reportDropped?: boolean | string;
   readonly model?: string;
   /** A sam-cluster config node: when set, images go to the cluster's workers instead of `model`. */
   readonly cluster?: string;
@@ -62,8 +65,10 @@ export = function register(RED: NodeAPI): void {
     let jobs = 0;
     const abort = new AbortController();
     let dropped = 0;
+    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
+    const reportDropped = reportDroppedOption(def.reportDropped);
     const queue = new DropQueue<Pending>(
-      def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest',
+      policy,
       4,
       async ({ msg, send, done }) => {
         try {
@@ -97,16 +102,16 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      ({ done }) => {
-        dropped++;
-        done();
+      ({ msg, done }, reason) => {
+        if (reason === 'dropped') dropped++;
+        finishDropped('sam-everything', msg, done, reason, policy, reportDropped);
       },
       undefined,
       cluster?.concurrency ?? 1,
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-everything', queue);
       abort.abort(new Error('sam everything: stopped by a redeploy'));
       done();
     });

@@ -1,6 +1,7 @@
 import { segmentInstances, type SegmentInstancesOptions } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
 import { DetectorHolder } from '../lib/DetectorHolder';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
@@ -11,6 +12,8 @@ import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
 import type { Detection, InstanceRecord } from '../../core';
 
 interface SamInstancesDef extends NodeDef {
+  /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
+  readonly reportDropped?: boolean | string;
   readonly model?: string;
   /** A sam-cluster config node: when set, detection and masks run on the cluster's workers. */
   readonly cluster?: string;
@@ -57,8 +60,10 @@ export = function register(RED: NodeAPI): void {
       if (state === 'failed') node.status({ fill: 'red', shape: 'ring', text: `detector failed: ${detail.slice(0, 50)}` });
     });
     let dropped = 0;
+    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
+    const reportDropped = reportDroppedOption(def.reportDropped);
     const queue = new DropQueue<Pending>(
-      def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest',
+      policy,
       4,
       async ({ msg, send, done }) => {
         try {
@@ -97,16 +102,16 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      ({ done }) => {
-        dropped++;
-        done();
+      ({ msg, done }, reason) => {
+        if (reason === 'dropped') dropped++;
+        finishDropped('sam-instances', msg, done, reason, policy, reportDropped);
       },
       undefined,
       cluster?.concurrency ?? 1,
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-instances', queue);
       detector.close().then(done, done);
     });
   }
