@@ -57,7 +57,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     workers.push(await SamflowWorker.start('w2', server.url, stream));
     await c.submit(job('warmup2'));
     const two = await phase('2 workers');
-    await workers[1]!.kill('SIGTERM');
+    await workers[1].kill('SIGTERM');
     workers.pop();
     const one2 = await phase('1 worker again');
     const oneMean = (one1 + one2) / 2;

@@ -42,7 +42,7 @@ export class SamflowWorker {
 
   /** Jobs this worker reported done, by id. */
   doneIds(): string[] {
-    return [...this.log.matchAll(/^worker: job (\S+) \(\w+\) (?:done|failed)/gm)].map((m) => m[1]!);
+    return [...this.log.matchAll(/^worker: job (\S+) \(\w+\) (?:done|failed)/gm)].map((m) => m[1]);
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {

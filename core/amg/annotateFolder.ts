@@ -167,7 +167,7 @@ export async function annotateFolder(modelOrAnnotator: SamModel | ImageAnnotator
   type Outcome = { ok: ImageAnnotation } | { fatal: unknown };
   const started: Promise<Outcome>[] = [];
   const start = (i: number): void => {
-    const file = todo[i]!;
+    const file = todo[i];
     opts.onProgress?.({ imagesDone: finished, imageCount: files.length, file, pointsDone: 0, pointsTotal: 0 });
     started[i] = annotator
       .annotate(file, path.join(folderReal, file), {
@@ -183,9 +183,9 @@ export async function annotateFolder(modelOrAnnotator: SamModel | ImageAnnotator
   for (let i = 0; i < todo.length; i++) {
     opts.signal?.throwIfAborted();
     while (launched < todo.length && launched - i < concurrency) start(launched++);
-    const outcome = await started[i]!;
+    const outcome = await started[i];
     if ('fatal' in outcome) throw outcome.fatal;
-    const file = todo[i]!;
+    const file = todo[i];
     const a = outcome.ok;
     if ('unreadable' in a) {
       failed++;

@@ -156,7 +156,7 @@ export async function connectSamCluster(opts: SamClusterOptions): Promise<SamClu
     const rc = await js.consumers.get(names.resultStream, { filter_subjects: replyTo, deliver_policy: DeliverPolicy.All });
     results = await rc.consume();
     void (async () => {
-      for await (const m of results!) {
+      for await (const m of results) {
         try {
           const msg = await unpackPayload(m.data, `result on ${m.subject}`, store, opts.maxResultBytes ?? 256 * 1024 * 1024);
           const r = decodeResult(msg, `result on ${m.subject}`);
@@ -172,7 +172,7 @@ export async function connectSamCluster(opts: SamClusterOptions): Promise<SamClu
     advisories = nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${names.stream}.${names.consumer}`, {
       callback: (_err, m) => {
         try {
-          const seq = (m.json() as { stream_seq?: number }).stream_seq;
+          const seq = m.json<{ stream_seq?: number }>().stream_seq;
           const id = seq !== undefined ? bySeq.get(seq) : undefined;
           const p = id !== undefined ? pending.get(id) : undefined;
           if (p) settle(p.job.id, failure(p.job, 'MAX_DELIVER', `${p.job.source ?? p.job.id}: no worker finished this job in ${delivery.maxDeliver} deliveries (workers died or timed out)`, 'cluster', delivery.maxDeliver));
@@ -184,7 +184,7 @@ export async function connectSamCluster(opts: SamClusterOptions): Promise<SamClu
     beats = nc.subscribe(names.heartbeatSubject, {
       callback: (_err, m) => {
         try {
-          const b = m.json() as { worker?: unknown; model?: unknown; concurrency?: unknown; busy?: unknown; stopping?: unknown };
+          const b = m.json<{ worker?: unknown; model?: unknown; concurrency?: unknown; busy?: unknown; stopping?: unknown }>();
           if (typeof b.worker !== 'string') return;
           if (b.stopping === true) workersSeen.delete(b.worker);
           else workersSeen.set(b.worker, { worker: b.worker, model: String(b.model), concurrency: Number(b.concurrency) || 1, busy: Number(b.busy) || 0, lastSeen: Date.now() });

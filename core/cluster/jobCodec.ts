@@ -61,7 +61,8 @@ export function checkJobShape(job: Pick<SamJob, 'id' | 'task' | 'prompts' | 'det
   within('maxInstances', 1, MAX_JOB_PROMPTS);
   if (o.pointGrids !== undefined) {
     if (!Array.isArray(o.pointGrids) || o.pointGrids.length > 5) throw bad('options.pointGrids must be an array of at most 5 grids');
-    const n = o.pointGrids.reduce((sum, g) => sum + (Array.isArray(g) ? g.length : Infinity), 0);
+    const grids: readonly unknown[] = o.pointGrids;
+    const n = grids.reduce<number>((sum, g) => sum + (Array.isArray(g) ? (g as readonly unknown[]).length : Infinity), 0);
     if (!(n <= MAX_POINTS_PER_SIDE ** 2)) throw bad(`options.pointGrids: at most ${MAX_POINTS_PER_SIDE ** 2} points in all`);
   }
 }

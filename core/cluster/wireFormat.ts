@@ -45,7 +45,7 @@ export function decodeWire(data: Uint8Array, what: string): WireMessage {
     new SamflowError('BAD_OPTION', `${what}: not a samflow cluster message (${why}); is something else publishing on this subject?`, what);
   if (data.length < PREFIX) throw bad(`${data.length} bytes, shorter than the ${PREFIX}-byte prefix`);
   if (Buffer.from(data.buffer, data.byteOffset, 4).toString('ascii') !== WIRE_MAGIC) throw bad('no "SAMF" magic');
-  const version = data[4]!;
+  const version = data[4];
   if (version !== WIRE_VERSION) {
     throw new SamflowError('BAD_OPTION', `${what}: wire format version ${version}, this samflow reads version ${WIRE_VERSION}; run the same samflow version on clients and workers`, what);
   }

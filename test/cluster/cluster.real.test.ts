@@ -7,6 +7,7 @@ import { clusterNamesForStream, connectSamCluster, runSamJob, type SamCluster, t
 import { loadSamModel } from '../../core/model/loadSamModel';
 import type { SamModel } from '../../core/model/SamModel';
 import type { AmgRecord } from '../../core/masks/toRecords';
+import type { AmgCocoInstances } from '../../core/amg/annotateFolder';
 import type { CompressedRle } from '../../core/types';
 import { runCli } from '../support/runCli';
 import { renderScene, type Shape } from '../support/syntheticScene';
@@ -14,6 +15,7 @@ import { NatsServer, natsServerBinary, requireNats } from './natsServer';
 import { SamflowWorker, builtCli, repoRoot } from './samflowWorker';
 
 // Real nats-server, real `samflow worker` processes. Skips without nats-server, fails under CI=1.
+// The 40-job and annotate cases run ~60 encoder passes: 8 min allowed on a loaded 2-core machine.
 const d = natsServerBinary || requireNats ? describe : describe.skip;
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'samflow-cluster-'));
@@ -59,8 +61,12 @@ async function waitUntil(what: string, ms: number, ok: () => boolean): Promise<v
 }
 const segmentJob = (i: number): SamJob => {
   const k = i % scenes.length;
-  return { id: `job-${i}`, task: 'segment', prompts: [{ box: boxOf(scenes[k]![0]!) }], image: images[k]!, source: `scene${k}.png` };
+  return { id: `job-${i}`, task: 'segment', prompts: [{ box: boxOf(scenes[k][0]) }], image: images[k], source: `scene${k}.png` };
 };
+/** A COCO file the data engine wrote. */
+function readCoco(file: string): AmgCocoInstances {
+  return JSON.parse(readFileSync(file, 'utf8')) as AmgCocoInstances;
+}
 function countsOf(r: SamJobResult): string[] {
   if (!r.ok) throw new Error(`job ${r.id} failed: ${r.error.message}`);
   return (r.records as AmgRecord<CompressedRle>[]).map((x) => x.segmentation.counts);
@@ -71,7 +77,7 @@ beforeAll(async () => {
   mkdirSync(folder);
   images.forEach((b, i) => writeFileSync(path.join(folder, `scene${i}.png`), b));
   writeFileSync(path.join(folder, 'sample.png'), readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png')));
-  writeFileSync(path.join(folder, 'broken.png'), Buffer.concat([images[0]!.subarray(0, 40), Buffer.from('truncated here')]));
+  writeFileSync(path.join(folder, 'broken.png'), Buffer.concat([images[0].subarray(0, 40), Buffer.from('truncated here')]));
   if (!natsServerBinary) throw new Error('nats-server is not installed; CI=1 requires it (apt-get install nats-server)');
   if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run npm run build first`);
   server = await NatsServer.start();
@@ -98,7 +104,7 @@ d('samflow cluster on a real nats-server with real samflow workers', () => {
       const started = (a.log.match(/started, attempt/g) ?? []).length;
       return a.doneIds().length >= 2 && started > a.doneIds().length;
     });
-    const inHand = [...a.log.matchAll(/job (\S+) \(segment\) started/g)].map((m) => m[1]!).pop()!;
+    const inHand = [...a.log.matchAll(/job (\S+) \(segment\) started/g)].map((m) => m[1]).pop()!;
     await a.kill('SIGKILL');
     const results = await all;
     expect(results.map((r) => r.id)).toEqual(Array.from({ length: 40 }, (_, i) => `job-${i}`));
@@ -110,9 +116,9 @@ d('samflow cluster on a real nats-server with real samflow workers', () => {
     expect(b.doneIds()).toContain(inHand);
     // same masks as the same job run here
     const reference = await Promise.all(scenes.map(async (_, k) => (await runSamJob(model, segmentJob(k))).records as AmgRecord<CompressedRle>[]));
-    for (const r of results) expect(countsOf(r)).toEqual(reference[Number(r.id.slice(4)) % scenes.length]!.map((x) => x.segmentation.counts));
+    for (const r of results) expect(countsOf(r)).toEqual(reference[Number(r.id.slice(4)) % scenes.length].map((x) => x.segmentation.counts));
     expect(c.status.inFlight).toBe(0);
-  });
+  }, 480_000);
 
   it('annotate --nats writes the same COCO as a single-machine run; the corrupt image is an error result naming it', async () => {
     const stream = nextStream();
@@ -126,14 +132,14 @@ d('samflow cluster on a real nats-server with real samflow workers', () => {
     expect(remote.code, remote.stderr).toBe(0);
     expect(remote.stderr).toMatch(/skipped broken\.png: .*broken\.png/);
     expect(remote.stderr).toMatch(/5 images annotated, 0 already done, 1 unreadable/);
-    const l = JSON.parse(readFileSync(localOut, 'utf8'));
-    const r = JSON.parse(readFileSync(clusterOut, 'utf8'));
+    const l = readCoco(localOut);
+    const r = readCoco(clusterOut);
     expect(l.images.length).toBe(5);
     expect(l.annotations.length).toBeGreaterThan(5);
     expect(r.images).toEqual(l.images);
     expect(r.annotations).toEqual(l.annotations);
     expect(r.categories).toEqual(l.categories);
-  });
+  }, 480_000);
 
   it('a corrupt image among good jobs: an error result naming it at once (attempt 1), the others unaffected', async () => {
     const stream = nextStream();
@@ -141,8 +147,8 @@ d('samflow cluster on a real nats-server with real samflow workers', () => {
     const c = await client(stream);
     const bad: SamJob = { id: 'bad', task: 'segment', prompts: [{ box: [1, 1, 50, 50] }], image: Buffer.from('GIF89a but not really'), source: 'camera7/frame.png' };
     const results = await Promise.all([c.submit(segmentJob(0)), c.submit(bad), c.submit(segmentJob(1))]);
-    expect(results[0]!.ok && results[2]!.ok).toBe(true);
-    const r = results[1]!;
+    expect(results[0].ok && results[2].ok).toBe(true);
+    const r = results[1];
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('BAD_IMAGE');
@@ -171,19 +177,19 @@ d('samflow cluster on a real nats-server with real samflow workers', () => {
     const flags = ['--points-per-side', '4', '--pred-iou-thresh', '0.5', '--stability-thresh', '0.5', '--nats', server.url, '--stream', stream, '--max-in-flight', '1'];
     const first = spawn(process.execPath, [builtCli, 'annotate', folder, '--out', out, ...flags], { cwd: repoRoot, stdio: 'ignore' });
     const firstExit = new Promise((r) => first.once('exit', r));
-    await waitUntil('2 images in the output', 120_000, () => existsSync(out) && JSON.parse(readFileSync(out, 'utf8')).images.length >= 2);
+    await waitUntil('2 images in the output', 120_000, () => existsSync(out) && readCoco(out).images.length >= 2);
     first.kill('SIGKILL');
     await firstExit;
-    const finished: string[] = JSON.parse(readFileSync(out, 'utf8')).images.map((i: { file_name: string }) => i.file_name);
+    const finished: string[] = readCoco(out).images.map((i) => i.file_name);
     const second = await runCli(['annotate', folder, '--out', out, '--resume', ...flags]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toMatch(new RegExp(`${finished.length} already done`));
-    const final = JSON.parse(readFileSync(out, 'utf8'));
-    expect(final.images.map((i: { file_name: string }) => i.file_name).sort()).toEqual(['sample.png', 'scene0.png', 'scene1.png', 'scene2.png', 'scene3.png']);
+    const final = readCoco(out);
+    expect(final.images.map((i) => i.file_name).sort()).toEqual(['sample.png', 'scene0.png', 'scene1.png', 'scene2.png', 'scene3.png']);
     // every image finished in the first run was worked on once only
     for (const f of finished) expect(w.doneIds().filter((id) => id === f)).toHaveLength(1);
     // same annotations as the uninterrupted single-machine run of the test above
-    const local = JSON.parse(readFileSync(path.join(tmp, 'local.json'), 'utf8'));
+    const local = readCoco(path.join(tmp, 'local.json'));
     const byFile = (c: { images: { id: number; file_name: string }[]; annotations: { image_id: number; segmentation: CompressedRle }[] }): Record<string, string[]> =>
       Object.fromEntries(c.images.map((i) => [i.file_name, c.annotations.filter((a) => a.image_id === i.id).map((a) => a.segmentation.counts)]));
     expect(byFile(final)).toEqual(byFile(local));

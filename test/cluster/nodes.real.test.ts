@@ -46,7 +46,7 @@ d('Node-RED nodes backed by a sam-cluster', () => {
       ...['outEveryLocal', 'outEveryCluster', 'outSegLocal', 'outSegCluster', 'outInst', 'caught'].map((id) => ({ id, type: 'helper' })),
     ];
     await helper.load(nodes, flow, { cl: {} });
-    const got = (id: string, ms = 170_000): Promise<Record<string, unknown>> => nextMessage(helper.getNode(id) as never, ms);
+    const got = (id: string, ms = 170_000): Promise<Record<string, unknown>> => nextMessage(helper.getNode(id), ms);
 
     const everyLocal = got('outEveryLocal');
     const everyCluster = got('outEveryCluster');

@@ -29,7 +29,7 @@ describe('runSamJob (what a worker does with a job)', () => {
     expect([out.width, out.height]).toEqual([360, 220]);
     const recs = out.records as AmgRecord<CompressedRle>[];
     expect(recs.map((r) => r.meta?.promptIndex)).toEqual([0, 1]);
-    expect(iou(rleToMask(recs[1]!.segmentation), shapeMask(360, 220, square))).toBeGreaterThan(0.8);
+    expect(iou(rleToMask(recs[1].segmentation), shapeMask(360, 220, square))).toBeGreaterThan(0.8);
   });
 
   it('everything and proposals: the records generateMasks gives here; proposals ranked by score', async () => {
@@ -50,7 +50,7 @@ describe('runSamJob (what a worker does with a job)', () => {
     const i = await runSamJob(model, { id: 'i', task: 'instances', detections: [{ box: [196, 46, 304, 154], class: 'box', score: 0.9 }, { box: [30, 40, 150, 160], class: 'disc', score: 0.8 }], image });
     const recs = i.records as { class?: string; segmentation: CompressedRle }[];
     expect(recs.map((r) => r.class)).toEqual(['box', 'disc']);
-    expect(iou(rleToMask(recs[1]!.segmentation), shapeMask(360, 220, disc))).toBeGreaterThan(0.8);
+    expect(iou(rleToMask(recs[1].segmentation), shapeMask(360, 220, disc))).toBeGreaterThan(0.8);
   });
 
   it('a bad image, a prompt outside the image: SamflowError codes the worker answers at once', async () => {
