@@ -22,6 +22,7 @@ import type { Proposal, ProposalProviders } from './Proposal';
 import { resolveBrowserDecoder, type BrowserDecoderFiles } from './resolveBrowserDecoder';
 import { resolveInFolder } from './resolveInFolder';
 import { stateToCoco, type CocoAnnotation, type CocoInstances } from './stateToCoco';
+import { DEFAULT_LIMITS } from '../limits';
 
 /** Default state file name, inside the annotated folder (hidden, so it is never listed as an image). */
 export const DEFAULT_STATE_FILE_NAME = '.samflow-annotations.json';
@@ -119,7 +120,7 @@ interface StoredMask {
   readonly label?: string;
 }
 
-const MAX_POINTS = 64;
+const MAX_POINTS = DEFAULT_LIMITS.maxPointsPerPrompt;
 const MAX_LABEL_LENGTH = 200;
 
 /**

@@ -1,4 +1,6 @@
+import { SamflowError } from '../errors';
 import type { SamTransform } from '../image/SamTransform';
+import { describeValue } from '../limits';
 import { LOW_RES_SIZE, type BinaryMask, type BoxXyxy, type MaskCandidate } from '../types';
 
 /** Per output column (or row): the two low-res source indices and the weight of the second. */
@@ -46,6 +48,17 @@ export function upscaleLogits(lowResLogits: Float32Array, transform: SamTransfor
 
 /** Upscale a candidate's logits and threshold them (SAM's mask_threshold 0): a BinaryMask of the original size. */
 export function candidateToMask(candidate: Pick<MaskCandidate, 'lowResLogits' | 'transform'>, threshold = 0): BinaryMask {
+  const c = candidate as Partial<MaskCandidate> | null;
+  if (typeof c !== 'object' || c === null || !(c.lowResLogits instanceof Float32Array) || c.lowResLogits.length !== LOW_RES_SIZE * LOW_RES_SIZE || typeof c.transform !== 'object' || c.transform === null || !(c.transform.originalWidth >= 1 && c.transform.originalHeight >= 1)) {
+    throw new SamflowError(
+      'BAD_OPTION',
+      `candidateToMask: expected a mask candidate from decodeMasks ({lowResLogits: Float32Array of ${LOW_RES_SIZE}x${LOW_RES_SIZE}, transform}), got ${describeValue(candidate)}`,
+      'candidate',
+    );
+  }
+  if (typeof threshold !== 'number' || Number.isNaN(threshold)) {
+    throw new SamflowError('BAD_OPTION', `candidateToMask: threshold must be a number (logit, default 0), got ${describeValue(threshold)}`, 'threshold');
+  }
   return logitsToMask(candidate.lowResLogits, candidate.transform, threshold);
 }
 

@@ -53,6 +53,12 @@ export interface SamModel {
    * absent or 1: one at a time. Callers with many prompts on one embedding (AMG) issue this many.
    */
   readonly decoderConcurrency?: number;
+  /**
+   * Counts work that will run the model soon (encodeImage while it preprocesses) as in flight, so a
+   * release() issued meanwhile waits for it; call the returned function once that work has started
+   * its run (or failed). Optional: models without it release at once.
+   */
+  retain?(): () => void;
   /** Frees both sessions; later runs throw SamflowError('MODEL_RELEASED'). Idempotent. */
   release(): Promise<void>;
   readonly released: boolean;

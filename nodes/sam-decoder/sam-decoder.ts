@@ -6,7 +6,8 @@ import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { parsePrompt } from '../lib/promptsFromInput';
+import { parsePrompt, promptList } from '../lib/promptsFromInput';
+import { MessagesInFlight } from '../lib/MessagesInFlight';
 
 interface SamDecoderDef extends NodeDef {
   readonly model?: string;
@@ -34,7 +35,9 @@ export = function register(RED: NodeAPI): void {
     const runtime = attachModel(RED, node, def.model);
     let active = 0;
 
-    node.on('input', (msg, send, done) => {
+    const inFlight = new MessagesInFlight(node, 'sam-decoder');
+    node.on('input', (msg, send, nodeDone) => {
+      const done = inFlight.track(msg, nodeDone);
       void (async () => {
         if (!runtime) throw noModelError('sam-decoder');
         const handle = readEmbeddingHandle(msg.embedding, 'sam-decoder');
@@ -42,8 +45,7 @@ export = function register(RED: NodeAPI): void {
         if (raw === undefined) {
           throw new SamflowError('BAD_PROMPT', 'msg.prompts: missing. Wire a sam-prompt (or sam-grid, sam-boxes-to-prompts) before sam-decoder, or set msg.prompts = [{points: [[x, y, 1]]}].', 'msg.prompts');
         }
-        const list = Array.isArray(raw) ? raw : [raw];
-        const prompts = list.map((p, i) => parsePrompt(p, `msg.prompts[${i}]`));
+        const prompts = promptList(raw, 'msg.prompts').map((p, i) => parsePrompt(p, `msg.prompts[${i}]`));
         active++;
         node.status({ fill: 'blue', shape: 'ring', text: `decoding ${prompts.length} prompt(s)…` });
         const started = Date.now();
