@@ -92,7 +92,6 @@ describe.skipIf(!built)('npm pack → npm install into a plain Node-RED userDir'
   let tmp = '';
   let userDir = '';
   let packed: PackResult;
-  let tarball = '';
   let installError: string | undefined;
   let red: ChildProcess | undefined;
   let base = '';
@@ -107,7 +106,6 @@ describe.skipIf(!built)('npm pack → npm install into a plain Node-RED userDir'
       maxBuffer: 64 << 20,
     });
     packed = (JSON.parse(stdout) as PackResult[])[0]!;
-    tarball = path.join(tmp, packed.filename);
     fs.mkdirSync(userDir);
     writeUserDirPackage(userDir, `file:../${packed.filename}`);
     try {
