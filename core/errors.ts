@@ -12,6 +12,7 @@ export type SamflowErrorCode =
   | 'MODEL_SIGNATURE'
   | 'MODEL_INVALID'
   | 'MODEL_RELEASED'
+  | 'MODEL_WORKER_CRASHED'
   | 'SOURCE_FAILED'
   | 'NOT_AVAILABLE'
   /** A node dropped a waiting message under its drop policy (nodes' "Report dropped messages"). */
