@@ -192,10 +192,18 @@ describe('release() while encodeImage preprocesses', () => {
 describe('the README model folder layout: models/<id>/encoder.onnx + decoder.onnx, no model.json', () => {
   const encoder = () =>
     encodeOnnxModel({
-      nodes: [{ op: 'Identity', inputs: ['image'], outputs: ['embedding'] }],
-      initializers: [],
-      inputs: [{ name: 'image', elemType: FLOAT, dims: [1, 3, 'h', 'w'] }],
-      outputs: [{ name: 'embedding', elemType: FLOAT, dims: [1, 3, 'h', 'w'] }],
+      // embedding = zeros[1,256,64,64] + 0·sum(image): SAM's encoder signature, a trivial body
+      nodes: [
+        { op: 'ReduceSum', inputs: ['image'], outputs: ['s'] },
+        { op: 'Mul', inputs: ['s', 'zero'], outputs: ['s0'] },
+        { op: 'Add', inputs: ['base', 's0'], outputs: ['embedding'] },
+      ],
+      initializers: [
+        { name: 'zero', dims: [1], data: Float32Array.from([0]) },
+        { name: 'base', dims: [1, 256, 64, 64], data: new Float32Array(256 * 64 * 64) },
+      ],
+      inputs: [{ name: 'image', elemType: FLOAT, dims: [1, 3, 1024, 1024] }],
+      outputs: [{ name: 'embedding', elemType: FLOAT, dims: [1, 256, 64, 64] }],
     });
   const decoder = () =>
     encodeOnnxModel({
