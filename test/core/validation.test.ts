@@ -192,16 +192,12 @@ describe('release() while encodeImage preprocesses', () => {
 describe('the README model folder layout: models/<id>/encoder.onnx + decoder.onnx, no model.json', () => {
   const encoder = () =>
     encodeOnnxModel({
-      // embedding = zeros[1,256,64,64] + 0·sum(image): SAM's encoder signature, a trivial body
+      // float32[1,3,1024,1024] → 16×16 average pool → float32[1,3,64,64] → 1×1 Conv → float32[1,256,64,64]
       nodes: [
-        { op: 'ReduceSum', inputs: ['image'], outputs: ['s'] },
-        { op: 'Mul', inputs: ['s', 'zero'], outputs: ['s0'] },
-        { op: 'Add', inputs: ['base', 's0'], outputs: ['embedding'] },
+        { op: 'AveragePool', inputs: ['image'], outputs: ['pooled'], ints: { kernel_shape: [16, 16], strides: [16, 16] } },
+        { op: 'Conv', inputs: ['pooled', 'w'], outputs: ['embedding'] },
       ],
-      initializers: [
-        { name: 'zero', dims: [1], data: Float32Array.from([0]) },
-        { name: 'base', dims: [1, 256, 64, 64], data: new Float32Array(256 * 64 * 64) },
-      ],
+      initializers: [{ name: 'w', dims: [256, 3, 1, 1], data: new Float32Array(256 * 3).fill(0.1) }],
       inputs: [{ name: 'image', elemType: FLOAT, dims: [1, 3, 1024, 1024] }],
       outputs: [{ name: 'embedding', elemType: FLOAT, dims: [1, 256, 64, 64] }],
     });
