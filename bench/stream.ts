@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { lastValueFrom, map, takeWhile, tap } from 'rxjs';
 import type { BenchContext } from './BenchContext';
 import { median, percentile, round } from './BenchContext';
-import { loadSamModel } from '../core/model/loadSamModel';
+import { loadSamModel, type SamModelOptions } from '../core/model/loadSamModel';
 import { decodeMasks } from '../core/operators/decodeMasks';
 import { encodeImage } from '../core/operators/encodeImage';
 import { encodeImage as encodeOnce } from '../core/model/encodeImage';
@@ -48,8 +48,8 @@ export interface StreamRunResult {
   seconds: number;
 }
 
-export async function streamRun(video: string, frames: number, log: (m: string) => void): Promise<StreamRunResult> {
-  const model = await loadSamModel();
+export async function streamRun(video: string, frames: number, log: (m: string) => void, modelOptions: SamModelOptions = {}): Promise<StreamRunResult> {
+  const model = await loadSamModel(modelOptions);
   // warm up as a long-running camera flow is warm: onnxruntime's first encoder run allocates and
   // plans (several times a normal run); a 768×576 frame, the video's size
   await encodeOnce(model, { id: 'warm-up', width: 768, height: 576, rgb: new Uint8Array(768 * 576 * 3) /* uint8[576,768,3] */ });

@@ -12,6 +12,7 @@ export type SamflowErrorCode =
   | 'MODEL_SIGNATURE'
   | 'MODEL_INVALID'
   | 'MODEL_RELEASED'
+  | 'MODEL_WORKER_CRASHED'
   | 'SOURCE_FAILED'
   | 'NOT_AVAILABLE';
 

@@ -34,6 +34,7 @@ export interface CocoDetector {
   detect(frame: Frame, opts?: DetectOptions): Promise<Detection[]>;
   /** The tfjs backend actually in use. */
   readonly backend: DetectorBackend;
-  release(): void;
+  /** Frees the model and ends its worker thread. */
+  release(): Promise<void>;
   readonly released: boolean;
 }

@@ -1,10 +1,12 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type * as Tf from '@tensorflow/tfjs';
 import { SamflowError } from '../errors';
 import type { Frame } from '../types';
+import { WorkerHost } from '../worker/WorkerHost';
+import { buffersOf, ownFloat32 } from '../worker/workerProtocol';
 import { chooseDetectorBackend, nodeModuleResolver, type DetectorBackendRequest, type ModuleResolver } from './chooseDetectorBackend';
-import type { CocoDetector, DetectorBackend, DetectOptions, Detection } from './Detection';
+import { openCocoGraphModel, type CocoGraphModel } from './cocoGraphModel';
+import type { CocoDetectorWorkerApi, CocoDetectorWorkerInit, CocoDetectorWorkerReady } from './cocoDetectorWorker';
+import type { CocoDetector, DetectOptions, Detection } from './Detection';
 import { letterboxFrame } from './letterbox';
 import { rawDetectionsToDetections } from './rawDetectionsToDetections';
 import { validateDetectOptions } from './validateDetectOptions';
@@ -16,10 +18,12 @@ export interface LoadCocoDetectorOptions {
   readonly backend?: DetectorBackendRequest;
   /** For tests: how to look up optional modules. */
   readonly resolveModule?: ModuleResolver;
+  /**
+   * Run tfjs on the calling thread (for measurements). Default false: the model runs on a worker
+   * thread, so the event loop stays live during a detection.
+   */
+  readonly inProcess?: boolean;
 }
-
-const INPUT_NAME = 'tower_0/images';
-const OUTPUT_NAME = 'tower_0/detections';
 
 /** Where the centernet COCO model shipped inside @vladmandic/human@3 lives on disk. */
 export function defaultCocoDetectorPath(resolve: ModuleResolver = nodeModuleResolver): string {
@@ -34,125 +38,19 @@ export function defaultCocoDetectorPath(resolve: ModuleResolver = nodeModuleReso
   return path.resolve(path.dirname(main), '..', 'models', 'centernet.json');
 }
 
-/** The tfjs registry name of each backend. */
-const TF_BACKEND_NAME: Readonly<Record<DetectorBackend, string>> = { 'tfjs-node': 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
-
-// tfjs keeps one global engine; initialise each backend once per process.
-const backendReady = new Map<DetectorBackend, Promise<typeof Tf>>();
-
-async function initTf(backend: DetectorBackend): Promise<typeof Tf> {
-  if (backend === 'tfjs-node') {
-    // Optional peer: present only when the user installed it. Its namespace re-exports @tensorflow/tfjs.
-    let tfNode: typeof Tf;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      tfNode = require('@tensorflow/tfjs-node');
-    } catch (e) {
-      throw new SamflowError(
-        'NOT_AVAILABLE',
-        `COCO detector: @tensorflow/tfjs-node is installed but does not load (${e instanceof Error ? e.message : String(e)}); reinstall it or use backend 'wasm'`,
-        undefined,
-        { cause: e },
-      );
-    }
-    await tfNode.setBackend('tensorflow');
-    await tfNode.ready();
-    return tfNode;
-  }
-  const tf = await import('@tensorflow/tfjs');
-  if (backend === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    // In Node the wasm binaries are read from disk: a plain folder path with a trailing slash works.
-    const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
-    wasm.setWasmPaths(dist + path.sep);
-  }
-  const ok = await tf.setBackend(backend);
-  if (!ok) throw new SamflowError('NOT_AVAILABLE', `COCO detector: the tfjs '${backend}' backend failed to initialise; try backend 'cpu'`);
-  await tf.ready();
-  return tf;
-}
-
-function readGraphModelArtifacts(modelPath: string): Tf.io.ModelArtifacts {
-  if (!fs.existsSync(modelPath)) {
-    throw new SamflowError(
-      'MODEL_NOT_FOUND',
-      `COCO detector: model file ${modelPath} does not exist; pass modelPath pointing at a tfjs graph-model JSON (default: models/centernet.json inside @vladmandic/human@3.3.6)`,
-      modelPath,
-    );
-  }
-  let json: Tf.io.ModelJSON;
-  try {
-    json = JSON.parse(fs.readFileSync(modelPath, 'utf8')) as Tf.io.ModelJSON;
-  } catch (e) {
-    throw new SamflowError('MODEL_SIGNATURE', `COCO detector: ${modelPath} is not valid JSON (${String(e)})`, modelPath, { cause: e });
-  }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new SamflowError('MODEL_SIGNATURE', `COCO detector: ${modelPath} is not a tfjs graph model (no modelTopology/weightsManifest)`, modelPath);
-  }
-  const dir = path.dirname(modelPath);
-  const weightSpecs: Tf.io.WeightsManifestEntry[] = [];
-  const buffers: Buffer[] = [];
-  for (const group of json.weightsManifest) {
-    weightSpecs.push(...group.weights);
-    for (const p of group.paths) {
-      const file = path.join(dir, p);
-      if (!fs.existsSync(file)) {
-        throw new SamflowError('MODEL_NOT_FOUND', `COCO detector: weights file ${file} named by ${modelPath} does not exist`, file);
-      }
-      buffers.push(fs.readFileSync(file));
-    }
-  }
-  const all = Buffer.concat(buffers);
-  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
-  return {
-    modelTopology: json.modelTopology,
-    format: json.format,
-    generatedBy: json.generatedBy,
-    convertedBy: json.convertedBy,
-    signature: json.signature,
-    userDefinedMetadata: json.userDefinedMetadata,
-    weightSpecs,
-    weightData,
-  };
-}
-
-function inputSizeOf(artifacts: Tf.io.ModelArtifacts, modelPath: string): number {
-  const sig = artifacts.signature as
-    | { inputs?: Record<string, { tensorShape?: { dim?: { size?: string }[] } }>; outputs?: Record<string, unknown> }
-    | undefined;
-  const dims = sig?.inputs?.[INPUT_NAME]?.tensorShape?.dim;
-  const size = Number(dims?.[1]?.size);
-  if (!sig?.outputs?.[OUTPUT_NAME] || !(size > 0) || Number(dims?.[2]?.size) !== size) {
-    throw new SamflowError(
-      'MODEL_SIGNATURE',
-      `COCO detector: ${modelPath} does not have the centernet signature (input ${INPUT_NAME} float32[1,S,S,3], output ${OUTPUT_NAME} float32[1,N,6])`,
-      modelPath,
-    );
-  }
-  return size;
-}
-
 /**
  * Loads the offline COCO-80 detector (MB3-CenterNet from @vladmandic/human, tfjs graph model)
  * from disk. `detect(frame)` letterboxes the frame to the model's square input, runs it, maps the
  * boxes back to original pixels, names the classes, applies the score threshold and NMS, and
- * returns coco-ssd style detections (`{bbox:[x,y,w,h], class, score}`), best first.
+ * returns coco-ssd style detections (`{bbox:[x,y,w,h], class, score}`), best first. tfjs runs on a
+ * worker thread (unless `inProcess`); `release()` ends it.
  */
 export async function loadCocoDetector(opts: LoadCocoDetectorOptions = {}): Promise<CocoDetector> {
   const resolve = opts.resolveModule ?? nodeModuleResolver;
   const backend = chooseDetectorBackend(opts.backend ?? 'auto', resolve);
   const modelPath = path.resolve(opts.modelPath ?? defaultCocoDetectorPath(resolve));
-  const artifacts = readGraphModelArtifacts(modelPath);
-  const inputSize = inputSizeOf(artifacts, modelPath);
-
-  let ready = backendReady.get(backend);
-  if (!ready) {
-    ready = initTf(backend);
-    backendReady.set(backend, ready);
-    ready.catch(() => backendReady.delete(backend));
-  }
-  const tf = await ready;
-  const model = await tf.loadGraphModel({ load: async () => artifacts });
+  const model = opts.inProcess ? await openCocoGraphModel(backend, modelPath) : await hostedGraphModel(backend, modelPath);
+  const inputSize = model.inputSize;
   let released = false;
 
   return {
@@ -167,20 +65,31 @@ export async function loadCocoDetector(opts: LoadCocoDetectorOptions = {}): Prom
         throw new SamflowError('BAD_IMAGE', 'COCO detector: frame must be a decoded Frame {width, height, rgb: Uint8Array of width*height*3}; decode it with decodeImage first');
       }
       const lb = await letterboxFrame(frame, inputSize);
-      // The tfjs backend is process-global: switch back if other code (or another detector) changed it.
-      if (tf.getBackend() !== TF_BACKEND_NAME[backend]) await tf.setBackend(TF_BACKEND_NAME[backend]);
-      const raw = tf.tidy(() => {
-        const x = tf.tensor4d(lb.input, [1, inputSize, inputSize, 3]); // float32[1,512,512,3] 0–255
-        return model.execute(x, OUTPUT_NAME) as Tf.Tensor; // float32[1,100,6]
-      });
-      const data = (await raw.data()) as Float32Array;
-      raw.dispose();
+      const data = await model.run(lb.input); // float32[1,100,6]
       return rawDetectionsToDetections(data, lb.scale, frame.width, frame.height, resolved);
     },
-    release() {
+    async release() {
       if (released) return;
       released = true;
-      model.dispose();
+      await model.dispose();
     },
+  };
+}
+
+/** The graph model on a worker thread (cocoDetectorWorker), behind the same run/dispose. */
+async function hostedGraphModel(backend: CocoDetectorWorkerInit['backend'], modelPath: string): Promise<Omit<CocoGraphModel, 'dispose'> & { dispose(): Promise<void> }> {
+  const { host, ready } = await WorkerHost.start<CocoDetectorWorkerApi, CocoDetectorWorkerInit, CocoDetectorWorkerReady>({
+    module: 'core/detect/cocoDetectorWorker',
+    init: { backend, modelPath },
+    label: `COCO detector ${modelPath}`,
+  });
+  return {
+    inputSize: ready.inputSize,
+    // the letterboxed input is ours: moved, not copied
+    run: async (input) => {
+      const own = ownFloat32(input);
+      return (await host.call('detect', { input: own }, buffersOf(own))).raw;
+    },
+    dispose: () => host.terminate(),
   };
 }

@@ -1,6 +1,5 @@
 import * as ort from 'onnxruntime-node';
 import { splitSamDecoder, type SamDecoderIo } from './splitSamDecoder';
-import { DecoderWorkerPool, type PlainTensor } from './DecoderWorkerPool';
 
 /** The decoder's input names by role (the official SAM ONNX decoder's, or a manifest's). */
 export interface SamDecoderInputNames {
@@ -14,18 +13,12 @@ export interface SamDecoderInputNames {
 
 type Feeds = Record<string, ort.Tensor>;
 
-/** A decoder output tensor: an onnxruntime Tensor, or its plain copy from a worker thread. */
+/** A decoder output tensor. */
 export interface DecoderTensor {
   readonly data: ort.Tensor.DataType;
   readonly dims: readonly number[];
 }
 export type DecoderRunOutput = Readonly<Record<string, DecoderTensor>>;
-
-function plain(feeds: Feeds): Record<string, PlainTensor> {
-  const out: Record<string, PlainTensor> = {};
-  for (const [k, t] of Object.entries(feeds)) out[k] = { type: t.type, data: t.data, dims: t.dims };
-  return out;
-}
 
 function pick(feeds: Feeds, names: readonly string[]): Feeds {
   const out: Feeds = {};
@@ -72,7 +65,8 @@ export class OrtSamDecoder {
     private readonly wholeInputs: readonly string[],
     private readonly stages: Stages | undefined,
     private readonly names: SamDecoderInputNames,
-    private readonly pool?: DecoderWorkerPool,
+    /** The prompt stage's ONNX bytes, for sessions elsewhere (decoder worker threads); with `stages`. */
+    readonly promptStageModel?: Uint8Array,
   ) {
     this.noMask = {
       [names.maskInput]: new ort.Tensor('float32', new Float32Array(256 * 256), [1, 1, 256, 256]), // float32[1,1,256,256]
@@ -85,15 +79,14 @@ export class OrtSamDecoder {
     return this.stages !== undefined;
   }
 
-  /** How many prompt-stage runs can go on at once (the worker threads; 1 without). */
-  get concurrency(): number {
-    return this.pool?.size ?? 1;
+  /** The prompt stage's input names (those not made by the image stage), when split. */
+  get promptInputs(): readonly string[] {
+    return this.stages?.promptInputs ?? [];
   }
 
   /**
    * Builds the sessions from the decoder file's bytes. With `split`, the image and prompt stages are
    * checked on a probe prompt against the whole decoder and dropped unless the outputs agree (1e-4).
-   * `workers` > 0 runs the prompt stage on that many worker threads (checked on the same probe).
    */
   static async create(
     bytes: Uint8Array,
@@ -102,7 +95,6 @@ export class OrtSamDecoder {
     embeddingDims: readonly number[],
     options: ort.InferenceSession.SessionOptions,
     split: boolean,
-    workers = 0,
   ): Promise<OrtSamDecoder> {
     const io: SamDecoderIo = {
       imageInputs: [names.imageEmbeddings, names.maskInput, names.hasMaskInput],
@@ -124,7 +116,7 @@ export class OrtSamDecoder {
       const promptStage = s.promptStage(cutTypes);
       prompt = await ort.InferenceSession.create(promptStage, options);
       const stages: Stages = { image, imageInputs: s.imageStageInputs, prompt, promptInputs: s.promptStageInputs };
-      const splitDecoder = new OrtSamDecoder(whole, plan.wholeInputs, stages, names);
+      const splitDecoder = new OrtSamDecoder(whole, plan.wholeInputs, stages, names, promptStage);
       // probe: a deterministic embedding and one click in the middle of the model frame
       const size = embeddingDims.reduce((a, b) => a * b, 1);
       const embedding = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 0.7311) * 0.5);
@@ -137,19 +129,7 @@ export class OrtSamDecoder {
       };
       const a = await wholeOnly.run(embedding, feeds, outputs);
       const b = await splitDecoder.run(embedding, feeds, outputs);
-      if (maxAbsDiff(a, b, outputs) <= 1e-4) {
-        if (workers <= 0) return splitDecoder;
-        let pool: DecoderWorkerPool | undefined;
-        try {
-          pool = await DecoderWorkerPool.create(promptStage, workers, options, require.resolve('onnxruntime-node'));
-          const pooled = new OrtSamDecoder(whole, plan.wholeInputs, stages, names, pool);
-          if (maxAbsDiff(a, await pooled.run(embedding, feeds, outputs), outputs) <= 1e-4) return pooled;
-        } catch {
-          // worker threads unavailable: run the prompt stage here
-        }
-        await pool?.terminate();
-        return splitDecoder;
-      }
+      if (maxAbsDiff(a, b, outputs) <= 1e-4) return splitDecoder;
     } catch {
       // a split onnxruntime cannot load or run: use the whole decoder
     }
@@ -167,7 +147,17 @@ export class OrtSamDecoder {
   async run(embedding: Float32Array, feeds: Feeds, outputs: readonly string[]): Promise<DecoderRunOutput> {
     const hasMask = feeds[this.names.hasMaskInput]?.data[0] !== 0;
     if (!this.stages || hasMask) return this.whole.run(pick(feeds, this.wholeInputs), outputs);
+    const cutFeeds = await this.imageStage(embedding, feeds);
+    return this.stages.prompt.run({ ...pick(feeds, this.stages.promptInputs), ...cutFeeds }, outputs);
+  }
+
+  /**
+   * The image stage's outputs for `embedding` (the prompt stage's other inputs), run once per
+   * embedding array while it is alive. `feeds` holds the image-embeddings tensor. Needs a split.
+   */
+  imageStage(embedding: Float32Array, feeds: Feeds): Promise<Feeds> {
     const stages = this.stages;
+    if (!stages) return Promise.reject(new RangeError('this decoder is not split: it has no image stage'));
     let cut = this.imageCache.get(embedding);
     if (!cut) {
       const imageFeeds = pick({ ...feeds, ...this.noMask }, stages.imageInputs);
@@ -176,12 +166,10 @@ export class OrtSamDecoder {
       this.imageCache.set(embedding, cut);
       cut.catch(() => this.imageCache.delete(embedding));
     }
-    const cutFeeds = await cut;
-    if (this.pool) return this.pool.run(embedding, () => plain(cutFeeds), plain(pick(feeds, stages.promptInputs)), outputs);
-    return stages.prompt.run({ ...pick(feeds, stages.promptInputs), ...cutFeeds }, outputs);
+    return cut;
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.whole.release(), this.stages?.image.release(), this.stages?.prompt.release(), this.pool?.terminate()]);
+    await Promise.all([this.whole.release(), this.stages?.image.release(), this.stages?.prompt.release()]);
   }
 }

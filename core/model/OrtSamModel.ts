@@ -1,10 +1,16 @@
 import * as ort from 'onnxruntime-node';
 import { SamflowError } from '../errors';
-import { LOW_RES_SIZE, type DecoderFeeds } from '../types';
+import type { DecoderFeeds } from '../types';
+import { decoderFeedTensors, decoderOutputOf } from './decoderFeedTensors';
+import { decoderOutputNames } from './samSessions';
 import type { DecoderOutput, ModelSpec, SamModel } from './SamModel';
 import type { OrtSamDecoder } from './OrtSamDecoder';
 
-/** SamModel over two onnxruntime-node sessions. Created by loadSamModel. */
+/**
+ * SamModel over onnxruntime-node sessions on the calling thread: every run blocks the event loop for
+ * its length. Created by loadSamModel with `inProcess: true` (for measurements); the default is
+ * HostedSamModel, which runs the same sessions on worker threads.
+ */
 export class OrtSamModel implements SamModel {
   readonly id: string;
   private inFlight = new Set<Promise<unknown>>();
@@ -18,9 +24,8 @@ export class OrtSamModel implements SamModel {
     this.id = spec.id;
   }
 
-  get decoderConcurrency(): number {
-    return this.decoder.concurrency;
-  }
+  /** One decoder run at a time: each holds the calling thread. */
+  readonly decoderConcurrency = 1;
 
   get released(): boolean {
     return this.releasing !== undefined;
@@ -54,24 +59,9 @@ export class OrtSamModel implements SamModel {
   }
 
   runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
-    const dims = this.spec.encoder.embeddingDims;
     return this.track(async () => {
-      const names = this.spec.decoder.inputs;
-      const o = this.spec.decoder.outputs;
-      const n = feeds.numPoints;
-      const tensors: Record<string, ort.Tensor> = {
-        [names[0]!]: new ort.Tensor('float32', embedding, dims), // float32[1,256,64,64]
-        [names[1]!]: new ort.Tensor('float32', feeds.pointCoords, [1, n, 2]),
-        [names[2]!]: new ort.Tensor('float32', feeds.pointLabels, [1, n]),
-        [names[3]!]: new ort.Tensor('float32', feeds.maskInput, [1, 1, LOW_RES_SIZE, LOW_RES_SIZE]),
-        [names[4]!]: new ort.Tensor('float32', feeds.hasMaskInput, [1]),
-        [names[5]!]: new ort.Tensor('float32', feeds.origImSize, [2]),
-      };
-      const out = await this.decoder.run(embedding, tensors, [o.iou, o.lowResMasks]);
-      const iou = out[o.iou]!; // float32[1,numMasks]
-      const low = out[o.lowResMasks]!; // float32[1,numMasks,256,256]
-      const numMasks = low.dims[1] ?? 1;
-      return { iouPredictions: iou.data as Float32Array, lowResMasks: low.data as Float32Array, numMasks };
+      const out = await this.decoder.run(embedding, decoderFeedTensors(this.spec, embedding, feeds), decoderOutputNames(this.spec));
+      return decoderOutputOf(this.spec, out);
     });
   }
 

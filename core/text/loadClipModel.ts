@@ -1,8 +1,11 @@
 import * as path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { SamflowError } from '../errors';
 import { packageRoot } from '../model/packageRoot';
+import { WorkerHost } from '../worker/WorkerHost';
+import { buffersOf } from '../worker/workerProtocol';
 import { findClipFiles } from './clipFiles';
+import { openClipTowers, type ClipTowerFiles, type ClipTowers } from './clipTowers';
+import type { ClipWorkerApi, ClipWorkerInit } from './clipWorker';
 import { readClipImageSpec } from './clipPreprocessing';
 import type { ClipModel, ClipTokens } from './ClipModel';
 
@@ -11,6 +14,26 @@ export interface LoadClipModelOptions {
   readonly threads?: number;
   /** Images per vision-tower run. Default 8. */
   readonly batchSize?: number;
+  /**
+   * Run the towers on the calling thread (for measurements). Default false: they run on a worker
+   * thread, so the event loop stays live during a run. The tokenizer runs here either way.
+   */
+  readonly inProcess?: boolean;
+}
+
+/** The towers on a worker thread (clipWorker), behind the same interface. */
+async function hostedClipTowers(files: ClipTowerFiles, threads: number | undefined): Promise<ClipTowers> {
+  const { host } = await WorkerHost.start<ClipWorkerApi, ClipWorkerInit, Record<string, never>>({
+    module: 'core/text/clipWorker',
+    init: { files: { textModel: files.textModel, visionModel: files.visionModel }, threads },
+    label: `CLIP model ${path.dirname(path.dirname(files.textModel))}`,
+  });
+  return {
+    runText: async (tokens) => (await host.call('text', { tokens })).embeds,
+    // the batch is ours: moved, not copied
+    runVision: async (pixels, batch, size) => (await host.call('vision', { pixels, batch, size }, buffersOf(pixels))).embeds,
+    release: () => host.terminate(),
+  };
 }
 
 /** Where `loadClipModel()` looks without a folder: <package>/models/clip. */
@@ -33,32 +56,11 @@ export function normalizedRows(data: Float32Array, batch: number): Float32Array[
   return rows;
 }
 
-async function createSession(file: string, threads: number | undefined): Promise<ort.InferenceSession> {
-  try {
-    return await ort.InferenceSession.create(file, { graphOptimizationLevel: 'all', ...(threads ? { intraOpNumThreads: threads } : {}) });
-  } catch (e) {
-    throw new SamflowError('MODEL_SIGNATURE', `CLIP: onnxruntime cannot load ${file}: ${e instanceof Error ? e.message : String(e)}`, file, { cause: e });
-  }
-}
-
-function pickOutput(session: ort.InferenceSession, preferred: string, file: string): string {
-  if (session.outputNames.includes(preferred)) return preferred;
-  const first = session.outputNames[0];
-  if (first === undefined) throw new SamflowError('MODEL_SIGNATURE', `CLIP: ${file} has no outputs`, file);
-  return first;
-}
-
-function requireInput(session: ort.InferenceSession, name: string, file: string): void {
-  if (!session.inputNames.includes(name)) {
-    throw new SamflowError('MODEL_SIGNATURE', `CLIP: ${file} has inputs ${session.inputNames.join(', ')}; expected "${name}" (a transformers.js CLIP export)`, file);
-  }
-}
-
 /**
  * Loads a CLIP model folder in the transformers.js layout (tokenizer.json, tokenizer_config.json,
  * optional preprocessor_config.json, onnx/text_model.onnx, onnx/vision_model.onnx). The tokenizer is
  * transformers.js's (@huggingface/transformers, offline: remote models are disabled while loading);
- * the towers run on onnxruntime-node. Without a folder: <package>/models/clip.
+ * the towers run on onnxruntime-node on a worker thread (unless `inProcess`). Without a folder: <package>/models/clip.
  * Throws SamflowError('MODEL_NOT_FOUND') naming the folder and how to get the files.
  */
 export async function loadClipModel(folder: string = defaultClipFolder(), opts: LoadClipModelOptions = {}): Promise<ClipModel> {
@@ -80,12 +82,7 @@ export async function loadClipModel(folder: string = defaultClipFolder(), opts: 
     env.allowRemoteModels = allowRemote;
   }
 
-  const text = await createSession(files.textModel, opts.threads);
-  const vision = await createSession(files.visionModel, opts.threads);
-  requireInput(text, 'input_ids', files.textModel);
-  requireInput(vision, 'pixel_values', files.visionModel);
-  const textOut = pickOutput(text, 'text_embeds', files.textModel);
-  const visionOut = pickOutput(vision, 'image_embeds', files.visionModel);
+  const towers = opts.inProcess ? await openClipTowers(files, opts.threads) : await hostedClipTowers(files, opts.threads);
   let released = false;
   const alive = () => {
     if (released) throw new SamflowError('MODEL_RELEASED', `CLIP model ${files.folder} was released; load it again`);
@@ -117,12 +114,7 @@ export async function loadClipModel(folder: string = defaultClipFolder(), opts: 
     async embedTexts(texts) {
       alive();
       const t = await tokenize(texts);
-      const feeds: Record<string, ort.Tensor> = {
-        input_ids: new ort.Tensor('int64', t.inputIds, [t.batch, t.length]), // int64[batch, length]
-      };
-      if (text.inputNames.includes('attention_mask')) feeds['attention_mask'] = new ort.Tensor('int64', t.attentionMask, [t.batch, t.length]);
-      const out = await text.run(feeds, [textOut]);
-      return normalizedRows(out[textOut]!.data as Float32Array, t.batch); // float32[batch, D]
+      return normalizedRows(await towers.runText(t), t.batch); // float32[batch, D]
     },
     async embedImages(pixels) {
       alive();
@@ -136,16 +128,14 @@ export async function loadClipModel(folder: string = defaultClipFolder(), opts: 
           if (p.length !== plane) throw new SamflowError('BAD_OPTION', `CLIP: image ${start + i} has ${p.length} values; expected 3*${S}*${S} (use maskedCropToClipInput)`);
           data.set(p, i * plane);
         });
-        const out = await vision.run({ pixel_values: new ort.Tensor('float32', data, [chunk.length, 3, S, S]) }, [visionOut]);
-        result.push(...normalizedRows(out[visionOut]!.data as Float32Array, chunk.length)); // float32[batch, D]
+        result.push(...normalizedRows(await towers.runVision(data, chunk.length, S), chunk.length)); // float32[batch, D]
       }
       return result;
     },
     async release() {
       if (released) return;
       released = true;
-      await text.release();
-      await vision.release();
+      await towers.release();
     },
   };
 }

@@ -42,7 +42,7 @@ export class DetectorHolder {
       this.closing = (async () => {
         await Promise.allSettled([...this.inFlight]);
         try {
-          (await this.loading).release();
+          await (await this.loading).release(); // ends the detector's worker thread
         } catch {
           // nothing was loaded
         }

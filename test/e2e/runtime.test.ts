@@ -4,14 +4,11 @@
  * response), a real photo posted, and the returned SA-1B masks checked against ground truth.
  * GrabCut photos from ../shared/data when present; the synthetic sample image otherwise.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeRedChild } from '../../bench/NodeRedChild';
 import { rleToMask } from '../../core/masks';
 import type { BinaryMask, CompressedRle, MaskRecord } from '../../core/types';
 
@@ -22,35 +19,6 @@ const hasGrabcut = fs.existsSync(path.join(grabcut, 'data_GT'));
 const cocoCats = path.join(dataDir, 'coco-cats');
 const hasCats = fs.existsSync(path.join(cocoCats, 'instances.json'));
 const built = fs.existsSync(path.join(repoRoot, 'dist', 'nodes', 'sam-decoder', 'sam-decoder.js'));
-const require_ = createRequire(__filename);
-const { prepareUserDir } = require_(path.join(repoRoot, 'scripts', 'start.js')) as {
-  prepareUserDir: (o: { userDir: string; port: number; reset: boolean }) => string;
-};
-
-/**
- * fetch with one retry when a kept-alive socket was closed by the server meanwhile (undici reuses
- * idle sockets; Node's http server closes them after 5 s, which races with a slow test step).
- */
-async function request(url: string, init?: RequestInit): Promise<Response> {
-  try {
-    return await fetch(url, init);
-  } catch (err) {
-    const code = (err as { cause?: { code?: string } }).cause?.code;
-    if (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') throw err;
-    return fetch(url, init);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** Ground truth as a mask (object = 255) plus the "ignore" band (GrabCut's 128 pixels). */
 async function readGroundTruth(file: string): Promise<{ mask: BinaryMask; ignore: Uint8Array }> {
@@ -160,72 +128,25 @@ function segmentFlow(): unknown[] {
 }
 
 describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
-  let red: ChildProcess | undefined;
-  let base = '';
-  let userDir = '';
-  let log = '';
+  let red: NodeRedChild;
+  const deploy = (flow: unknown[]): Promise<Response> => red.deploy(flow);
 
   beforeAll(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'samflow-e2e-'));
-    const port = await freePort();
-    prepareUserDir({ userDir, port, reset: true });
-    fs.writeFileSync(path.join(userDir, 'flows.json'), '[]');
-    red = spawn(process.execPath, [path.join(repoRoot, 'node_modules', 'node-red', 'red.js'), '-u', userDir, '-s', path.join(userDir, 'settings.js')], {
-      env: { ...process.env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    red.stdout!.on('data', (b: Buffer) => (log += b.toString()));
-    red.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-    base = `http://127.0.0.1:${port}`;
-    const until = Date.now() + 60_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${base}/settings`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > until) throw new Error(`Node-RED did not start:\n${log}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    red = await NodeRedChild.start({ repoRoot });
     const deployed = await deploy(segmentFlow());
     expect([200, 204], await deployed.clone().text()).toContain(deployed.status);
   });
 
-  /**
-   * A full deploy through the admin API. Node-RED answers once the old flows stopped and starts
-   * the new ones after answering, so this waits for the runtime's next "Started flows" line.
-   */
-  async function deploy(flow: unknown[]): Promise<Response> {
-    const startedBefore = log.split('Started flows').length;
-    const res = await request(`${base}/flows`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-      body: JSON.stringify(flow),
-    });
-    const until = Date.now() + 60_000;
-    while (res.ok && log.split('Started flows').length <= startedBefore) {
-      if (Date.now() > until) throw new Error(`the deployed flows did not start:\n${log.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return res;
-  }
-
   afterAll(async () => {
-    if (red && red.exitCode === null) {
-      const exited = new Promise((r) => red!.once('exit', r));
-      red.kill('SIGINT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (red.exitCode === null) red.kill('SIGKILL');
-    }
-    fs.rmSync(userDir, { recursive: true, force: true });
+    await red?.stop();
   });
 
   async function segment(image: Buffer, type: string, x: number, y: number): Promise<Response> {
-    return request(`${base}/segment?x=${x}&y=${y}`, { method: 'POST', headers: { 'content-type': type }, body: image });
+    return red.request(`/segment?x=${x}&y=${y}`, { method: 'POST', headers: { 'content-type': type }, body: image });
   }
 
   it('the runtime lists every samflow node type', async () => {
-    const res = await request(`${base}/nodes`, { headers: { accept: 'application/json' } });
+    const res = await red.request(`/nodes`, { headers: { accept: 'application/json' } });
     const sets = (await res.json()) as Array<{ module: string; types: string[]; err?: string }>;
     const ours = sets.filter((s) => s.module === 'samflow');
     expect(ours.every((s) => !s.err), JSON.stringify(ours.filter((s) => s.err))).toBe(true);
@@ -242,8 +163,8 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
       const photo = fs.readFileSync(path.join(grabcut, 'data_GT', `${name}.jpg`));
       const gt = await readGroundTruth(path.join(grabcut, 'boundary_GT', `${name}.png`));
       const [x0, y0, x1, y1] = boundingBox(gt.mask);
-      const res = await request(`${base}/segment-box?x0=${x0}&y0=${y0}&x1=${x1}&y1=${y1}`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo });
-      expect(res.status, log.slice(-2000)).toBe(200);
+      const res = await red.request(`/segment-box?x0=${x0}&y0=${y0}&x1=${x1}&y1=${y1}`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo });
+      expect(res.status, red.log.slice(-2000)).toBe(200);
       const masks = (await res.json()) as MaskRecord[];
       expect(masks).toHaveLength(1);
       const seg = masks[0]!.segmentation as CompressedRle;
@@ -263,8 +184,8 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     const entries = JSON.parse(fs.readFileSync(path.join(cocoCats, 'instances.json'), 'utf8')) as Array<{ image: string; instances: Array<{ mask: string; category: string }> }>;
     const ious: number[] = [];
     for (const entry of entries) {
-      const res = await request(`${base}/instances`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: fs.readFileSync(path.join(cocoCats, entry.image)) });
-      expect(res.status, log.slice(-2000)).toBe(200);
+      const res = await red.request(`/instances`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: fs.readFileSync(path.join(cocoCats, entry.image)) });
+      expect(res.status, red.log.slice(-2000)).toBe(200);
       const found = (await res.json()) as Array<{ class: string; segmentation: CompressedRle }>;
       expect(found.every((f) => f.class === 'cat')).toBe(true);
       for (const inst of entry.instances) {
@@ -279,7 +200,7 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
   it('synthetic sample: a click on the red disc gives the disc', async () => {
     const png = fs.readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png'));
     const res = await segment(png, 'image/png', 90, 120);
-    expect(res.status, log.slice(-2000)).toBe(200);
+    expect(res.status, red.log.slice(-2000)).toBe(200);
     const masks = (await res.json()) as MaskRecord[];
     const got = rleToMask(masks[0]!.segmentation as CompressedRle);
     // the sample's disc: centre (90, 120), radius 50 (flows/assets/makeSample.js)
@@ -290,8 +211,8 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
 
   it('segment everything (8×8 grid) on the synthetic sample finds the disc, the square and the triangle', async () => {
     const png = fs.readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png'));
-    const res = await request(`${base}/everything`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
-    expect(res.status, log.slice(-2000)).toBe(200);
+    const res = await red.request(`/everything`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
+    expect(res.status, red.log.slice(-2000)).toBe(200);
     const masks = ((await res.json()) as MaskRecord[]).map((m) => rleToMask(m.segmentation as CompressedRle));
     // the shapes of flows/assets/makeSample.js
     const shape = (inside: (x: number, y: number) => boolean): BinaryMask => {
@@ -314,16 +235,16 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     // the request in flight is abandoned with the old flow (Node-RED drops messages in flight at a
     // redeploy, as for core nodes); what matters is that nothing crashes and the new flow answers
     const controller = new AbortController();
-    void fetch(`${base}/segment?x=100&y=100`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo, signal: controller.signal }).catch(() => undefined);
+    void fetch(`${red.base}/segment?x=100&y=100`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo, signal: controller.signal }).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 300));
     const redeployed = await deploy(segmentFlow());
     expect([200, 204]).toContain(redeployed.status);
     controller.abort();
-    expect(red!.exitCode).toBeNull();
+    expect(red.exitCode).toBeNull();
     const png = fs.readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png'));
     const ok = await segment(png, 'image/png', 90, 120);
-    expect(ok.status, `${await ok.clone().text()}\n${log.slice(-2000)}`).toBe(200);
-    expect(log).not.toMatch(/uncaught|unhandled/i);
+    expect(ok.status, `${await ok.clone().text()}\n${red.log.slice(-2000)}`).toBe(200);
+    expect(red.log).not.toMatch(/uncaught|unhandled/i);
   });
 
   it('a click outside the image answers 400 with the message (via a Catch node), and the runtime lives on', async () => {
@@ -331,10 +252,10 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     const res = await segment(png, 'image/png', 900, 10);
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/outside the 320x240 image/);
-    const bad = await request(`${base}/segment?x=1&y=1`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from('definitely not an image') });
+    const bad = await red.request(`/segment?x=1&y=1`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from('definitely not an image') });
     expect(bad.status).toBe(400);
     const ok = await segment(png, 'image/png', 210, 100);
     expect(ok.status).toBe(200);
-    expect(red!.exitCode).toBeNull();
+    expect(red.exitCode).toBeNull();
   });
 });

