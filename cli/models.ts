@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { SamflowError, isSamflowError } from '../core/errors';
-import { resolveFiles } from '../core/model/loadSamModel';
+import { resolveFiles } from '../core/model/resolveModelFiles';
 import { defaultModelId, readManifest } from '../core/model/manifest';
 import { derivedFromOf, derivedModelState, modelsDirOf, prepareDerivedModel, type DerivedModelState } from '../core/model/prepareDerivedModel';
 import { UsageError, getFlag, getString, parseArgs } from './args';

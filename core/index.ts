@@ -3,6 +3,7 @@
  */
 export * from './types';
 export * from './errors';
+export * from './limits';
 export * from './image';
 export * from './model';
 export * from './prompts';
@@ -15,3 +16,4 @@ export * from './operators';
 export * from './annotate';
 export * from './eval';
 export * from './text';
+export * from './cluster';

@@ -7,20 +7,26 @@
  */
 export type DropPolicy = 'latest' | 'queue' | 'all';
 
+/** Why an item left the queue without being worked on: pushed out by a newer one, or the queue closed. */
+export type DropReason = 'dropped' | 'closed';
+
 export interface DropQueueStats {
   readonly waiting: number;
   readonly dropped: number;
   readonly processed: number;
   readonly busy: boolean;
+  /** Items being worked on now. */
+  readonly active: number;
 }
 
 /**
- * Runs `work` one item at a time under a drop policy. Dropped items are handed to `onDrop` (so a node
- * can call `done()` for them), and every change is reported through `onChange` for the status.
+ * Runs `work` on `concurrency` items at a time (default one) under a drop policy. Dropped items are handed to `onDrop` with the reason (so a
+ * node can end them with `done(err)`, see finishDropped), and every change is reported through `onChange` for the status.
  */
 export class DropQueue<T> {
   private readonly waiting: T[] = [];
-  private busy = false;
+  private readonly running = new Set<T>();
+  private active = 0;
   private closed = false;
   private droppedCount = 0;
   private processedCount = 0;
@@ -29,61 +35,70 @@ export class DropQueue<T> {
     private readonly policy: DropPolicy,
     private readonly queueSize: number,
     private readonly work: (item: T) => Promise<void>,
-    private readonly onDrop: (item: T) => void,
+    private readonly onDrop: (item: T, reason: DropReason) => void,
     private readonly onChange: (stats: DropQueueStats) => void = () => undefined,
+    /** Items worked on at once (a cluster behind the node); default 1. */
+    private readonly concurrency = 1,
   ) {
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`DropQueue: concurrency must be an integer >= 1, got ${concurrency}`);
     if (policy === 'queue' && !(Number.isInteger(queueSize) && queueSize >= 1)) {
       throw new RangeError(`DropQueue: queueSize must be an integer >= 1 for the 'queue' policy, got ${queueSize}`);
     }
   }
 
   get stats(): DropQueueStats {
-    return { waiting: this.waiting.length, dropped: this.droppedCount, processed: this.processedCount, busy: this.busy };
+    return { waiting: this.waiting.length, dropped: this.droppedCount, processed: this.processedCount, busy: this.active > 0, active: this.active };
   }
 
   push(item: T): void {
     if (this.closed) {
-      this.drop(item);
+      this.drop(item, 'closed');
       return;
     }
     this.waiting.push(item);
     const limit = this.policy === 'latest' ? 1 : this.policy === 'queue' ? this.queueSize : Infinity;
     while (this.waiting.length > limit) {
       const old = this.waiting.shift();
-      if (old !== undefined) this.drop(old);
+      if (old !== undefined) this.drop(old, 'dropped');
     }
     this.onChange(this.stats);
-    void this.pump();
+    this.pump();
+  }
+
+  /** The items being worked on (at most `concurrency`). */
+  get current(): readonly T[] {
+    return [...this.running];
   }
 
   /** Drops everything waiting (the running item finishes); later pushes are dropped. */
   close(): void {
     this.closed = true;
-    for (const item of this.waiting.splice(0)) this.drop(item);
+    for (const item of this.waiting.splice(0)) this.drop(item, 'closed');
   }
 
-  private drop(item: T): void {
+  private drop(item: T, reason: DropReason): void {
     this.droppedCount++;
-    this.onDrop(item);
+    this.onDrop(item, reason);
     this.onChange(this.stats);
   }
 
-  private async pump(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      for (let item = this.waiting.shift(); item !== undefined; item = this.waiting.shift()) {
-        this.onChange(this.stats);
-        try {
-          await this.work(item);
-        } catch {
-          // `work` reports its own failures (done(err)); a throw must not stop the queue
-        }
-        this.processedCount++;
-      }
-    } finally {
-      this.busy = false;
+  private pump(): void {
+    while (this.active < this.concurrency && this.waiting.length > 0) {
+      const item = this.waiting.shift()!;
+      this.active++;
+      this.running.add(item);
       this.onChange(this.stats);
+      // `work` reports its own failures (done(err)); a throw must not stop the queue
+      void Promise.resolve()
+        .then(() => this.work(item))
+        .catch(() => undefined)
+        .finally(() => {
+          this.running.delete(item);
+          this.active--;
+          this.processedCount++;
+          this.onChange(this.stats);
+          this.pump();
+        });
     }
   }
 }

@@ -1,13 +1,20 @@
 import { generateMasks, type GenerateMasksOptions } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { asError, errorText } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
+import { attachCluster } from '../lib/clusterUser';
+import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
 
 interface SamEverythingDef extends NodeDef {
+  /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
+  readonly reportDropped?: boolean | string;
   readonly model?: string;
+  /** A sam-cluster config node: when set, images go to the cluster's workers instead of `model`. */
+  readonly cluster?: string;
   readonly pointsPerSide?: string | number;
   readonly predIouThresh?: string | number;
   readonly stabilityScoreThresh?: string | number;
@@ -53,15 +60,28 @@ export = function register(RED: NodeAPI): void {
     } catch (err) {
       configError = asError(err);
     }
-    const runtime = attachModel(RED, node, def.model);
+    const cluster = attachCluster(RED, node, def.cluster);
+    const runtime = cluster ? undefined : attachModel(RED, node, def.model);
+    let jobs = 0;
     const abort = new AbortController();
     let dropped = 0;
+    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
+    const reportDropped = reportDroppedOption(def.reportDropped);
     const queue = new DropQueue<Pending>(
-      def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest',
+      policy,
       4,
       async ({ msg, send, done }) => {
         try {
           if (configError) throw configError;
+          if (cluster) {
+            const { image, id } = await jobImageFromMessage(msg.payload, msg.frameId);
+            const r = await cluster.submit({ id: `${node.id}:${++jobs}:${id}`, task: 'everything', options: opts, image, source: 'msg.payload' });
+            if (!r.ok) throw resultError(r);
+            msg.masks = r.records;
+            send(msg);
+            done();
+            return;
+          }
           if (!runtime) throw noModelError('sam everything');
           const started = Date.now();
           const records = await runtime.run(async (model) => {
@@ -82,14 +102,16 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      ({ done }) => {
-        dropped++;
-        done();
+      ({ msg, done }, reason) => {
+        if (reason === 'dropped') dropped++;
+        finishDropped('sam-everything', msg, done, reason, policy, reportDropped);
       },
+      undefined,
+      cluster?.concurrency ?? 1,
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-everything', queue);
       abort.abort(new Error('sam everything: stopped by a redeploy'));
       done();
     });

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveFiles } from '../../core/model/loadSamModel';
+import { resolveFiles } from '../../core/model/resolveModelFiles';
 import { derivedModelState, prepareDerivedModel } from '../../core/model/prepareDerivedModel';
 import { readOnnxModel, readOnnxTensor } from '../../core/onnx';
 import { encodeOnnxModel, FLOAT } from '../text/onnxWriter';
