@@ -159,6 +159,7 @@ function qualityOf(pairs: readonly PairedItem[], maxClicks: number): { fp32: Int
 }
 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
+  const log = (msg: string): void => ctx.log(msg);
   const threads = availableParallelism();
   const pairs = ctx.quick ? 2 : 6;
   const rss0 = rssMiB();
@@ -176,7 +177,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const frame = await decodeImage(img.bytes, { id: 'bench' });
     const pre = await preprocessImage(frame, fp32.spec);
     ctx.log(`encoder: ${pairs} rounds of fp32 and int8 alternated (order flips each round), ${threads} threads`);
-    const { ms } = await alternate({ fp32, int8 }, pre.input, pairs, ctx.log);
+    const { ms } = await alternate({ fp32, int8 }, pre.input, pairs, log);
     const ratio = median(ms.fp32) > 0 ? median(ms.int8) / median(ms.fp32) : NaN;
     // One thread: process CPU time is the work itself (no spinning of idle pool threads), so the
     // ratio holds up on a machine that other processes keep busy.
@@ -185,7 +186,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     let oneThread: { ms: Timings; cpuMs: Timings };
     try {
       ctx.log(`encoder: ${pairs} rounds alternated, 1 thread, wall and process CPU time`);
-      oneThread = await alternate(one, pre.input, pairs, ctx.log);
+      oneThread = await alternate(one, pre.input, pairs, log);
       cpuRatio = median(oneThread.cpuMs.int8) / median(oneThread.cpuMs.fp32);
     } finally {
       await one.fp32.release();
@@ -225,10 +226,10 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const maxClicks = 20;
     const grabcut = listInteractiveDataset(path.join(ctx.dataDir, 'grabcut'), 'grabcut', ctx.quick ? { limit: 6 } : {});
     ctx.log(`GrabCut: ${grabcut.length} images, click protocol with both models`);
-    const g = qualityOf(await compareOnItems(fp32, int8, grabcut, { maxClicks, log: ctx.log }), maxClicks);
+    const g = qualityOf(await compareOnItems(fp32, int8, grabcut, { maxClicks, log }), maxClicks);
     const davis = listInteractiveDataset(path.join(ctx.dataDir, 'davis'), 'davis', { frameStep: 10, ...(ctx.quick ? { limit: 4 } : {}) });
     ctx.log(`DAVIS: ${davis.length} frames, first click with both models`);
-    const d = qualityOf(await compareOnItems(fp32, int8, davis, { maxClicks: 1, log: ctx.log }), 1);
+    const d = qualityOf(await compareOnItems(fp32, int8, davis, { maxClicks: 1, log }), 1);
     const photo = path.join(ctx.dataDir, 'photos', 'python3-skimage', 'coffee.png');
     if (!ctx.quick) ctx.log(`AMG (32x32, skipCovered) on ${path.basename(photo)} with both models`);
     const amg = ctx.quick ? undefined : await amgRecallVsFp32(fp32, int8, photo);
