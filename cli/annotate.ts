@@ -7,7 +7,7 @@ import { annotateFolder } from '../core/amg/annotateFolder';
 import { AUTOMATIC_MASKS, automaticMaskProposals, defaultProposalProviders } from '../core/annotate/defaultProposalProviders';
 import { loadSamModel } from '../core/model/loadSamModel';
 import { startAnnotationServer } from '../core/annotate/startAnnotationServer';
-import { getFlag, getNumber, getString, parseArgs, UsageError } from './args';
+import { getFlag, getNumber, getString, parseArgs, UsageError, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 import { AMG_FLAGS, AMG_USAGE, amgOptionsFrom, progressReporter } from './everything';
@@ -34,7 +34,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (a.positionals.length !== 1) throw new UsageError('give exactly one folder');
   const folder = a.positionals[0]!;
   if (getFlag(a, 'ui')) return runUi(folder, a, io);
-  const out = getString(a, 'out');
+  const out = getOutputPath(a, 'out');
   if (out === undefined) throw new UsageError('--out coco.json is required (or --ui for the annotation page)');
   const amg = amgOptionsFrom(a);
   const model = await loadSamModel({ decoderWorkers: amgDecoderWorkers(), ...modelOptionsFrom(a) });

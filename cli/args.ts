@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 /**
  * A small, strict argument parser shared by every subcommand. Unknown flags, missing values and
  * malformed numbers throw UsageError (exit code 2) naming the flag.
@@ -79,6 +81,26 @@ export function getString(a: ParsedArgs, name: string): string | undefined {
 export function getNumber(a: ParsedArgs, name: string): number | undefined {
   const v = a.options.get(name);
   return typeof v === 'number' ? v : undefined;
+}
+/**
+ * A file to write (`--out`, `--overlay`): checked before any work so a typo in the folder fails at
+ * once (exit 2) instead of after the model ran.
+ */
+export function getOutputPath(a: ParsedArgs, name: string): string | undefined {
+  const file = getString(a, name);
+  if (file === undefined) return undefined;
+  if (file.trim() === '') throw new UsageError(`--${name} needs a file name`);
+  const dir = path.dirname(path.resolve(file));
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    st = undefined;
+  }
+  if (!st) throw new UsageError(`--${name} ${file}: the folder ${dir} does not exist; create it first`);
+  if (!st.isDirectory()) throw new UsageError(`--${name} ${file}: ${dir} is not a folder`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`--${name} ${file} is a folder; give a file name`);
+  return file;
 }
 export function getFlag(a: ParsedArgs, name: string): boolean {
   return a.options.get(name) === true;

@@ -4,7 +4,7 @@ import { decodeImage } from '../core/image/decodeImage';
 import { loadSamModel } from '../core/model/loadSamModel';
 import { computeEdgeMap } from '../core/amg/generateEdgeMap';
 import sharp from 'sharp';
-import { getNumber, getString, parseArgs, UsageError } from './args';
+import { getNumber, getString, parseArgs, UsageError, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 
@@ -21,7 +21,7 @@ const FLAGS = {
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseArgs(argv, FLAGS);
   if (a.positionals.length !== 1) throw new UsageError('give exactly one image');
-  const out = getString(a, 'out');
+  const out = getOutputPath(a, 'out');
   if (out === undefined) throw new UsageError('--out edges.png is required');
   const pointsPerSide = getNumber(a, 'points-per-side');
   const maxPixels = getNumber(a, 'max-pixels');

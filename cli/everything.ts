@@ -11,7 +11,7 @@ import type { AmgOptions } from '../core/amg/AmgOptions';
 import { isCompressedRle } from '../core/masks/toRecords';
 import { rleToMask } from '../core/masks/rleToMask';
 import { renderOverlay } from '../core/render';
-import { getFlag, getNumber, getString, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from './args';
+import { getFlag, getNumber, getString, parseArgs, UsageError, type OptionSpec, type ParsedArgs, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 
@@ -94,6 +94,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const amg = amgOptionsFrom(a);
   const modelOptions = modelOptionsFrom(a);
   const maxPixels = getNumber(a, 'max-pixels');
+  const out = getOutputPath(a, 'out');
+  const overlay = getOutputPath(a, 'overlay');
   const frame = await decodeImage(image, maxPixels !== undefined ? { maxPixels } : {});
   const model = await loadSamModel({ decoderWorkers: amgDecoderWorkers(), ...modelOptions });
   try {
@@ -123,10 +125,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         ...(r.polygons ? { polygons: r.polygons } : {}),
       })),
     };
-    const out = getString(a, 'out');
     if (out !== undefined) await writeFile(out, JSON.stringify(result));
     else io.stdout(JSON.stringify(result) + '\n');
-    const overlay = getString(a, 'overlay');
     if (overlay !== undefined) {
       const masks = records.map((r) => {
         if (!isCompressedRle(r.segmentation)) throw new Error('everything: expected COCO RLE records');

@@ -12,7 +12,7 @@ import { encodeImage } from '../core/model/encodeImage';
 import { loadSamModel } from '../core/model/loadSamModel';
 import { renderOverlay } from '../core/render/renderOverlay';
 import type { BoxXyxy } from '../core/types';
-import { UsageError, getFlag, getNumber, getString, parseArgs } from './args';
+import { UsageError, getFlag, getNumber, getString, parseArgs, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { DETECTOR_FLAGS, DETECTOR_USAGE, detectOptionsFrom, detectorLoadOptionsFrom, roundDetection } from './detect';
 import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
@@ -56,7 +56,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const modelOptions = modelOptionsFrom(a);
   const maxPixels = getNumber(a, 'max-pixels');
   const outDir = getString(a, 'out-dir');
-  const overlay = getString(a, 'overlay');
+  const overlay = getOutputPath(a, 'overlay');
 
   const loadOpts = detectorLoadOptionsFrom(a);
   const frame = await decodeImage(image, maxPixels !== undefined ? { maxPixels } : {});

@@ -17,7 +17,7 @@ import { renderOverlay } from '../core/render/renderOverlay';
 import { defaultClipFolder, loadClipModel } from '../core/text/loadClipModel';
 import { rankMasksByText } from '../core/text/rankMasksByText';
 import type { BinaryMask, BoxXywh, CompressedRle } from '../core/types';
-import { UsageError, getFlag, getNumber, getString, parseArgs } from './args';
+import { UsageError, getFlag, getNumber, getString, parseArgs, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { DETECTOR_FLAGS, DETECTOR_USAGE, detectOptionsFrom, detectorLoadOptionsFrom } from './detect';
 import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
@@ -72,6 +72,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const modelOptions = modelOptionsFrom(a);
   const maxPixels = getNumber(a, 'max-pixels');
 
+  const overlay = getOutputPath(a, 'overlay');
   // CLIP first: a missing model folder should fail before minutes of SAM work.
   const clip = await loadClipModel(getString(a, 'clip') ?? defaultClipFolder());
   try {
@@ -119,7 +120,6 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       topK: top,
       ...(minSimilarity !== undefined ? { minSimilarity } : {}),
     });
-    const overlay = getString(a, 'overlay');
     if (overlay !== undefined) await writeFile(overlay, await renderOverlay(frame, ranked.map((r) => r.item.mask)));
     if (getFlag(a, 'json')) {
       const result = {

@@ -14,7 +14,11 @@ export type SamflowErrorCode =
   | 'MODEL_RELEASED'
   | 'MODEL_WORKER_CRASHED'
   | 'SOURCE_FAILED'
-  | 'NOT_AVAILABLE';
+  | 'NOT_AVAILABLE'
+  /** A node dropped a waiting message under its drop policy (nodes' "Report dropped messages"). */
+  | 'MESSAGE_DROPPED'
+  /** A node was stopped (redeploy, config deleted) while a message waited in its queue. */
+  | 'NODE_CLOSED';
 
 export class SamflowError extends Error {
   override readonly name = 'SamflowError';

@@ -3,6 +3,7 @@
  */
 export * from './types';
 export * from './errors';
+export * from './limits';
 export * from './image';
 export * from './model';
 export * from './prompts';

@@ -1,4 +1,5 @@
 import { SamflowError } from '../errors';
+import { checkLimit, DEFAULT_LIMITS } from '../limits';
 import { buildPointGrid as buildGrid } from './buildPointGrid';
 import type { GridPoint } from './buildPointGrid';
 
@@ -129,13 +130,18 @@ export function resolveAmgOptions(o: AmgOptions = {}): ResolvedAmgOptions {
         if (!(p[0] >= 0 && p[0] <= 1 && p[1] >= 0 && p[1] <= 1)) bad('pointGrids', 'points must be normalised [x, y] in [0, 1]', p);
       }
     }
+    checkLimit('AMG pointGrids: number of points', o.pointGrids.reduce((n, g) => n + g.length, 0), DEFAULT_LIMITS.maxGridPoints, 'maxGridPoints', 'BAD_OPTION');
     pointGrids = o.pointGrids;
   } else {
     const pointsPerSide = count('pointsPerSide', o.pointsPerSide, AMG_DEFAULTS.pointsPerSide, 1);
+    checkLimit('AMG option pointsPerSide', pointsPerSide, DEFAULT_LIMITS.maxPointsPerSide, 'maxPointsPerSide', 'BAD_OPTION');
     const grids: GridPoint[][] = [];
+    let total = 0;
     for (let i = 0; i <= cropNLayers; i++) {
       const n = Math.trunc(pointsPerSide / cropNPointsDownscaleFactor ** i);
       if (n < 1) bad('cropNPointsDownscaleFactor', `leaves no points on crop layer ${i} (pointsPerSide ${pointsPerSide})`, cropNPointsDownscaleFactor);
+      total += n * n;
+      checkLimit('AMG grids: number of points over all crop layers', total, DEFAULT_LIMITS.maxGridPoints, 'maxGridPoints', 'BAD_OPTION');
       grids.push(buildGrid(n));
     }
     pointGrids = grids;

@@ -16,6 +16,9 @@ export interface AmgProgress {
  * "Segment everything": SAM's automatic mask generator (grid of point prompts, predicted-IoU and
  * stability filters, box NMS, optional crops and small-region cleanup) → SA-1B records, best first.
  * Defaults are SAM's; `skipCovered: true` trades a little recall for far fewer decoder runs.
+ * As SAM (`multimask_output=True`), every grid point contributes its 3 ambiguity masks (whole,
+ * part, subpart) to the filters; each record's `meta` is `{ gridIndex, maskIndex }`: the grid point
+ * (index into the crop's point grid) and the decoder's mask token (1–3; 0 for a single-mask decoder).
  *
  * ## Example
  * ```ts

@@ -121,8 +121,13 @@ async function* processCrop(
           if (o.stabilityScoreThresh > 0 && !(c.stabilityScore >= o.stabilityScoreThresh)) continue;
           const b = candidateBoxXyxy(c);
           if (isBoxNearCropEdge(b, cropBox, origBox)) continue;
-          // the decoder output may be a view into a larger buffer: keep only this mask's logits
-          const own: MaskCandidate = { ...c, lowResLogits: Float32Array.from(c.lowResLogits) };
+          // the decoder output may be a view into a larger buffer: keep only this mask's logits;
+          // the record's meta says which grid point and which of its masks (SAM's token 1–3) it was
+          const own: MaskCandidate = {
+            ...c,
+            lowResLogits: Float32Array.from(c.lowResLogits),
+            prompt: { ...c.prompt, meta: { ...c.prompt.meta, maskIndex: c.maskIndex } },
+          };
           batch.push(own);
           kept.push({ candidate: own, box: [b[0] + cropBox[0], b[1] + cropBox[1], b[2] + cropBox[0], b[3] + cropBox[1]], cropBox });
         }

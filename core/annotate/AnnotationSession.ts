@@ -22,6 +22,7 @@ import type { Proposal, ProposalProviders } from './Proposal';
 import { resolveBrowserDecoder, type BrowserDecoderFiles } from './resolveBrowserDecoder';
 import { resolveInFolder } from './resolveInFolder';
 import { stateToCoco, type CocoAnnotation, type CocoInstances } from './stateToCoco';
+import { DEFAULT_LIMITS } from '../limits';
 
 /** Default state file name, inside the annotated folder (hidden, so it is never listed as an image). */
 export const DEFAULT_STATE_FILE_NAME = '.samflow-annotations.json';
@@ -103,6 +104,13 @@ export interface MaskResponse {
   readonly label?: string;
   readonly points?: readonly PointPrompt[];
   readonly box?: BoxXyxy;
+  /** The decoder's mask token (SAM's multimask: 1–3 for a lone click; 0 otherwise). */
+  readonly maskIndex?: number;
+  /**
+   * Clicks only: SAM's other candidates for the same prompt (a lone click has 3: whole, part,
+   * subpart), best first after this one, each with its own handle to accept or refine.
+   */
+  readonly alternatives?: readonly MaskResponse[];
 }
 
 interface StoredMask {
@@ -112,7 +120,7 @@ interface StoredMask {
   readonly label?: string;
 }
 
-const MAX_POINTS = 64;
+const MAX_POINTS = DEFAULT_LIMITS.maxPointsPerPrompt;
 const MAX_LABEL_LENGTH = 200;
 
 /**
@@ -125,8 +133,8 @@ export class AnnotationSession {
   private readonly frames = new LruMap<string, Promise<Frame>>(3);
   private readonly embeddings = new LruMap<string, Promise<EmbeddedFrame>>(3);
   private readonly jpegs = new LruMap<string, Promise<Buffer>>(4);
-  /** 256×256 float logits are 256 KB each: 128 clicks (32 MB) and 256 proposals (64 MB) at most. */
-  private readonly masks = new LruMap<string, StoredMask>(128);
+  /** 256×256 float logits are 256 KB each: 128 clicks of up to 3 masks (96 MB) and 256 proposals (64 MB) at most. */
+  private readonly masks = new LruMap<string, StoredMask>(384);
   private readonly proposalMasks = new LruMap<string, StoredMask>(256);
   private proposalAbort: AbortController | undefined;
   private proposalFile: string | undefined;
@@ -330,11 +338,12 @@ export class AnnotationSession {
     const prompt: SamPrompt = { points, ...(box ? { box } : {}), ...(maskInput ? { maskInput } : {}) };
     const candidates = await decodeMasks(this.opts.model, embedded, prompt);
     const t1 = performance.now();
-    const best = candidates[0];
+    const [best, ...others] = candidates;
     if (!best) throw new SamflowError('MODEL_SIGNATURE', 'model: the decoder returned no mask');
     const res = this.store(this.masks, { file, candidate: best, source: 'manual' });
+    const alternatives = others.map((c) => this.store(this.masks, { file, candidate: c, source: 'manual' }));
     this.lastActivity = Date.now();
-    return { ...res, serverMs: round2(performance.now() - t0), decoderMs: round2(t1 - t0) };
+    return { ...res, ...(alternatives.length ? { alternatives } : {}), serverMs: round2(performance.now() - t0), decoderMs: round2(t1 - t0) };
   }
 
   private store(where: LruMap<string, StoredMask>, entry: StoredMask): MaskResponse {
@@ -348,6 +357,7 @@ export class AnnotationSession {
       rle: compressRle(maskToRle(mask)),
       area: maskArea(mask),
       bbox: [...maskToBoxXywh(mask)],
+      maskIndex: entry.candidate.maskIndex,
       ...(entry.label !== undefined ? { label: entry.label } : {}),
       ...(p.points && p.points.length > 0 ? { points: p.points } : {}),
       ...(p.box ? { box: p.box } : {}),

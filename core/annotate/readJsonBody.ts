@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { DEFAULT_LIMITS } from '../limits';
 import { AnnotateHttpError } from './AnnotateHttpError';
 
-/** Default limit for JSON request bodies: 1 MB. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Default limit for JSON request bodies: 1 MB (DEFAULT_LIMITS.maxBodyBytes). */
+export const DEFAULT_MAX_BODY_BYTES = DEFAULT_LIMITS.maxBodyBytes;
 
 /** A request as seen by plain node:http or by express (which may already have parsed the body). */
 export type AnnotateRequest = IncomingMessage & { body?: unknown; originalUrl?: string };

@@ -1,3 +1,4 @@
+import { SamflowError } from '../errors';
 import { LOW_RES_SIZE, type BoxXyxy, type PointPrompt } from '../types';
 
 /**
@@ -16,8 +17,11 @@ export class SamTransform {
     readonly originalHeight: number,
     readonly targetLength = 1024,
   ) {
-    if (!(originalWidth > 0 && originalHeight > 0)) {
-      throw new RangeError(`SamTransform: image size must be positive, got ${originalWidth}x${originalHeight}`);
+    if (!(Number.isInteger(originalWidth) && Number.isInteger(originalHeight) && originalWidth > 0 && originalHeight > 0)) {
+      throw new SamflowError('BAD_IMAGE', `SamTransform: image size must be positive integers, got ${originalWidth}x${originalHeight}`);
+    }
+    if (!(Number.isInteger(targetLength) && targetLength > 0)) {
+      throw new SamflowError('BAD_OPTION', `SamTransform: targetLength must be a positive integer, got ${targetLength}`);
     }
     const [h, w] = SamTransform.previewShape(originalHeight, originalWidth, targetLength);
     this.scale = targetLength / Math.max(originalWidth, originalHeight);
@@ -25,10 +29,14 @@ export class SamTransform {
     this.resizedHeight = h;
   }
 
-  /** SAM's `get_preprocess_shape`: (newH, newW) with the long side at `targetLength`. */
+  /**
+   * SAM's `get_preprocess_shape`: (newH, newW) with the long side at `targetLength`; the short side
+   * is kept at least 1 px (SAM's own rounding gives 0 for ratios past 2×targetLength:1, e.g. 4000×1,
+   * where SAM itself cannot run). Identical to SAM everywhere else.
+   */
   static previewShape(oldH: number, oldW: number, targetLength: number): [number, number] {
     const scale = targetLength / Math.max(oldH, oldW);
-    return [Math.floor(oldH * scale + 0.5), Math.floor(oldW * scale + 0.5)];
+    return [Math.max(1, Math.floor(oldH * scale + 0.5)), Math.max(1, Math.floor(oldW * scale + 0.5))];
   }
 
   /** Original pixel → model frame (SAM's `apply_coords`: scales x by newW/oldW and y by newH/oldH). */

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { SamflowError } from '../errors';
+import { DEFAULT_LIMITS, describeValue } from '../limits';
 import type { Frame, ImageInput, RawFrame } from '../types';
 
 /** Refuse images above this many pixels unless told otherwise (checked from the header, before decoding). */
-export const DEFAULT_MAX_PIXELS = 100_000_000;
+export const DEFAULT_MAX_PIXELS = DEFAULT_LIMITS.maxPixels;
 
 export interface DecodeImageOptions {
   /** Largest accepted width × height; checked from the image header before full decoding. */
@@ -17,7 +18,7 @@ export interface DecodeImageOptions {
 }
 
 function isRawFrame(input: ImageInput): input is RawFrame {
-  return typeof input === 'object' && !(input instanceof Uint8Array) && 'channels' in input;
+  return typeof input === 'object' && input !== null && !(input instanceof Uint8Array) && 'channels' in input;
 }
 
 function sha1(bytes: Uint8Array): string {
@@ -31,7 +32,7 @@ function sha1(bytes: Uint8Array): string {
  */
 export async function decodeImage(input: ImageInput, options: DecodeImageOptions = {}): Promise<Frame> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (!(maxPixels > 0)) throw new SamflowError('BAD_OPTION', `decodeImage: maxPixels must be > 0, got ${maxPixels}`);
+  if (typeof maxPixels !== 'number' || !(maxPixels > 0)) throw new SamflowError('BAD_OPTION', `decodeImage: maxPixels must be > 0, got ${maxPixels}`);
   if (isRawFrame(input)) return rawToFrame(input, maxPixels, options.id);
 
   let bytes: Uint8Array;
@@ -49,7 +50,7 @@ export async function decodeImage(input: ImageInput, options: DecodeImageOptions
     source = options.sourceName ?? 'image buffer';
     bytes = input;
   } else {
-    throw new SamflowError('BAD_IMAGE', 'decodeImage: expected a Buffer, a file path or a raw frame {data, width, height, channels}');
+    throw new SamflowError('BAD_IMAGE', `decodeImage: expected a Buffer, a file path or a raw frame {data, width, height, channels}, got ${describeValue(input)}`, 'input');
   }
   if (bytes.length === 0) {
     throw new SamflowError('BAD_IMAGE', `${source}: the image is empty (0 bytes)`, source);

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { SamflowError } from '../errors';
 import type { ModelSpec } from '../model/SamModel';
 import type { Frame } from '../types';
 import { SamTransform } from './SamTransform';
@@ -19,13 +20,19 @@ export async function preprocessImage(frame: Frame, spec: Pick<ModelSpec, 'input
   const transform = new SamTransform(frame.width, frame.height, size);
   const rw = transform.resizedWidth;
   const rh = transform.resizedHeight;
-  const resized =
-    rw === frame.width && rh === frame.height
-      ? frame.rgb
-      : await sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-          .resize(rw, rh, { fit: 'fill', kernel: 'linear' })
-          .raw()
-          .toBuffer();
+  let resized: Uint8Array;
+  try {
+    resized =
+      rw === frame.width && rh === frame.height
+        ? frame.rgb
+        : await sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 }, limitInputPixels: false })
+            .resize(rw, rh, { fit: 'fill', kernel: 'linear' })
+            .raw()
+            .toBuffer();
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    throw new SamflowError('BAD_IMAGE', `${frame.id}: ${frame.width}x${frame.height} could not be resized to ${rw}x${rh} for the encoder (${why})`, frame.id, { cause: e });
+  }
   return { input: normalizeAndPad(resized, rw, rh, size, spec.pixelMean, spec.pixelStd), transform };
 }
 

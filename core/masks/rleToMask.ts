@@ -1,5 +1,13 @@
+import { SamflowError } from '../errors';
+import { checkLimit, DEFAULT_LIMITS, describeValue } from '../limits';
 import type { BinaryMask, CompressedRle, UncompressedRle } from '../types';
+import { checkRleSize } from './decompressRle';
 import { toUncompressedRle } from './toUncompressedRle';
+
+export interface RleToMaskOptions {
+  /** Largest h × w to allocate a mask for; bigger sizes throw BAD_OPTION. Default 100 MP (core/limits.ts). */
+  readonly maxPixels?: number;
+}
 
 /**
  * Decodes COCO RLE (compressed string or uncompressed counts, as pycocotools `decode`) into a
@@ -9,9 +17,15 @@ import { toUncompressedRle } from './toUncompressedRle';
  * column-major fill plus tiled transpose (1.0 vs 3.4 ms CPU at 1920×1080).
  *
  * @param rle `{ size: [h, w], counts }`; counts are column-major runs starting with 0s.
+ * @param options `maxPixels`: h × w above it is refused before allocating (default 100 MP).
  * @returns A mask of `width = size[1]`, `height = size[0]`, 1 inside.
  */
-export function rleToMask(rle: UncompressedRle | CompressedRle): BinaryMask {
+export function rleToMask(rle: UncompressedRle | CompressedRle, options: RleToMaskOptions = {}): BinaryMask {
+  if (rle === null || typeof rle !== 'object') {
+    throw new SamflowError('BAD_OPTION', `rleToMask: expected a COCO RLE {size, counts}, got ${describeValue(rle)}.`, 'rle');
+  }
+  const [h0, w0] = checkRleSize(rle.size, 'rleToMask');
+  checkLimit(`rleToMask: size [${h0}, ${w0}] in pixels`, h0 * w0, options.maxPixels ?? DEFAULT_LIMITS.maxRlePixels, 'maxPixels', 'BAD_OPTION');
   const { size, counts } = toUncompressedRle(rle, 'rleToMask');
   const h = size[0];
   const w = size[1];

@@ -33,6 +33,8 @@ export interface HostedSamModelOptions {
   readonly splitDecoder: boolean;
   /** Prompt-stage worker threads (one single-threaded session each); 0: prompts run in the decoder worker. */
   readonly decoderWorkers: number;
+  /** Expose SAM's 4 masks of a single-mask export (see openDecoder). */
+  readonly multimask: boolean;
 }
 
 /**
@@ -41,9 +43,10 @@ export interface HostedSamModelOptions {
  * the prompt stage. The main thread only posts messages, so its event loop stays live during runs;
  * an encode and a decode run at the same time (they are in different threads).
  *
- * Embeddings come back in SharedArrayBuffers and are posted shared, never copied per prompt: the
- * decoder worker keeps a copy per embedding id (LRU). Other Float32Array embeddings (a cache read
- * from disk) are copied into a SharedArrayBuffer once per array.
+ * No embedding is copied per prompt: the encoder worker returns each embedding twice, in a plain
+ * ArrayBuffer for the caller (so it still feeds onnxruntime sessions of the caller's own) and in a
+ * SharedArrayBuffer that decodes post shared; the decoder worker keeps its copy per embedding id
+ * (LRU). Other embeddings (a cache read from disk) are copied into a SharedArrayBuffer once per array.
  */
 export class HostedSamModel implements SamModel {
   readonly id: string;
@@ -90,6 +93,7 @@ export class HostedSamModel implements SamModel {
               options: opts.sessionOptions,
               split: opts.splitDecoder,
               wantPromptStage: opts.decoderWorkers > 0,
+              multimask: opts.multimask,
             },
             label: `decoder of model "${id}"`,
           }),
@@ -97,7 +101,7 @@ export class HostedSamModel implements SamModel {
       ]);
       if (enc.status === 'rejected') throw enc.reason;
       if (dec.status === 'rejected') throw dec.reason;
-      const spec: ModelSpec = { ...spec0, encoder: enc.value.ready.io };
+      const spec: ModelSpec = { ...spec0, encoder: enc.value.ready.io, decoder: { ...spec0.decoder, multimask: dec.value.ready.multimask } };
       const stage = dec.value.ready.promptStage;
       const prompts: PromptHost[] = [];
       if (stage && opts.decoderWorkers > 0) {
@@ -153,8 +157,13 @@ export class HostedSamModel implements SamModel {
     if (input.length !== 3 * s * s) {
       return Promise.reject(new SamflowError('BAD_OPTION', `encoder input must be float32[1,3,${s},${s}], got ${input.length} values`));
     }
-    // the input is copied to the worker (the caller keeps its array); the embedding comes back shared
-    return this.track(async () => (await this.encoder.call('encode', { input })).embedding);
+    // the input is copied to the worker (the caller keeps its array); the embedding comes back moved,
+    // with its shared twin for the decoder workers
+    return this.track(async () => {
+      const { embedding, shared } = await this.encoder.call('encode', { input });
+      this.shared.set(embedding, { id: this.nextEmbeddingId++, data: shared });
+      return embedding;
+    });
   }
 
   runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {

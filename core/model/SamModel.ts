@@ -19,7 +19,11 @@ export interface ModelSpec {
     /** Names of the official SAM ONNX decoder inputs, in order. */
     readonly inputs: readonly string[];
     readonly outputs: { readonly iou: string; readonly lowResMasks: string; readonly masks?: string };
-    /** true: the decoder returns 4 masks (SAM exported without --return-single-mask). */
+    /**
+     * true: the decoder returns 4 masks — SAM exported without --return-single-mask, or a single-mask
+     * export whose 4 masks loadSamModel exposes (multimaskSamDecoder; false after load if that failed).
+     * false in a manifest: keep a single-mask export's own pick.
+     */
     readonly multimask: boolean;
   };
 }
@@ -49,6 +53,12 @@ export interface SamModel {
    * absent or 1: one at a time. Callers with many prompts on one embedding (AMG) issue this many.
    */
   readonly decoderConcurrency?: number;
+  /**
+   * Counts work that will run the model soon (encodeImage while it preprocesses) as in flight, so a
+   * release() issued meanwhile waits for it; call the returned function once that work has started
+   * its run (or failed). Optional: models without it release at once.
+   */
+  retain?(): () => void;
   /** Frees both sessions; later runs throw SamflowError('MODEL_RELEASED'). Idempotent. */
   release(): Promise<void>;
   readonly released: boolean;

@@ -1,4 +1,5 @@
 import { SamflowError } from '../errors';
+import { describeValue } from '../limits';
 import { encodePrompts } from '../prompts/encodePrompts';
 import { LOW_RES_SIZE, type EmbeddedFrame, type MaskCandidate, type SamPrompt } from '../types';
 import type { SamModel } from './SamModel';
@@ -9,6 +10,24 @@ export interface DecodeMasksOptions {
    * output. Default: SAM's rule — multimask for one click without a box or mask prompt.
    */
   readonly multimask?: boolean;
+  /** Points in one prompt; more is refused before anything is allocated. Default 64 (see core/limits.ts). */
+  readonly maxPointsPerPrompt?: number;
+}
+
+/** decodeMasks' arguments, checked before any work: BAD_OPTION naming the argument. */
+function checkArgs(model: unknown, embedded: unknown): asserts embedded is EmbeddedFrame {
+  const m = model as Partial<SamModel> | null;
+  if (typeof m !== 'object' || m === null || typeof m.runDecoder !== 'function') {
+    throw new SamflowError('BAD_OPTION', `decodeMasks: model must be a loaded SamModel (from loadSamModel), got ${describeValue(model)}`, 'model');
+  }
+  const e = embedded as Partial<EmbeddedFrame> | null;
+  if (typeof e !== 'object' || e === null || !(e.embedding instanceof Float32Array) || typeof e.transform !== 'object' || typeof e.frame !== 'object' || e.frame === null) {
+    throw new SamflowError(
+      'BAD_OPTION',
+      `decodeMasks: embedded must be what encodeImage() returned ({frame, embedding: Float32Array, transform, modelId}), got ${describeValue(embedded)}`,
+      'embedded',
+    );
+  }
 }
 
 /** SAM's rule: a lone click is ambiguous (part, object, whole), so ask for several masks. */
@@ -26,13 +45,14 @@ export async function decodeMasks(
   prompt: SamPrompt,
   options: DecodeMasksOptions = {},
 ): Promise<MaskCandidate[]> {
+  checkArgs(model, embedded);
   if (embedded.modelId !== model.id) {
     throw new SamflowError(
       'BAD_OPTION',
       `the embedding of frame ${embedded.frame.id} was made by model "${embedded.modelId}", not "${model.id}"; encode the image with the same model`,
     );
   }
-  const feeds = encodePrompts(prompt, embedded.transform);
+  const feeds = encodePrompts(prompt, embedded.transform, { maxPointsPerPrompt: options.maxPointsPerPrompt });
   const out = await model.runDecoder(embedded.embedding, feeds);
   const plane = LOW_RES_SIZE * LOW_RES_SIZE;
   let indices: number[];

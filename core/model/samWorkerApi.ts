@@ -6,7 +6,7 @@ import type { DecoderOutput, ModelSpec } from './SamModel';
 
 /**
  * What crosses between HostedSamModel and its worker modules (samEncoderWorker, samDecoderWorker,
- * samPromptWorker). Embeddings and image-stage tensors live in SharedArrayBuffers: posting them
+ * samPromptWorker). For the workers, embeddings and image-stage tensors live in SharedArrayBuffers: posting them
  * shares the memory, so a prompt never copies them; outputs come back as transferred ArrayBuffers.
  */
 
@@ -35,8 +35,12 @@ export interface EncoderWorkerReady {
   readonly io: ModelSpec['encoder'];
 }
 export type EncoderWorkerApi = {
-  /** in: float32[1,3,S,S] → out: float32[...embeddingDims] over a SharedArrayBuffer */
-  encode: { args: { readonly input: Float32Array }; result: { readonly embedding: Float32Array } };
+  /**
+   * in: float32[1,3,S,S] → out: float32[...embeddingDims], twice: `embedding` in a plain (moved)
+   * ArrayBuffer for the caller (onnxruntime takes no SharedArrayBuffer views), `shared` in a
+   * SharedArrayBuffer for the decoder workers.
+   */
+  encode: { args: { readonly input: Float32Array }; result: { readonly embedding: Float32Array; readonly shared: Float32Array } };
 };
 
 export interface DecoderWorkerInit {
@@ -49,9 +53,13 @@ export interface DecoderWorkerInit {
   readonly split: boolean;
   /** Send back the prompt stage's model bytes (for prompt workers). */
   readonly wantPromptStage: boolean;
+  /** Rewrite a single-mask export to SAM's 4 masks when the manifest says multimask (see openDecoder). */
+  readonly multimask: boolean;
 }
 export interface DecoderWorkerReady {
   readonly split: boolean;
+  /** Whether the opened decoder returns SAM's multiple masks. */
+  readonly multimask: boolean;
   /** The prompt stage's ONNX bytes, when asked for and split; undefined else. */
   readonly promptStage?: Uint8Array;
 }

@@ -1,4 +1,5 @@
 import { SamflowError } from '../errors';
+import { checkLimit, DEFAULT_LIMITS } from '../limits';
 import type { BoxXyxy, PointPrompt, PromptMeta, SamPrompt } from '../types';
 
 /** A detection in the coco-ssd format: `bbox` is [x, y, w, h] in image pixels. */
@@ -49,6 +50,8 @@ export interface BoxesToPromptsOptions {
   readonly maxInstances?: number;
   /** Passed on to each prompt (default: single mask, SAM's choice for box prompts). */
   readonly multimask?: boolean;
+  /** Most detections accepted (before filtering); more are refused with BAD_PROMPT. Default 1000 (core/limits.ts). */
+  readonly maxBoxes?: number;
 }
 
 /**
@@ -147,6 +150,7 @@ export function boxesToPrompts(detections: readonly DetectionBoxInput[], opts: B
     fail(`detections must be an array (coco-ssd [{bbox,class,score}], [{box}] or [[x0,y0,x1,y1]]), got ${typeof detections}`);
   }
   checkOptions(opts);
+  checkLimit('boxesToPrompts: number of detections', detections.length, opts.maxBoxes ?? DEFAULT_LIMITS.maxBoxes, 'maxBoxes');
   const classes = opts.classes ? new Set(opts.classes) : undefined;
   const minScore = opts.minScore ?? 0;
   let kept = detections

@@ -47,6 +47,13 @@ export interface FromFfmpegOptions {
   readonly onStaleDrop?: (frame: VideoFrame) => void;
   /** Told before each reconnect attempt, with the failure that caused it. */
   readonly onReconnect?: (info: { attempt: number; error: SamflowError }) => void;
+  /**
+   * Longest wait for the next frame (from the spawn on) before the source counts as stalled (a
+   * camera that stops sending while the connection stays open): ffmpeg is killed, then restarted
+   * (`reconnect`) or the stream errors with SOURCE_FAILED. Default 30000 ms, at least three frame
+   * intervals at `fps`; 0 turns it off.
+   */
+  readonly readTimeoutMs?: number;
 }
 
 interface Probe {
@@ -128,6 +135,9 @@ function even(n: number): number {
  * ffmpeg's stderr, unless `reconnect` allows another attempt. Unsubscribing kills the child process
  * (SIGKILL, after closing its stdout) and cancels any pending reconnect.
  */
+/** Default {@link FromFfmpegOptions.readTimeoutMs}. */
+export const DEFAULT_FFMPEG_READ_TIMEOUT_MS = 30_000;
+
 export function fromFfmpeg(url: string, options: FromFfmpegOptions = {}): Observable<VideoFrame> {
   const ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
   const ffprobePath = options.ffprobePath ?? (ffmpegPath.endsWith('ffmpeg') ? `${ffmpegPath.slice(0, -'ffmpeg'.length)}ffprobe` : 'ffprobe');
@@ -140,6 +150,11 @@ export function fromFfmpeg(url: string, options: FromFfmpegOptions = {}): Observ
   const retries = options.reconnect?.retries ?? 0;
   const delayMs = options.reconnect?.delayMs ?? 1000;
   const idPrefix = options.idPrefix ?? url;
+  const readTimeout = options.readTimeoutMs ?? DEFAULT_FFMPEG_READ_TIMEOUT_MS;
+  if (typeof readTimeout !== 'number' || !Number.isFinite(readTimeout) || readTimeout < 0) {
+    throw new SamflowError('BAD_OPTION', `fromFfmpeg: readTimeoutMs must be a number of milliseconds >= 0 (0: off), got ${String(options.readTimeoutMs)}`, url);
+  }
+  const idleMs = readTimeout === 0 ? 0 : Math.max(readTimeout, fps ? 3000 / fps : 0);
 
   return new Observable<VideoFrame>((subscriber) => {
     let reader: FfmpegReader | undefined;
@@ -147,6 +162,7 @@ export function fromFfmpeg(url: string, options: FromFfmpegOptions = {}): Observ
     let closed = false;
     let index = 0;
     let attempt = 0;
+    let stopIdle: () => void = () => undefined;
 
     const fail = (error: SamflowError): void => {
       if (closed) return;
@@ -228,16 +244,35 @@ export function fromFfmpeg(url: string, options: FromFfmpegOptions = {}): Observ
       };
       const read = options.thread === 'worker' ? readFfmpegInWorker : readFfmpegInProcess;
       const myAttempt = attempt;
+      // no frame for idleMs → this ffmpeg is given up (killed), its close event ignored
+      let gaveUp = false;
+      let idle: NodeJS.Timeout | undefined;
+      const armIdle = (): void => {
+        if (idle) clearTimeout(idle);
+        if (idleMs === 0 || closed) return;
+        idle = setTimeout(() => {
+          if (closed || gaveUp) return;
+          gaveUp = true;
+          r.stop();
+          if (reader === r) reader = undefined;
+          fail(new SamflowError('SOURCE_FAILED', `fromFfmpeg: no frame from '${url}' for ${idleMs} ms (stalled source?); raise readTimeoutMs if it is just slow`, url));
+        }, idleMs);
+      };
+      stopIdle = () => {
+        if (idle) clearTimeout(idle);
+      };
       const r = read(ffmpegPath, args, frameBytes, {
         onSpawn: (pid) => options.onSpawn?.({ pid, attempt: myAttempt, args }),
         onFrame: (rgb) => {
-          if (closed) return;
+          if (closed || gaveUp) return;
+          armIdle();
           const i = index++;
           emit({ id: `${idPrefix}#${i}`, width: W, height: H, rgb, timestamp: Date.now(), index: i, ptsMs: rate ? (i * 1000) / rate : undefined });
         },
         onClose: ({ code, signal, stderr, spawnErrorCode, spawnErrorMessage }) => {
+          if (idle) clearTimeout(idle);
           if (reader === r) reader = undefined;
-          if (closed) return;
+          if (closed || gaveUp) return;
           if (spawnErrorCode === 'ENOENT') {
             closed = true; // retrying cannot make a missing binary appear
             subscriber.error(
@@ -262,11 +297,13 @@ export function fromFfmpeg(url: string, options: FromFfmpegOptions = {}): Observ
         },
       });
       reader = r;
+      armIdle();
     };
 
     void start();
     return () => {
       closed = true;
+      stopIdle();
       if (timer) clearTimeout(timer);
       reader?.stop();
       reader = undefined;

@@ -41,11 +41,25 @@ export function globToRegExp(glob: string): RegExp {
     } else if (c === '[') {
       const end = glob.indexOf(']', i);
       if (end < 0) throw new SamflowError('BAD_OPTION', `fromImageFiles: unclosed '[' in pattern '${glob}'`);
-      re += glob.slice(i, end + 1);
+      re += classToRegExp(glob.slice(i + 1, end), glob);
       i = end;
     } else re += escape(c);
   }
   return new RegExp(`^${re}$`);
+}
+
+/** A glob character class body (`abc`, `a-z`, `!a-z` / `^a-z` negated) as a RegExp class; checked. */
+function classToRegExp(body: string, glob: string): string {
+  const negated = body.startsWith('!') || body.startsWith('^');
+  const chars = negated ? body.slice(1) : body;
+  if (chars === '') throw new SamflowError('BAD_OPTION', `fromImageFiles: empty character class '[${body}]' in pattern '${glob}'`, glob);
+  const cls = `[${negated ? '^/' : ''}${chars.replace(/[\\\]^]/g, '\\$&')}]`;
+  try {
+    new RegExp(cls);
+  } catch {
+    throw new SamflowError('BAD_OPTION', `fromImageFiles: bad character class '[${body}]' in pattern '${glob}' (a range must go low to high, like [a-z] or [0-9])`, glob);
+  }
+  return cls;
 }
 
 function escape(s: string): string {

@@ -15,7 +15,17 @@ export interface FromMjpegHttpOptions extends ErrorPolicyOptions {
   readonly reconnect?: { readonly retries: number; readonly delayMs: number };
   /** Largest accepted part in bytes (a lost boundary must not grow memory forever). Default 16 MiB. */
   readonly maxPartBytes?: number;
+  /**
+   * Longest wait for the next bytes (connecting, headers or body) before the connection counts as
+   * stalled: it is closed, then reconnected (`reconnect`) or the stream errors with SOURCE_FAILED.
+   * A camera that stops mid-part but keeps the socket open would otherwise hang for ever.
+   * Default 10000 ms; 0 turns it off.
+   */
+  readonly readTimeoutMs?: number;
 }
+
+/** Default {@link FromMjpegHttpOptions.readTimeoutMs}. */
+export const DEFAULT_MJPEG_READ_TIMEOUT_MS = 10_000;
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 
@@ -105,7 +115,8 @@ export class MultipartSplitter {
  * ```
  *
  * @param url http:// or https:// URL of the stream.
- * @param options `headers`, `idPrefix`, `reconnect`, `maxPartBytes`, `onError` (default 'skip' for
+ * @param options `headers`, `idPrefix`, `reconnect`, `maxPartBytes`, `readTimeoutMs` (default 10 s
+ *   without bytes → the connection is dropped and reconnected or the stream errors), `onError` (default 'skip' for
  *   this live source: one corrupt JPEG is reported to `errors` and the stream goes on; 'throw' to
  *   fail), `errors`.
  * @returns A cold Observable of Frames: each subscription opens its own connection.
@@ -123,11 +134,16 @@ export function fromMjpegHttp(url: string, options: FromMjpegHttpOptions = {}): 
   const idPrefix = options.idPrefix ?? url;
   const get = url.startsWith('https:') ? https.get : url.startsWith('http:') ? http.get : undefined;
   if (!get) throw new SamflowError('BAD_OPTION', `fromMjpegHttp: url must start with http:// or https://, got '${url}'`, url);
+  const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_MJPEG_READ_TIMEOUT_MS;
+  if (typeof readTimeoutMs !== 'number' || !Number.isFinite(readTimeoutMs) || readTimeoutMs < 0) {
+    throw new SamflowError('BAD_OPTION', `fromMjpegHttp: readTimeoutMs must be a number of milliseconds >= 0 (0: off), got ${String(readTimeoutMs)}`, url);
+  }
 
   return new Observable<Frame>((subscriber) => {
     let closed = false;
     let req: http.ClientRequest | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let idle: NodeJS.Timeout | undefined;
     let attempt = 0;
     let n = 0;
     let decoding = false;
@@ -160,8 +176,23 @@ export function fromMjpegHttp(url: string, options: FromMjpegHttpOptions = {}): 
       );
     };
 
+    const stopIdle = (): void => {
+      if (idle) clearTimeout(idle);
+      idle = undefined;
+    };
+    // (re)armed on connect and on every chunk: no bytes for readTimeoutMs → a stalled connection
+    const armIdle = (): void => {
+      stopIdle();
+      if (readTimeoutMs === 0 || closed) return;
+      idle = setTimeout(() => {
+        idle = undefined;
+        failOrRetry(new SamflowError('SOURCE_FAILED', `fromMjpegHttp: '${url}' sent nothing for ${readTimeoutMs} ms (stalled camera?); raise readTimeoutMs if it is just slow`, url));
+      }, readTimeoutMs);
+    };
+
     const failOrRetry = (error: SamflowError, ended = false): void => {
       if (closed) return;
+      stopIdle();
       req?.destroy();
       req = undefined;
       if (attempt < retries) {
@@ -178,7 +209,15 @@ export function fromMjpegHttp(url: string, options: FromMjpegHttpOptions = {}): 
 
     const connect = (): void => {
       timer = undefined;
+      armIdle();
+      // events of a connection already given up (stalled, failed) must not touch the next one
+      const current = (): boolean => req === r && !closed;
       const r = get(url, { headers: options.headers }, (res) => {
+        if (!current()) {
+          res.resume();
+          return;
+        }
+        armIdle();
         const type = res.headers['content-type'] ?? '';
         const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
         if (res.statusCode !== 200 || !/multipart\//i.test(type) || !boundary) {
@@ -204,7 +243,8 @@ export function fromMjpegHttp(url: string, options: FromMjpegHttpOptions = {}): 
           options.maxPartBytes,
         );
         res.on('data', (chunk: Buffer) => {
-          if (closed) return;
+          if (!current()) return;
+          armIdle();
           try {
             splitter.push(chunk);
           } catch (e) {
@@ -212,6 +252,8 @@ export function fromMjpegHttp(url: string, options: FromMjpegHttpOptions = {}): 
           }
         });
         res.on('end', () => {
+          if (!current()) return;
+          stopIdle();
           const finish = (): void => {
             if (decoding || waiting) {
               setImmediate(finish);
@@ -221,14 +263,15 @@ export function fromMjpegHttp(url: string, options: FromMjpegHttpOptions = {}): 
           };
           finish();
         });
-        res.on('error', (e) => failOrRetry(new SamflowError('SOURCE_FAILED', `fromMjpegHttp: '${url}' failed: ${e.message}`, url, { cause: e })));
+        res.on('error', (e) => current() && failOrRetry(new SamflowError('SOURCE_FAILED', `fromMjpegHttp: '${url}' failed: ${e.message}`, url, { cause: e })));
       });
-      r.on('error', (e) => failOrRetry(new SamflowError('SOURCE_FAILED', `fromMjpegHttp: cannot read '${url}': ${e.message}`, url, { cause: e })));
+      r.on('error', (e) => current() && failOrRetry(new SamflowError('SOURCE_FAILED', `fromMjpegHttp: cannot read '${url}': ${e.message}`, url, { cause: e })));
       req = r;
     };
 
     const stop = (): void => {
       closed = true;
+      stopIdle();
       if (timer) clearTimeout(timer);
       req?.destroy();
       req = undefined;

@@ -119,11 +119,16 @@ export class WorkerHost<Api extends WorkerApi, Init, Ready> implements WorkerHos
     const gen = this.current && !this.current.dead ? this.current : this.spawn();
     return new Promise<Api[M]['result']>((resolve, reject) => {
       const id = this.nextId++;
+      try {
+        // posted at once: the worker takes it after its setup
+        gen.worker.postMessage({ id, method, args }, transfer);
+      } catch (e) {
+        reject(new SamflowError('BAD_OPTION', `${this.opts.label}: ${method} got arguments that cannot be sent to its worker thread (${e instanceof Error ? e.message : String(e)})`));
+        return;
+      }
       gen.pending.set(id, { method, resolve: resolve as (v: never) => void, reject });
       gen.posted++;
       gen.worker.ref();
-      // posted at once: the worker takes it after its setup
-      gen.worker.postMessage({ id, method, args }, transfer);
     });
   }
 

@@ -7,6 +7,9 @@
  */
 export type DropPolicy = 'latest' | 'queue' | 'all';
 
+/** Why an item left the queue without being worked on: pushed out by a newer one, or the queue closed. */
+export type DropReason = 'dropped' | 'closed';
+
 export interface DropQueueStats {
   readonly waiting: number;
   readonly dropped: number;
@@ -15,12 +18,13 @@ export interface DropQueueStats {
 }
 
 /**
- * Runs `work` one item at a time under a drop policy. Dropped items are handed to `onDrop` (so a node
- * can call `done()` for them), and every change is reported through `onChange` for the status.
+ * Runs `work` one item at a time under a drop policy. Dropped items are handed to `onDrop` with the reason (so a
+ * node can end them with `done(err)`, see finishDropped), and every change is reported through `onChange` for the status.
  */
 export class DropQueue<T> {
   private readonly waiting: T[] = [];
   private busy = false;
+  private running: T | undefined;
   private closed = false;
   private droppedCount = 0;
   private processedCount = 0;
@@ -29,7 +33,7 @@ export class DropQueue<T> {
     private readonly policy: DropPolicy,
     private readonly queueSize: number,
     private readonly work: (item: T) => Promise<void>,
-    private readonly onDrop: (item: T) => void,
+    private readonly onDrop: (item: T, reason: DropReason) => void,
     private readonly onChange: (stats: DropQueueStats) => void = () => undefined,
   ) {
     if (policy === 'queue' && !(Number.isInteger(queueSize) && queueSize >= 1)) {
@@ -43,28 +47,33 @@ export class DropQueue<T> {
 
   push(item: T): void {
     if (this.closed) {
-      this.drop(item);
+      this.drop(item, 'closed');
       return;
     }
     this.waiting.push(item);
     const limit = this.policy === 'latest' ? 1 : this.policy === 'queue' ? this.queueSize : Infinity;
     while (this.waiting.length > limit) {
       const old = this.waiting.shift();
-      if (old !== undefined) this.drop(old);
+      if (old !== undefined) this.drop(old, 'dropped');
     }
     this.onChange(this.stats);
     void this.pump();
   }
 
+  /** The item being worked on, if any. */
+  get current(): T | undefined {
+    return this.running;
+  }
+
   /** Drops everything waiting (the running item finishes); later pushes are dropped. */
   close(): void {
     this.closed = true;
-    for (const item of this.waiting.splice(0)) this.drop(item);
+    for (const item of this.waiting.splice(0)) this.drop(item, 'closed');
   }
 
-  private drop(item: T): void {
+  private drop(item: T, reason: DropReason): void {
     this.droppedCount++;
-    this.onDrop(item);
+    this.onDrop(item, reason);
     this.onChange(this.stats);
   }
 
@@ -75,10 +84,12 @@ export class DropQueue<T> {
       for (let item = this.waiting.shift(); item !== undefined; item = this.waiting.shift()) {
         this.onChange(this.stats);
         try {
+          this.running = item;
           await this.work(item);
         } catch {
           // `work` reports its own failures (done(err)); a throw must not stop the queue
         }
+        this.running = undefined;
         this.processedCount++;
       }
     } finally {

@@ -1,4 +1,5 @@
 import { SamflowError } from '../../core/errors';
+import { checkLimit, DEFAULT_LIMITS, describeValue, type SamflowLimits } from '../../core/limits';
 import type { BoxXyxy, PointPrompt, PromptMeta } from '../../core/types';
 
 /** The JSON-safe prompt that travels on `msg.prompts` (a SamPrompt without mask logits). */
@@ -33,10 +34,10 @@ export function parsePoint(v: unknown, where: string): PointPrompt {
     y = o.y;
     if (o.label !== undefined) label = o.label;
   } else {
-    fail(where, `expected a point {x, y, label} or [x, y, label], got ${JSON.stringify(v)}.`);
+    fail(where, `expected a point {x, y, label} or [x, y, label], got ${describeValue(v)}.`);
   }
-  if (!finite(x) || !finite(y)) fail(where, `x and y must be finite numbers (original-image pixels), got ${JSON.stringify(v)}.`);
-  if (label !== 0 && label !== 1) fail(where, `label must be 1 (foreground) or 0 (background), got ${JSON.stringify(label)}.`);
+  if (!finite(x) || !finite(y)) fail(where, `x and y must be finite numbers (original-image pixels), got ${describeValue(v)}.`);
+  if (label !== 0 && label !== 1) fail(where, `label must be 1 (foreground) or 0 (background), got ${describeValue(label)}.`);
   return { x, y, label };
 }
 
@@ -48,7 +49,7 @@ export function parseBox(v: unknown, where: string): BoxXyxy {
     const o = v as Record<string, unknown>;
     b = [o.x0, o.y0, o.x1, o.y1];
   }
-  if (!b || b.length !== 4 || !b.every(finite)) fail(where, `expected a box [x0, y0, x1, y1] of 4 finite numbers (XYXY, original-image pixels), got ${JSON.stringify(v)}.`);
+  if (!b || b.length !== 4 || !b.every(finite)) fail(where, `expected a box [x0, y0, x1, y1] of 4 finite numbers (XYXY, original-image pixels), got ${describeValue(v)}.`);
   const [x0, y0, x1, y1] = b as number[];
   if (!(x1 > x0 && y1 > y0)) fail(where, `the box [${x0}, ${y0}, ${x1}, ${y1}] is empty or inverted; use [left, top, right, bottom] with right > left and bottom > top.`);
   return [x0, y0, x1, y1];
@@ -56,27 +57,41 @@ export function parseBox(v: unknown, where: string): BoxXyxy {
 
 function parseMeta(v: unknown, where: string): PromptMeta | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, `meta must be an object like {class: 'cat', score: 0.9}, got ${JSON.stringify(v)}.`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, `meta must be an object like {class: 'cat', score: 0.9}, got ${describeValue(v)}.`);
   return v as PromptMeta;
 }
 
 /** A prompt object `{points?, box?, multimask?, meta?}`; at least one point or a box. */
-export function parsePrompt(v: unknown, where: string): MessagePrompt {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, `expected a prompt {points: [[x, y, label]], box: [x0, y0, x1, y1]}, got ${JSON.stringify(v)}.`);
+export function parsePrompt(v: unknown, where: string, limits: PromptInputLimits = DEFAULT_LIMITS): MessagePrompt {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, `expected a prompt {points: [[x, y, label]], box: [x0, y0, x1, y1]}, got ${describeValue(v)}.`);
   const o = v as Record<string, unknown>;
-  const points = o.points === undefined ? undefined : parsePoints(o.points, `${where}.points`);
+  const points = o.points === undefined ? undefined : parsePoints(o.points, `${where}.points`, limits);
   const box = o.box === undefined ? undefined : parseBox(o.box, `${where}.box`);
   if (!points?.length && !box) fail(where, 'a prompt needs at least one point or a box.');
-  if (o.multimask !== undefined && typeof o.multimask !== 'boolean') fail(`${where}.multimask`, `must be true or false, got ${JSON.stringify(o.multimask)}.`);
+  if (o.multimask !== undefined && typeof o.multimask !== 'boolean') fail(`${where}.multimask`, `must be true or false, got ${describeValue(o.multimask)}.`);
   const meta = parseMeta(o.meta, `${where}.meta`);
-  if (o.maskRef !== undefined && (typeof o.maskRef !== 'string' || o.maskRef === '')) fail(`${where}.maskRef`, `must be the id of an earlier mask (msg.candidates[0].id), got ${JSON.stringify(o.maskRef)}.`);
+  if (o.maskRef !== undefined && (typeof o.maskRef !== 'string' || o.maskRef === '')) fail(`${where}.maskRef`, `must be the id of an earlier mask (msg.candidates[0].id), got ${describeValue(o.maskRef)}.`);
   const maskRef = o.maskRef as string | undefined;
   return { ...(points?.length ? { points } : {}), ...(box ? { box } : {}), ...(o.multimask !== undefined ? { multimask: o.multimask as boolean } : {}), ...(meta ? { meta } : {}), ...(maskRef ? { maskRef } : {}) };
 }
 
-export function parsePoints(v: unknown, where: string): PointPrompt[] {
-  if (!Array.isArray(v)) fail(where, `expected an array of points [[x, y, label], ...], got ${JSON.stringify(v)}.`);
+/** The limits a message's prompts are checked against before they are parsed (core/limits.ts). */
+export type PromptInputLimits = Pick<SamflowLimits, 'maxPointsPerPrompt' | 'maxPromptsPerMessage' | 'maxBoxes'>;
+
+export function parsePoints(v: unknown, where: string, limits: PromptInputLimits = DEFAULT_LIMITS): PointPrompt[] {
+  if (!Array.isArray(v)) fail(where, `expected an array of points [[x, y, label], ...], got ${describeValue(v)}.`);
+  checkLimit(`${where}: number of points`, v.length, limits.maxPointsPerPrompt, 'maxPointsPerPrompt', 'BAD_PROMPT', where);
   return v.map((p, i) => parsePoint(p, `${where}[${i}]`));
+}
+
+/**
+ * `msg.prompts` (an array, or one prompt) as a list, refused above `maxPromptsPerMessage` before any
+ * prompt is parsed.
+ */
+export function promptList(raw: unknown, where: string, limits: PromptInputLimits = DEFAULT_LIMITS): unknown[] {
+  const list: unknown[] = Array.isArray(raw) ? raw : [raw];
+  checkLimit(`${where}: number of prompts`, list.length, limits.maxPromptsPerMessage, 'maxPromptsPerMessage', 'BAD_PROMPT', where);
+  return list;
 }
 
 /** Where sam-prompt finds its input; every field optional, at least one present. */
@@ -94,15 +109,16 @@ export interface PromptSources {
  * - `boxes`: one prompt per box (the points, if any, are added to each).
  * `prefix` names the source in error messages ('msg' or 'config').
  */
-export function promptsFromInput(src: PromptSources, prefix: string): MessagePrompt[] {
+export function promptsFromInput(src: PromptSources, prefix: string, limits: PromptInputLimits = DEFAULT_LIMITS): MessagePrompt[] {
   if (src.prompts !== undefined) {
-    const list = Array.isArray(src.prompts) ? src.prompts : [src.prompts];
+    const list = promptList(src.prompts, `${prefix}.prompts`, limits);
     if (list.length === 0) fail(`${prefix}.prompts`, 'the array is empty; give at least one prompt.');
-    return list.map((p, i) => parsePrompt(p, `${prefix}.prompts[${i}]`));
+    return list.map((p, i) => parsePrompt(p, `${prefix}.prompts[${i}]`, limits));
   }
-  const points = src.points === undefined ? undefined : parsePoints(src.points, `${prefix}.points`);
+  const points = src.points === undefined ? undefined : parsePoints(src.points, `${prefix}.points`, limits);
   if (src.boxes !== undefined) {
-    if (!Array.isArray(src.boxes) || src.boxes.length === 0) fail(`${prefix}.boxes`, `expected a non-empty array of boxes [[x0, y0, x1, y1], ...], got ${JSON.stringify(src.boxes)}.`);
+    if (!Array.isArray(src.boxes) || src.boxes.length === 0) fail(`${prefix}.boxes`, `expected a non-empty array of boxes [[x0, y0, x1, y1], ...], got ${describeValue(src.boxes)}.`);
+    checkLimit(`${prefix}.boxes: number of boxes`, src.boxes.length, limits.maxBoxes, 'maxBoxes', 'BAD_PROMPT', `${prefix}.boxes`);
     return src.boxes.map((b, i) => ({ box: parseBox(b, `${prefix}.boxes[${i}]`), ...(points?.length ? { points } : {}) }));
   }
   const box = src.box === undefined ? undefined : parseBox(src.box, `${prefix}.box`);

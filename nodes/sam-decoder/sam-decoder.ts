@@ -6,12 +6,17 @@ import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { parsePrompt } from '../lib/promptsFromInput';
+import { parsePrompt, promptList } from '../lib/promptsFromInput';
+import { MessagesInFlight } from '../lib/MessagesInFlight';
 
 interface SamDecoderDef extends NodeDef {
   readonly model?: string;
-  /** 'best': one mask per prompt (the highest predicted IoU); 'all': every mask the decoder returns. */
-  readonly keep?: 'best' | 'all';
+  /**
+   * Masks per prompt. 'best': one (the highest predicted IoU of what SAM's rule gives); 'all': SAM's
+   * rule (3 for a lone click without box, else 1; a prompt's `multimask` overrides); 'all3': the 3
+   * ambiguity masks of every prompt.
+   */
+  readonly keep?: 'best' | 'all' | 'all3';
   /** Also set msg.candidates: handles to the low-res logits kept in sam-model (for mask_input refinement). */
   readonly candidates?: boolean;
 }
@@ -24,12 +29,15 @@ export = function register(RED: NodeAPI): void {
   function SamDecoderNode(this: Node, def: SamDecoderDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const keepAll = def.keep === 'all';
+    const keepAll = def.keep === 'all' || def.keep === 'all3';
+    const decodeOptions = def.keep === 'all3' ? { multimask: true } : {};
     const withCandidates = def.candidates === true;
     const runtime = attachModel(RED, node, def.model);
     let active = 0;
 
-    node.on('input', (msg, send, done) => {
+    const inFlight = new MessagesInFlight(node, 'sam-decoder');
+    node.on('input', (msg, send, nodeDone) => {
+      const done = inFlight.track(msg, nodeDone);
       void (async () => {
         if (!runtime) throw noModelError('sam-decoder');
         const handle = readEmbeddingHandle(msg.embedding, 'sam-decoder');
@@ -37,8 +45,7 @@ export = function register(RED: NodeAPI): void {
         if (raw === undefined) {
           throw new SamflowError('BAD_PROMPT', 'msg.prompts: missing. Wire a sam-prompt (or sam-grid, sam-boxes-to-prompts) before sam-decoder, or set msg.prompts = [{points: [[x, y, 1]]}].', 'msg.prompts');
         }
-        const list = Array.isArray(raw) ? raw : [raw];
-        const prompts = list.map((p, i) => parsePrompt(p, `msg.prompts[${i}]`));
+        const prompts = promptList(raw, 'msg.prompts').map((p, i) => parsePrompt(p, `msg.prompts[${i}]`));
         active++;
         node.status({ fill: 'blue', shape: 'ring', text: `decoding ${prompts.length} prompt(s)…` });
         const started = Date.now();
@@ -64,7 +71,7 @@ export = function register(RED: NodeAPI): void {
                 }
                 samPrompt = { ...prompt, maskInput: previous.lowResLogits };
               }
-              const candidates = await decodeMasks(model, embedded, samPrompt);
+              const candidates = await decodeMasks(model, embedded, samPrompt, decodeOptions);
               kept.push(...(keepAll ? candidates : candidates.slice(0, 1)));
             }
             const pairs = toRecords(kept).map((record, i) => ({ record, candidate: kept[i]! }));

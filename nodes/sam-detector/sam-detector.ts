@@ -1,12 +1,15 @@
 import { decodeImage, type DetectOptions } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
 import { DetectorHolder } from '../lib/DetectorHolder';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
 import { imageFromMessage } from '../lib/imageFromMessage';
 import { asError, errorText } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
 
 interface SamDetectorDef extends NodeDef {
+  /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
+  readonly reportDropped?: boolean | string;
   /** Comma-separated COCO class names; empty = all 80. */
   readonly classes?: string;
   readonly minScore?: string | number;
@@ -55,8 +58,10 @@ export = function register(RED: NodeAPI): void {
       if (s.dropped) parts.push(`dropped ${s.dropped}`);
       node.status({ fill: s.dropped ? 'yellow' : 'green', shape: s.busy ? 'ring' : 'dot', text: parts.join(' · ') });
     };
+    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
+    const reportDropped = reportDroppedOption(def.reportDropped);
     const queue = new DropQueue<Pending>(
-      def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest',
+      policy,
       4,
       async ({ msg, send, done }) => {
         try {
@@ -75,12 +80,12 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      ({ done }) => done(),
+      ({ msg, done }, reason) => finishDropped('sam-detector', msg, done, reason, policy, reportDropped),
       show,
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-detector', queue);
       holder.close().then(done, done);
     });
   }

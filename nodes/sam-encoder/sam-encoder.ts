@@ -1,10 +1,13 @@
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
 import { asError, errorText } from '../lib/asError';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 
 interface SamEncoderDef extends NodeDef {
+  /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
+  readonly reportDropped?: boolean | string;
   readonly model?: string;
   readonly policy?: DropPolicy;
   readonly queueSize?: string | number;
@@ -34,6 +37,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
+    const reportDropped = reportDroppedOption(def.reportDropped);
     const queueSize = Math.max(1, Math.floor(Number(def.queueSize) || 4));
     let lastMs: number | undefined;
     let failed = false;
@@ -70,8 +74,7 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      // a dropped message is finished without output (counted in the status)
-      ({ done }) => done(),
+      ({ msg, done }, reason) => finishDropped('sam-encoder', msg, done, reason, policy, reportDropped),
       showStats,
     );
 
@@ -79,7 +82,7 @@ export = function register(RED: NodeAPI): void {
       queue.push({ msg, send, done });
     });
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-encoder', queue);
       done();
     });
   }

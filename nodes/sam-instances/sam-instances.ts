@@ -1,6 +1,7 @@
 import { segmentInstances, type SegmentInstancesOptions } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
 import { DetectorHolder } from '../lib/DetectorHolder';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
@@ -8,6 +9,8 @@ import { asError, errorText } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
 
 interface SamInstancesDef extends NodeDef {
+  /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
+  readonly reportDropped?: boolean | string;
   readonly model?: string;
   /** Comma-separated COCO class names; empty = all. */
   readonly classes?: string;
@@ -50,8 +53,10 @@ export = function register(RED: NodeAPI): void {
       if (state === 'failed') node.status({ fill: 'red', shape: 'ring', text: `detector failed: ${detail.slice(0, 50)}` });
     });
     let dropped = 0;
+    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
+    const reportDropped = reportDroppedOption(def.reportDropped);
     const queue = new DropQueue<Pending>(
-      def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest',
+      policy,
       4,
       async ({ msg, send, done }) => {
         try {
@@ -73,14 +78,14 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      ({ done }) => {
-        dropped++;
-        done();
+      ({ msg, done }, reason) => {
+        if (reason === 'dropped') dropped++;
+        finishDropped('sam-instances', msg, done, reason, policy, reportDropped);
       },
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-instances', queue);
       detector.close().then(done, done);
     });
   }

@@ -4,7 +4,8 @@ import type { BinaryMask, BoxXyxy, CompressedRle, PointPrompt, UncompressedRle }
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { imageFromMessage } from '../lib/imageFromMessage';
-import { parsePrompt } from '../lib/promptsFromInput';
+import { parsePrompt, promptList } from '../lib/promptsFromInput';
+import { MessagesInFlight } from '../lib/MessagesInFlight';
 
 interface SamRenderDef extends NodeDef {
   readonly alpha?: string | number;
@@ -41,7 +42,9 @@ export = function register(RED: NodeAPI): void {
     const showPrompts = def.showPrompts !== false;
     const format = def.format === 'jpeg' ? 'jpeg' : 'png';
 
-    node.on('input', (msg, send, done) => {
+    const inFlight = new MessagesInFlight(node, 'sam-render');
+    node.on('input', (msg, send, nodeDone) => {
+      const done = inFlight.track(msg, nodeDone);
       void (async () => {
         const masks = masksOf(msg.masks);
         const { input, frameId } = imageFromMessage(msg.payload, msg.frameId);
@@ -49,7 +52,7 @@ export = function register(RED: NodeAPI): void {
         const points: PointPrompt[] = [];
         const boxes: BoxXyxy[] = [];
         if (showPrompts && Array.isArray(msg.prompts)) {
-          msg.prompts.forEach((p: unknown, i) => {
+          promptList(msg.prompts, 'msg.prompts').forEach((p: unknown, i) => {
             const prompt = parsePrompt(p, `msg.prompts[${i}]`);
             if (prompt.points) points.push(...prompt.points);
             if (prompt.box) boxes.push(prompt.box);

@@ -7,6 +7,7 @@ import { imageFromMessage } from '../lib/imageFromMessage';
 import { masksFromMessage } from '../lib/masksFromMessage';
 import { asError, errorText } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
+import { MessagesInFlight } from '../lib/MessagesInFlight';
 
 interface SamTextDef extends NodeDef {
   /** Folder with a transformers.js CLIP export; empty = <package>/models/clip. */
@@ -47,9 +48,11 @@ export = function register(RED: NodeAPI): void {
         if (!closed) node.status({ fill: 'red', shape: 'ring', text: `CLIP failed: ${errorText(err)}` });
       },
     );
-    const inFlight = new Set<Promise<unknown>>();
+    const jobs = new Set<Promise<unknown>>();
 
-    node.on('input', (msg, send, done) => {
+    const inFlight = new MessagesInFlight(node, 'sam-text');
+    node.on('input', (msg, send, nodeDone) => {
+      const done = inFlight.track(msg, nodeDone);
       const job = (async () => {
         if (configError) throw configError;
         const text = typeof msg.text === 'string' && msg.text.trim() !== '' ? msg.text : def.text?.trim();
@@ -72,14 +75,14 @@ export = function register(RED: NodeAPI): void {
         node.status({ fill: 'green', shape: 'dot', text: `"${text.slice(0, 20)}": ${ranked.length} of ${masks.length} · ${Date.now() - t0} ms` });
         send(msg);
       })();
-      inFlight.add(job);
+      jobs.add(job);
       job.then(
         () => {
-          inFlight.delete(job);
+          jobs.delete(job);
           done();
         },
         (err: unknown) => {
-          inFlight.delete(job);
+          jobs.delete(job);
           node.status({ fill: 'red', shape: 'ring', text: errorText(err) });
           done(asError(err));
         },
@@ -88,7 +91,7 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed, done) => {
       closed = true;
       void (async () => {
-        await Promise.allSettled([...inFlight]);
+        await Promise.allSettled([...jobs]);
         try {
           await (await loading).release();
         } catch {

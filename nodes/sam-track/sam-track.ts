@@ -4,14 +4,17 @@ import { SamflowError } from '../../core/errors';
 import type { SamModel } from '../../core/model/SamModel';
 import type { EmbeddedFrame, MaskRecord } from '../../core/types';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { asError, errorText } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
-import { parseBox, parsePoints, parsePrompt } from '../lib/promptsFromInput';
+import { parseBox, parsePoints, parsePrompt, promptList } from '../lib/promptsFromInput';
 
 interface SamTrackDef extends NodeDef {
+  /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
+  readonly reportDropped?: boolean | string;
   readonly model?: string;
   readonly promptMode?: TrackPromptMode;
   readonly boxMargin?: string | number;
@@ -33,7 +36,7 @@ function objectsOf(msg: NodeMessage): TrackedObjectInit[] | undefined {
     if (!Array.isArray(msg.objects) || msg.objects.length === 0) {
       throw new SamflowError('BAD_PROMPT', 'msg.objects: expected a non-empty array [{id, box: [x0, y0, x1, y1]} or {id, points: [[x, y, 1]]}].', 'msg.objects');
     }
-    return msg.objects.map((o: unknown, i): TrackedObjectInit => {
+    return promptList(msg.objects, 'msg.objects').map((o: unknown, i): TrackedObjectInit => {
       const r = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
       const id = typeof r.id === 'string' || typeof r.id === 'number' ? r.id : i;
       const box = r.box === undefined ? undefined : parseBox(r.box, `msg.objects[${i}].box`);
@@ -43,8 +46,7 @@ function objectsOf(msg: NodeMessage): TrackedObjectInit[] | undefined {
     });
   }
   if (msg.prompts !== undefined) {
-    const list = Array.isArray(msg.prompts) ? msg.prompts : [msg.prompts];
-    return list.map((p: unknown, i): TrackedObjectInit => {
+    return promptList(msg.prompts, 'msg.prompts').map((p: unknown, i): TrackedObjectInit => {
       const prompt = parsePrompt(p, `msg.prompts[${i}]`);
       const objectId = prompt.meta?.objectId;
       return { id: objectId ?? i, ...(prompt.box ? { box: prompt.box } : {}), ...(prompt.points ? { points: prompt.points } : {}) };
@@ -112,8 +114,12 @@ export = function register(RED: NodeAPI): void {
       });
     }
 
+    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
+
+    const reportDropped = reportDroppedOption(def.reportDropped);
+
     const queue = new DropQueue<Pending>(
-      def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest',
+      policy,
       4,
       async ({ msg, send, done }) => {
         try {
@@ -147,14 +153,14 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         }
       },
-      ({ done }) => {
-        dropped++;
-        done();
+      ({ msg, done }, reason) => {
+        if (reason === 'dropped') dropped++;
+        finishDropped('sam-track', msg, done, reason, policy, reportDropped);
       },
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {
-      queue.close();
+      closeDropQueue('sam-track', queue);
       subscription?.unsubscribe();
       done();
     });

@@ -213,6 +213,50 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('a lone click offers SAM’s 3 masks: M and the button cycle them; Accept takes the one shown', async () => {
+    expect(await page.evaluate(() => window.samflowAnnotate.file)).toBe('02-pair.png');
+    await click(340, 180);
+    await waitMask();
+    const choice = (): Promise<string | null> => page.locator('#overlay').getAttribute('data-mask-choice');
+    expect(await choice()).toBe('1/3');
+    const masks = await page.evaluate(() =>
+      (window.samflowAnnotate.steps[window.samflowAnnotate.steps.length - 1] as unknown as { masks: { handle: string; score: number; rle: CompressedRle; maskIndex: number }[] }).masks,
+    );
+    expect(masks).toHaveLength(3);
+    expect(masks.map((m) => m.maskIndex).sort()).toEqual([1, 2, 3]);
+    expect([...masks.map((m) => m.score)].sort((x, y) => y - x)).toEqual(masks.map((m) => m.score));
+    expect(await page.locator('#nextMask').textContent()).toBe('Mask 1/3');
+    await page.keyboard.press('m');
+    expect(await choice()).toBe('2/3');
+    expect(await page.locator('#current').textContent()).toContain('Mask 2 of 3');
+    await page.locator('#nextMask').click();
+    expect(await choice()).toBe('3/3');
+    await page.keyboard.press('m');
+    expect(await choice()).toBe('1/3');
+    await page.keyboard.press('m');
+    expect(Number(await page.locator('#overlay').getAttribute('data-mask-area'))).toBe(rleToMask(masks[1]!.rle).data.reduce((t, v) => t + v, 0));
+    const request = page.waitForRequest((r) => r.url().endsWith('/api/accept'));
+    await accept('second candidate', 3);
+    expect((JSON.parse((await request).postData() ?? '{}') as { handle: string }).handle).toBe(masks[1]!.handle);
+    const coco = await exported();
+    const image = coco.images.find((i) => i.file_name === '02-pair.png')!;
+    const cat = coco.categories.find((c) => c.name === 'second candidate')!;
+    const ann = coco.annotations.find((x) => x.image_id === image.id && x.category_id === cat.id)!;
+    expect(iou(rleToMask(ann.segmentation), rleToMask(masks[1]!.rle))).toBe(1);
+    // a click with a box is one mask: nothing to cycle
+    const a0 = await at(290, 120);
+    const b0 = await at(400, 240);
+    await page.mouse.move(a0.x, a0.y);
+    await page.mouse.down();
+    await page.mouse.move(b0.x, b0.y, { steps: 4 });
+    await page.mouse.up();
+    await waitMask();
+    expect(await choice()).toBe('1/1');
+    expect(await page.locator('#nextMask').isDisabled()).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('in-browser decoder (onnxruntime-web): click → mask decoded in the page → accept → export (IoU ≥ 0.9)', async () => {
     await page.goto(new URL('#file=01-shapes.png', server.url).href);
     await page.reload();

@@ -53,6 +53,29 @@ describe.skipIf(!built)('samflow segment (built CLI)', () => {
     expect([ov.width, ov.height]).toEqual([360, 260]);
   });
 
+  it('--multimask: the 3 masks of the default model, IoU each, best first, one PNG per mask', async () => {
+    const out = path.join(tmp, 'multi.png');
+    const r = await runCli(['segment', scene, '--box', '75,55,225,205', '--multimask', '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const masks = (JSON.parse(r.stdout) as { masks: Array<{ segmentation: { size: [number, number]; counts: string }; predicted_iou: number; mask_index: number }> }).masks;
+    expect(masks).toHaveLength(3);
+    expect(masks.map((m) => m.mask_index).sort()).toEqual([1, 2, 3]);
+    const ious = masks.map((m) => m.predicted_iou);
+    expect([...ious].sort((x, y) => y - x)).toEqual(ious);
+    expect(new Set(ious).size).toBe(3);
+    for (const [i, file] of [out, path.join(tmp, 'multi-1.png'), path.join(tmp, 'multi-2.png')].entries()) {
+      const { data, info } = await sharp(readFileSync(file)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+      const png: BinaryMask = { width: info.width, height: info.height, data: Uint8Array.from(data, (v) => (v > 127 ? 1 : 0)) };
+      expect(iou(png, rleToMask(masks[i]!.segmentation)), file).toBe(1);
+    }
+    expect(existsSync(path.join(tmp, 'multi-3.png'))).toBe(false);
+    // the best of the three is the disc the box holds
+    expect(iou(rleToMask(masks[0]!.segmentation), shapeMask(360, 260, disc))).toBeGreaterThanOrEqual(0.9);
+    // without --multimask a box gives SAM's single mask (token 0)
+    const single = await runCli(['segment', scene, '--box', '75,55,225,205', '--json']);
+    expect((JSON.parse(single.stdout) as { masks: Array<{ mask_index: number }> }).masks.map((m) => m.mask_index)).toEqual([0]);
+  });
+
   it('a box prompt through the CLI', async () => {
     const r = await runCli(['segment', scene, '--box', '75,55,225,205', '--json']);
     expect(r.code).toBe(0);

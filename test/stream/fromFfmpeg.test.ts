@@ -126,3 +126,41 @@ describe.skipIf(!ok)('fromFfmpeg (needs Debian ffmpeg)', () => {
     await expect(lastValueFrom(fromFfmpeg(video, { ffmpegPath: '/nonexistent/ffmpeg', width: 8, height: 8 }))).rejects.toThrow(/apt-get install ffmpeg/);
   });
 });
+
+describe('fromFfmpeg read timeout (a stand-in ffmpeg that stalls)', () => {
+  let fake: string;
+  let pidsFile: string;
+  beforeAll(() => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'samflow-stall-'));
+    fake = path.join(d, 'ffmpeg');
+    pidsFile = path.join(d, 'pids');
+    // one 2x2 rgb24 frame (12 bytes), then silence with stdout left open, like a camera that stalls
+    fs.writeFileSync(fake, `#!/bin/sh\necho $$ >> ${pidsFile}\nhead -c 12 /dev/zero\nexec sleep 30\n`, { mode: 0o755 });
+  });
+
+  it('a source that stops sending frames errors after readTimeoutMs, and ffmpeg is killed', async () => {
+    const frames: number[] = [];
+    const err = (await lastValueFrom(fromFfmpeg('rtsp://camera/stalls', { ffmpegPath: fake, width: 2, height: 2, readTimeoutMs: 300 }).pipe(tap((f) => frames.push(f.index)))).catch((e: unknown) => e)) as SamflowError;
+    expect(frames).toEqual([0]);
+    expect(err).toMatchObject({ code: 'SOURCE_FAILED', source: 'rtsp://camera/stalls' });
+    expect(err.message).toMatch(/no frame from 'rtsp:\/\/camera\/stalls' for 300 ms/);
+    const pid = Number(fs.readFileSync(pidsFile, 'utf8').trim().split('\n').pop());
+    const t0 = Date.now();
+    while (alive(pid) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('with reconnect, a stalled source is restarted', async () => {
+    const attempts: number[] = [];
+    const frames = await lastValueFrom(
+      fromFfmpeg('rtsp://camera/stalls', { ffmpegPath: fake, width: 2, height: 2, readTimeoutMs: 200, reconnect: { retries: 2, delayMs: 10 }, onSpawn: (s) => attempts.push(s.attempt) })
+        .pipe(take(3), toArray()),
+    );
+    expect(frames.map((f) => f.index)).toEqual([0, 1, 2]);
+    expect(attempts).toEqual([0, 1, 2]);
+  });
+
+  it('refuses a bad readTimeoutMs', () => {
+    expect(() => fromFfmpeg('x.mp4', { readTimeoutMs: Number.NaN })).toThrow(/readTimeoutMs/);
+  });
+});

@@ -11,6 +11,7 @@ const jpeg = (w: number, h: number, r: number) =>
 
 let server: http.Server | undefined;
 afterEach(async () => {
+  server?.closeAllConnections();
   if (server) await new Promise((r) => server!.close(r));
   server = undefined;
 });
@@ -96,5 +97,40 @@ describe('fromMjpegHttp', () => {
     const t0 = Date.now();
     while (!closedOnServer && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 10));
     expect(closedOnServer).toBe(true);
+  });
+
+  it('a camera that stalls mid-part (socket open) errors after readTimeoutMs, naming the url', async () => {
+    const j = await jpeg(4, 4, 90);
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=f' });
+      res.write(`--f\r\nContent-Length: ${j.length}\r\n\r\n`);
+      res.write(j.subarray(0, 10)); // ... and nothing more, socket left open
+    });
+    const err = await lastValueFrom(fromMjpegHttp(url, { readTimeoutMs: 200 })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SOURCE_FAILED', source: url });
+    expect(String((err as Error).message)).toMatch(/sent nothing for 200 ms/);
+  });
+
+  it('with reconnect, a stalled connection is dropped and the stream goes on from a new one', async () => {
+    const j = await jpeg(6, 2, 200);
+    let connections = 0;
+    const url = await serve((_req, res) => {
+      connections++;
+      res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=f' });
+      res.write(`--f\r\nContent-Length: ${j.length}\r\n\r\n`);
+      if (connections === 1) {
+        res.write(j.subarray(0, 10)); // stall
+        return;
+      }
+      res.write(j);
+      res.end('\r\n');
+    });
+    const frames = await lastValueFrom(fromMjpegHttp(url, { readTimeoutMs: 200, reconnect: { retries: 1, delayMs: 10 } }).pipe(toArray()));
+    expect(connections).toBe(2);
+    expect(frames.map((f) => [f.width, f.height])).toEqual([[6, 2]]);
+  });
+
+  it('refuses a bad readTimeoutMs', () => {
+    expect(() => fromMjpegHttp('http://127.0.0.1:1/x', { readTimeoutMs: -1 })).toThrow(/readTimeoutMs/);
   });
 });

@@ -41,6 +41,18 @@ describe('WorkerHost', () => {
     }
   });
 
+  it('refuses arguments that cannot cross threads, and stays usable', async () => {
+    const { host } = await start({ scale: 2 });
+    try {
+      const bad = { data: (() => 1) as unknown as Float32Array };
+      await expect(host.call('scale', bad)).rejects.toMatchObject({ code: 'BAD_OPTION' });
+      expect(host.inFlight).toBe(0);
+      expect([...(await host.call('scale', { data: Float32Array.of(4) })).data]).toEqual([8]);
+    } finally {
+      await host.terminate();
+    }
+  });
+
   it('rejects start with the setup’s error, and leaves no thread', async () => {
     const e = await start({ scale: 1, fail: '/x/model.onnx' }).then(
       () => undefined,

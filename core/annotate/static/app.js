@@ -24,7 +24,7 @@
     height: 0,
     done: false,
     objects: [],
-    /** Undo stack of edit steps; the last one is current: {points, box, handle, mask, source} */
+    /** Undo stack of edit steps; the last one is current: {points, box, handle, mask, masks, choice, source} */
     steps: [],
     inflight: null,
     proposals: [],
@@ -237,6 +237,7 @@
       }
     }
     canvas.dataset.maskArea = step && step.mask ? String(step.mask.area) : '0';
+    canvas.dataset.maskChoice = step && step.masks ? `${step.choice + 1}/${step.masks.length}` : '';
   }
 
   // ---------- side panel ----------
@@ -258,8 +259,14 @@
     const mask = step && step.mask;
     let text = 'Click inside an object.';
     if (step && app.inflight) text = 'Predicting…';
-    if (mask) text = `Mask: ${mask.area} px, predicted IoU ${mask.score.toFixed(3)}${app.lastLatencyMs !== null ? `, ${app.lastLatencyMs} ms` : ''}`;
+    const n = step && step.masks ? step.masks.length : 0;
+    if (mask) {
+      text = `Mask${n > 1 ? ` ${step.choice + 1} of ${n}` : ''}: ${mask.area} px, predicted IoU ${mask.score.toFixed(3)}` +
+        `${app.lastLatencyMs !== null ? `, ${app.lastLatencyMs} ms` : ''}${n > 1 ? ' (M: next mask)' : ''}`;
+    }
     $('current').textContent = text;
+    $('nextMask').disabled = !(mask && n > 1);
+    $('nextMask').textContent = `Mask ${mask && n > 1 ? step.choice + 1 : 1}/${Math.max(1, mask ? n : 1)}`;
     $('accept').disabled = !mask;
     $('undo').disabled = app.steps.length === 0;
     $('clear').disabled = app.steps.length === 0;
@@ -565,6 +572,9 @@
     const run = app.decoderMode === 'browser' ? decodeInBrowser(step) : api('api/predict', { file: app.file, points: step.points, box: step.box, prev: prevHandle(step) });
     app.inflight = run
       .then((m) => {
+        // SAM's candidates for this click, best first (a lone click: whole / part / subpart)
+        step.masks = [m].concat(m.alternatives || []);
+        step.choice = 0;
         step.handle = m.handle;
         step.mask = m;
         if (current() === step) draw();
@@ -638,6 +648,17 @@
       });
     }
   });
+
+  /** Show the next of SAM's masks for the current click; accepting or the next click uses it. */
+  function cycleMask() {
+    const step = current();
+    if (!step || !step.masks || step.masks.length < 2) return;
+    step.choice = (step.choice + 1) % step.masks.length;
+    step.mask = step.masks[step.choice];
+    step.handle = step.mask.handle;
+    draw();
+    renderCurrent();
+  }
 
   function undo() {
     if (!app.steps.length) return;
@@ -724,6 +745,7 @@
   $('accept').addEventListener('click', () => acceptCurrent());
   $('undo').addEventListener('click', undo);
   $('clear').addEventListener('click', clearEdit);
+  $('nextMask').addEventListener('click', cycleMask);
   $('propose').addEventListener('click', () => propose());
   $('acceptAll').addEventListener('click', async () => {
     for (const p of app.proposals.slice()) await acceptProposal(p);
@@ -800,6 +822,7 @@
       Backspace: undo,
       Escape: clearEdit,
       c: clearEdit,
+      m: cycleMask,
       l: () => $('label').focus(),
       n: () => openIndex(app.index + 1),
       ArrowRight: () => openIndex(app.index + 1),
