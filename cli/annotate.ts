@@ -11,12 +11,19 @@ import { getFlag, getNumber, getString, parseArgs, UsageError, getOutputPath } f
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 import { AMG_FLAGS, AMG_USAGE, amgOptionsFrom, progressReporter } from './everything';
+import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptions';
+import { connectSamCluster, type SamCluster } from '../core/cluster/connectSamCluster';
+import { clusterAnnotator } from '../core/cluster/clusterAnnotator';
+import type { SamModel } from '../core/model/SamModel';
+import type { ImageAnnotator } from '../core/amg/annotateFolder';
 
 export const usage = `usage: samflow annotate <folder> --out coco.json [--resume] [--sa1b-dir DIR] ${AMG_USAGE} ${MODEL_USAGE}
        samflow annotate <folder> --ui [--port P] [--host H] ${MODEL_USAGE}
   Automatic: segments every image of the folder into one COCO instances JSON (RLE), saved after
   each image; --resume skips images already in it; --sa1b-dir also writes one SA-1B JSON per image.
-  --ui: serves the annotation page (model-assisted clicks, automatic proposals) on 127.0.0.1.`;
+  --ui: serves the annotation page (model-assisted clicks, automatic proposals) on 127.0.0.1.
+  --nats URL: the images go to the samflow workers of that NATS cluster (same output, same --resume)
+       ${CLUSTER_USAGE}`;
 
 const FLAGS = {
   ...MODEL_FLAGS,
@@ -27,6 +34,7 @@ const FLAGS = {
   ui: { kind: 'boolean' },
   port: { kind: 'integer', min: 0, max: 65535 },
   host: { kind: 'string' },
+  ...CLUSTER_FLAGS,
 } as const;
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -37,7 +45,17 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const out = getOutputPath(a, 'out');
   if (out === undefined) throw new UsageError('--out coco.json is required (or --ui for the annotation page)');
   const amg = amgOptionsFrom(a);
-  const model = await loadSamModel({ decoderWorkers: amgDecoderWorkers(), ...modelOptionsFrom(a) });
+  const clusterOptions = clusterOptionsFrom(a);
+  let model: SamModel | undefined;
+  let cluster: SamCluster | undefined;
+  let annotator: SamModel | ImageAnnotator;
+  if (clusterOptions) {
+    cluster = await connectSamCluster(clusterOptions);
+    annotator = clusterAnnotator(cluster, { amg, ...(clusterOptions.maxInFlight !== undefined ? { concurrency: clusterOptions.maxInFlight } : {}) });
+  } else {
+    model = await loadSamModel({ decoderWorkers: amgDecoderWorkers(), ...modelOptionsFrom(a) });
+    annotator = model;
+  }
   const ac = new AbortController();
   const onSigint = (): void => ac.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
@@ -45,7 +63,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     let current = '';
     let progress = progressReporter(io, '');
     const sa1bDir = getString(a, 'sa1b-dir');
-    const result = await annotateFolder(model, folder, {
+    const result = await annotateFolder(annotator, folder, {
       ...amg,
       out,
       resume: getFlag(a, 'resume'),
@@ -67,7 +85,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
-    await model.release();
+    await model?.release();
+    await cluster?.close();
   }
 }
 

@@ -14,6 +14,9 @@ import { renderOverlay } from '../core/render';
 import { getFlag, getNumber, getString, parseArgs, UsageError, type OptionSpec, type ParsedArgs, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
+import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptions';
+import { runClusterJob } from './clusterJob';
+import type { AmgRecord } from '../core/masks/toRecords';
 
 /** AMG flags shared by `everything` and `annotate`. */
 export const AMG_FLAGS: Readonly<Record<string, OptionSpec>> = {
@@ -77,7 +80,8 @@ export const usage = `usage: samflow everything <image> ${AMG_USAGE}
   "stability_score","crop_box":[x,y,w,h]}]}   (+ "polygons" with --polygons)
   --skip-covered  skip grid points whose mask is already known (2-3x fewer decoder runs; recall 1.0 on
                   coffee/astronaut/fruits at the default --skip-similarity 0.93; 0.90 is ~15% faster
-                  and missed 1 of 16 masks on fruits)`;
+                  and missed 1 of 16 masks on fruits)
+  --nats URL      run it on a worker of that samflow cluster (same output)  ${CLUSTER_USAGE}`;
 
 const FLAGS = {
   ...MODEL_FLAGS,
@@ -85,6 +89,7 @@ const FLAGS = {
   polygons: { kind: 'boolean' },
   out: { kind: 'string' },
   overlay: { kind: 'string' },
+  ...CLUSTER_FLAGS,
 } as const;
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -97,46 +102,54 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const out = getOutputPath(a, 'out');
   const overlay = getOutputPath(a, 'overlay');
   const frame = await decodeImage(image, maxPixels !== undefined ? { maxPixels } : {});
-  const model = await loadSamModel({ decoderWorkers: amgDecoderWorkers(), ...modelOptions });
-  try {
-    const progress = progressReporter(io, 'everything');
-    const t0 = Date.now();
-    let decoded = 0;
-    const records = await generateMasks(model, frame, {
-      ...amg,
-      outputMode: 'coco_rle',
-      polygons: getFlag(a, 'polygons'),
-      onProgress: (p) => {
-        decoded = p.decoded;
-        progress(p.done, p.total, `points, ${p.decoded} decoder runs`);
-      },
-    });
-    const result = {
-      image: { width: frame.width, height: frame.height, file_name: path.basename(image) },
-      annotations: records.map((r, i) => ({
-        id: i + 1,
-        segmentation: r.segmentation,
-        area: r.area,
-        bbox: r.bbox,
-        predicted_iou: r.predicted_iou,
-        point_coords: r.point_coords,
-        stability_score: r.stability_score,
-        crop_box: r.crop_box,
-        ...(r.polygons ? { polygons: r.polygons } : {}),
-      })),
-    };
-    if (out !== undefined) await writeFile(out, JSON.stringify(result));
-    else io.stdout(JSON.stringify(result) + '\n');
-    if (overlay !== undefined) {
-      const masks = records.map((r) => {
-        if (!isCompressedRle(r.segmentation)) throw new Error('everything: expected COCO RLE records');
-        return rleToMask(r.segmentation);
+  const clusterOptions = clusterOptionsFrom(a);
+  const t0 = Date.now();
+  let decoded = 0;
+  let records: AmgRecord[];
+  if (clusterOptions) {
+    // the same job on a worker of the cluster (--nats); the overlay is drawn here
+    const r = await runClusterJob(clusterOptions, image, { task: 'everything', options: { ...amg, polygons: getFlag(a, 'polygons') } });
+    records = r.records as AmgRecord[];
+  } else {
+    const model = await loadSamModel({ decoderWorkers: amgDecoderWorkers(), ...modelOptions });
+    try {
+      const progress = progressReporter(io, 'everything');
+      records = await generateMasks(model, frame, {
+        ...amg,
+        outputMode: 'coco_rle',
+        polygons: getFlag(a, 'polygons'),
+        onProgress: (p) => {
+          decoded = p.decoded;
+          progress(p.done, p.total, `points, ${p.decoded} decoder runs`);
+        },
       });
-      await writeFile(overlay, await renderOverlay(frame, masks, { outline: true }));
+    } finally {
+      await model.release();
     }
-    io.stderr(`everything: ${records.length} masks, ${decoded} decoder runs, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-    return 0;
-  } finally {
-    await model.release();
   }
+  const result = {
+    image: { width: frame.width, height: frame.height, file_name: path.basename(image) },
+    annotations: records.map((r, i) => ({
+      id: i + 1,
+      segmentation: r.segmentation,
+      area: r.area,
+      bbox: r.bbox,
+      predicted_iou: r.predicted_iou,
+      point_coords: r.point_coords,
+      stability_score: r.stability_score,
+      crop_box: r.crop_box,
+      ...(r.polygons ? { polygons: r.polygons } : {}),
+    })),
+  };
+  if (out !== undefined) await writeFile(out, JSON.stringify(result));
+  else io.stdout(JSON.stringify(result) + '\n');
+  if (overlay !== undefined) {
+    const masks = records.map((r) => {
+      if (!isCompressedRle(r.segmentation)) throw new Error('everything: expected COCO RLE records');
+      return rleToMask(r.segmentation);
+    });
+    await writeFile(overlay, await renderOverlay(frame, masks, { outline: true }));
+  }
+  io.stderr(`everything: ${records.length} masks, ${decoded} decoder runs, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  return 0;
 }

@@ -16,6 +16,11 @@ import { UsageError, getFlag, getNumber, getString, parseArgs, getOutputPath } f
 import type { CliIo } from './CliCommand';
 import { DETECTOR_FLAGS, DETECTOR_USAGE, detectOptionsFrom, detectorLoadOptionsFrom, roundDetection } from './detect';
 import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
+import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptions';
+import { runClusterJob } from './clusterJob';
+import { rleToMask } from '../core/masks/rleToMask';
+import type { InstanceRecord } from '../core/detect/segmentInstances';
+import type { BinaryMask } from '../core/types';
 
 export const usage = `usage: samflow instances <image> ${DETECTOR_USAGE}
        [--max-instances N] [--expand PX] [--box-jitter F] ${MODEL_USAGE}
@@ -27,7 +32,8 @@ export const usage = `usage: samflow instances <image> ${DETECTOR_USAGE}
   --out-dir        one mask PNG per instance: <index>-<class>.png (255 inside)
   --overlay        the image with every instance mask and its detector box
   --json           {"width","height","instances":[{"class","score","box":[x,y,w,h],
-                    "segmentation":{"size":[h,w],"counts"},"area","bbox":[x,y,w,h],"predicted_iou"}]}`;
+                    "segmentation":{"size":[h,w],"counts"},"area","bbox":[x,y,w,h],"predicted_iou"}]}
+  --nats URL       detect and segment on a worker of that samflow cluster (same output)  ${CLUSTER_USAGE}`;
 
 const FLAGS = {
   ...DETECTOR_FLAGS,
@@ -38,6 +44,7 @@ const FLAGS = {
   'out-dir': { kind: 'string' },
   overlay: { kind: 'string' },
   json: { kind: 'boolean' },
+  ...CLUSTER_FLAGS,
 } as const;
 
 /** A file-name-safe class name ("traffic light" → "traffic-light"). */
@@ -60,27 +67,33 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   const loadOpts = detectorLoadOptionsFrom(a);
   const frame = await decodeImage(image, maxPixels !== undefined ? { maxPixels } : {});
-  const detector = await loadCocoDetector(loadOpts);
-  let detections;
-  try {
-    detections = (await detector.detect(frame, { ...detectOpts, maxDetections: maxInstances })).map(roundDetection);
-  } finally {
-    detector.release();
-  }
-
   const segOpts: SegmentInstancesOptions = {
     maxInstances,
     ...(expand !== undefined ? { expand } : {}),
     ...(boxJitter !== undefined ? { boxJitter } : {}),
   };
-  let instances: Awaited<ReturnType<typeof segmentInstances>> = [];
-  if (detections.length > 0) {
-    // The encoder (the heavy step) only runs when there is something to segment.
-    const model = await loadSamModel(modelOptions);
+  const clusterOptions = clusterOptionsFrom(a);
+  let instances: { record: InstanceRecord; mask: BinaryMask }[] = [];
+  if (clusterOptions) {
+    // detector and SAM on a worker of the cluster (--nats)
+    const r = await runClusterJob(clusterOptions, image, { task: 'instances', options: { ...segOpts, detect: { ...detectOpts, maxDetections: maxInstances } } });
+    instances = (r.records as InstanceRecord[]).map((record) => ({ record, mask: rleToMask(record.segmentation) }));
+  } else {
+    const detector = await loadCocoDetector(loadOpts);
+    let detections;
     try {
-      instances = await segmentInstances(model, await encodeImage(model, frame), detections, segOpts);
+      detections = (await detector.detect(frame, { ...detectOpts, maxDetections: maxInstances })).map(roundDetection);
     } finally {
-      await model.release();
+      detector.release();
+    }
+    if (detections.length > 0) {
+      // The encoder (the heavy step) only runs when there is something to segment.
+      const model = await loadSamModel(modelOptions);
+      try {
+        instances = await segmentInstances(model, await encodeImage(model, frame), detections, segOpts);
+      } finally {
+        await model.release();
+      }
     }
   }
 

@@ -11,7 +11,7 @@ import { UsageError } from './args';
 import { isSamflowError } from '../core/errors';
 import type { CliCommand, CliIo } from './CliCommand';
 
-const COMMANDS = ['segment', 'everything', 'edges', 'annotate', 'detect', 'instances', 'text', 'eval', 'models'] as const;
+const COMMANDS = ['segment', 'everything', 'edges', 'annotate', 'detect', 'instances', 'text', 'eval', 'models', 'worker'] as const;
 
 /** cli/<name>.js in the build, cli/<name>.ts when run from source (tests). */
 function commandFile(name: string): string | undefined {

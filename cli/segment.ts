@@ -21,6 +21,11 @@ import type { BoxXyxy, PointPrompt, SamPrompt } from '../core/types';
 import { UsageError, getFlag, getList, getNumber, getOutputPath, getString, parseArgs } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
+import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptions';
+import { runClusterJob } from './clusterJob';
+import { rleToMask } from '../core/masks/rleToMask';
+import type { AmgRecord } from '../core/masks/toRecords';
+import type { BinaryMask, CompressedRle } from '../core/types';
 
 export const usage = `usage: samflow segment <image> [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1] [--multimask]
        ${MODEL_USAGE}
@@ -32,7 +37,8 @@ export const usage = `usage: samflow segment <image> [--point X,Y[,LABEL]]... [-
              MASK-2.png for the next ones (the index is the rank, best first)
   --overlay  the image with the best mask, prompts and box drawn on it
   --json     {"width","height","model","masks":[{"segmentation":{"size":[h,w],"counts"},"area","bbox",
-             "predicted_iou","mask_index"}]}, best first (mask_index: the decoder's mask token)`;
+             "predicted_iou","mask_index"}]}, best first (mask_index: the decoder's mask token)
+  --nats URL run it on a worker of that samflow cluster (same output)  ${CLUSTER_USAGE}`;
 
 const FLAGS = {
   ...MODEL_FLAGS,
@@ -42,6 +48,7 @@ const FLAGS = {
   out: { kind: 'string' },
   overlay: { kind: 'string' },
   json: { kind: 'boolean' },
+  ...CLUSTER_FLAGS,
 } as const;
 
 /** One number of --point/--box: empty or non-numeric parts are usage errors (Number('') would be 0). */
@@ -95,55 +102,69 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (e instanceof SamflowError) throw new SamflowError(e.code, `${image}: ${e.message}`, image, { cause: e });
     throw e;
   }
-  const model = await loadSamModel(modelOptions);
-  try {
-    const embedded = await encodeImage(model, frame);
-    const multimask = getFlag(a, 'multimask');
-    const candidates = await decodeMasks(model, embedded, prompt, multimask ? { multimask: true } : {});
-    if (multimask && candidates.length < 2) {
-      io.stderr(`samflow segment: model "${model.id}" returns one mask per prompt; --multimask gives only that one\n`);
+  const clusterOptions = clusterOptionsFrom(a);
+  const multimask = getFlag(a, 'multimask');
+  let masks: { candidate: { predictedIou: number; maskIndex: number }; mask: BinaryMask }[];
+  let modelId: string;
+  if (clusterOptions) {
+    // the same prompt on a worker of the cluster (--nats); masks come back as COCO RLE
+    const r = await runClusterJob(clusterOptions, image, { task: 'segment', prompts: [prompt], ...(multimask ? { options: { multimask } } : {}) });
+    masks = (r.records as AmgRecord<CompressedRle>[]).map((rec) => ({
+      candidate: { predictedIou: rec.predicted_iou, maskIndex: typeof rec.meta?.maskIndex === 'number' ? rec.meta.maskIndex : 0 },
+      mask: rleToMask(rec.segmentation),
+    }));
+    modelId = r.model;
+  } else {
+    const model = await loadSamModel(modelOptions);
+    try {
+      const embedded = await encodeImage(model, frame);
+      const candidates = await decodeMasks(model, embedded, prompt, multimask ? { multimask: true } : {});
+      masks = candidates.map((c) => ({ candidate: c, mask: candidateToMask(c) }));
+      modelId = model.id;
+    } finally {
+      await model.release();
     }
-    const masks = candidates.map((c) => ({ candidate: c, mask: candidateToMask(c) }));
-    if (out !== undefined) {
-      const written = multimask ? masks.length : 1;
-      for (let i = 0; i < written; i++) await writeFile(rankedPath(out, i), await maskToPng(masks[i]!.mask));
-    }
-    if (overlay !== undefined) {
-      const png = await renderOverlay(
-        frame,
-        masks.slice(0, 1).map((m) => m.mask),
-        { points, boxes: box ? [box] : [], outline: true },
-      );
-      await writeFile(overlay, png);
-    }
-    if (getFlag(a, 'json')) {
-      const result = {
-        width: frame.width,
-        height: frame.height,
-        model: model.id,
-        masks: masks.map(({ candidate, mask }) => ({
-          segmentation: compressRle(maskToRle(mask)),
-          area: maskArea(mask),
-          bbox: maskToBoxXywh(mask),
-          predicted_iou: candidate.predictedIou,
-          mask_index: candidate.maskIndex,
-        })),
-      };
-      io.stdout(JSON.stringify(result) + '\n');
-    } else if (out === undefined && overlay === undefined) {
-      const best = masks[0]!;
-      const others = masks
-        .slice(1)
-        .map((m) => `area ${maskArea(m.mask)} px, IoU ${m.candidate.predictedIou.toFixed(3)}`)
-        .join('; ');
-      io.stdout(
-        `${image}: ${frame.width}x${frame.height}, best mask area ${maskArea(best.mask)} px, predicted IoU ${best.candidate.predictedIou.toFixed(3)}` +
-          (others ? ` (then ${others})` : '') +
-          ` (use --out, --overlay or --json to save ${masks.length > 1 ? 'them' : 'it'})\n`,
-      );
-    }
-    return 0;
-  } finally {
-    await model.release();
   }
+  if (multimask && masks.length < 2) {
+    io.stderr(`samflow segment: model "${modelId}" returns one mask per prompt; --multimask gives only that one\n`);
+  }
+  if (out !== undefined) {
+    const written = multimask ? masks.length : 1;
+    for (let i = 0; i < written; i++) await writeFile(rankedPath(out, i), await maskToPng(masks[i]!.mask));
+  }
+  if (overlay !== undefined) {
+    const png = await renderOverlay(
+      frame,
+      masks.slice(0, 1).map((m) => m.mask),
+      { points, boxes: box ? [box] : [], outline: true },
+    );
+    await writeFile(overlay, png);
+  }
+  if (getFlag(a, 'json')) {
+    const result = {
+      width: frame.width,
+      height: frame.height,
+      model: modelId,
+      masks: masks.map(({ candidate, mask }) => ({
+        segmentation: compressRle(maskToRle(mask)),
+        area: maskArea(mask),
+        bbox: maskToBoxXywh(mask),
+        predicted_iou: candidate.predictedIou,
+        mask_index: candidate.maskIndex,
+      })),
+    };
+    io.stdout(JSON.stringify(result) + '\n');
+  } else if (out === undefined && overlay === undefined) {
+    const best = masks[0]!;
+    const others = masks
+      .slice(1)
+      .map((m) => `area ${maskArea(m.mask)} px, IoU ${m.candidate.predictedIou.toFixed(3)}`)
+      .join('; ');
+    io.stdout(
+      `${image}: ${frame.width}x${frame.height}, best mask area ${maskArea(best.mask)} px, predicted IoU ${best.candidate.predictedIou.toFixed(3)}` +
+        (others ? ` (then ${others})` : '') +
+        ` (use --out, --overlay or --json to save ${masks.length > 1 ? 'them' : 'it'})\n`,
+    );
+  }
+  return 0;
 }

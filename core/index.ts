@@ -16,3 +16,4 @@ export * from './operators';
 export * from './annotate';
 export * from './eval';
 export * from './text';
+export * from './cluster';

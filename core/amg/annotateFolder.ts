@@ -79,14 +79,68 @@ function readExisting(out: string): AmgCocoInstances {
   return { images: c.images, annotations: c.annotations, categories: c.categories ?? [{ id: 1, name: 'object' }], info: c.info };
 }
 
+/** What annotating one image gave: its size and records, or why it could not be read. */
+export type ImageAnnotation =
+  | { readonly width: number; readonly height: number; readonly records: readonly AmgRecord<CompressedRle>[]; readonly model?: string }
+  | { readonly unreadable: SamflowError };
+
+/**
+ * The per-image work of annotateFolder, pluggable: `localAnnotator` (decode + generateMasks on a
+ * model here) or a cluster's (core/cluster: the image goes to a worker). Unreadable images are
+ * answered with `{unreadable}`; a throw stops the run.
+ */
+export interface ImageAnnotator {
+  /** The model id written to the output's info (when known up front). */
+  readonly modelId?: string;
+  /** Images worked on at once; results are still written in file order. Default 1. */
+  readonly concurrency?: number;
+  annotate(
+    file: string,
+    absPath: string,
+    ctx: { readonly signal?: AbortSignal; readonly onPoints: (done: number, total: number) => void },
+  ): Promise<ImageAnnotation>;
+}
+
+/** The local per-image work: decodeImage, then generateMasks with the AMG options. */
+export function localAnnotator(model: SamModel, opts: Omit<GenerateMasksOptions, 'outputMode' | 'embedded'> = {}): ImageAnnotator {
+  return {
+    modelId: model.id,
+    async annotate(file, absPath, ctx) {
+      let frame;
+      try {
+        frame = await decodeImage(absPath, { id: file });
+      } catch (e) {
+        if (!isSamflowError(e)) throw e;
+        return { unreadable: e };
+      }
+      const records = (await generateMasks(model, frame, {
+        ...opts,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        outputMode: 'coco_rle',
+        onProgress: (p) => ctx.onPoints(p.done, p.total),
+      })) as AmgRecord<CompressedRle>[];
+      return { width: frame.width, height: frame.height, records, model: model.id };
+    },
+  };
+}
+
+function isModel(x: SamModel | ImageAnnotator): x is SamModel {
+  return typeof (x as SamModel).runEncoder === 'function';
+}
+
 /**
  * The data engine's fully automatic stage: "segment everything" on every image of a folder into one
  * COCO instances JSON (RLE segmentations, category 1 "object", score = predicted IoU), rewritten
- * atomically after each image so an interruption loses at most the image in progress; with
+ * atomically after each image so an interruption loses at most the images in progress; with
  * `resume`, images already in the output are skipped. Aborting `signal` stops after the current
- * decoder run and rejects; the output then holds every finished image.
+ * decoder run and rejects; the output then holds every finished image. Give a model (local work)
+ * or an ImageAnnotator (e.g. a cluster's); with several images at once, results are still written
+ * in file order, so the output does not depend on where or how fast each image ran.
  */
-export async function annotateFolder(model: SamModel, folder: string, opts: AnnotateFolderOptions): Promise<AnnotateFolderResult> {
+export async function annotateFolder(modelOrAnnotator: SamModel | ImageAnnotator, folder: string, opts: AnnotateFolderOptions): Promise<AnnotateFolderResult> {
+  const annotator = isModel(modelOrAnnotator) ? localAnnotator(modelOrAnnotator, opts) : modelOrAnnotator;
+  const concurrency = annotator.concurrency ?? 1;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new SamflowError('BAD_OPTION', `annotate: concurrency must be a whole number >= 1, got ${String(concurrency)}`);
   let folderReal: string;
   try {
     folderReal = await fsp.realpath(folder);
@@ -99,42 +153,50 @@ export async function annotateFolder(model: SamModel, folder: string, opts: Anno
     opts.resume && fs.existsSync(opts.out)
       ? readExisting(opts.out)
       : { images: [], annotations: [], categories: [{ id: 1, name: 'object' }] };
-  coco.info = { description: 'samflow annotate (automatic masks)', model: model.id, ...(coco.info ?? {}) };
+  coco.info = { description: 'samflow annotate (automatic masks)', ...(annotator.modelId !== undefined ? { model: annotator.modelId } : {}), ...(coco.info ?? {}) };
   const done = new Set(coco.images.map((i) => i.file_name));
   let nextImageId = coco.images.reduce((m, i) => Math.max(m, i.id), 0) + 1;
   let nextAnnId = coco.annotations.reduce((m, a) => Math.max(m, a.id), 0) + 1;
   if (opts.sa1bDir) await fsp.mkdir(opts.sa1bDir, { recursive: true });
+  const todo = files.filter((f) => !done.has(f));
+  const skipped = files.length - todo.length;
   let annotated = 0;
-  let skipped = 0;
   let failed = 0;
-  let finished = 0;
-  for (const file of files) {
-    if (done.has(file)) {
-      skipped++;
-      finished++;
-      continue;
-    }
-    opts.signal?.throwIfAborted();
+  let finished = skipped;
+
+  type Outcome = { ok: ImageAnnotation } | { fatal: unknown };
+  const started: Promise<Outcome>[] = [];
+  const start = (i: number): void => {
+    const file = todo[i]!;
     opts.onProgress?.({ imagesDone: finished, imageCount: files.length, file, pointsDone: 0, pointsTotal: 0 });
-    let frame;
-    try {
-      frame = await decodeImage(path.join(folderReal, file), { id: file });
-    } catch (e) {
-      if (!isSamflowError(e)) throw e;
+    started[i] = annotator
+      .annotate(file, path.join(folderReal, file), {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onPoints: (d, t) => opts.onProgress?.({ imagesDone: finished, imageCount: files.length, file, pointsDone: d, pointsTotal: t }),
+      })
+      .then(
+        (ok): Outcome => ({ ok }),
+        (fatal: unknown): Outcome => ({ fatal }),
+      );
+  };
+  let launched = 0;
+  for (let i = 0; i < todo.length; i++) {
+    opts.signal?.throwIfAborted();
+    while (launched < todo.length && launched - i < concurrency) start(launched++);
+    const outcome = await started[i]!;
+    if ('fatal' in outcome) throw outcome.fatal;
+    const file = todo[i]!;
+    const a = outcome.ok;
+    if ('unreadable' in a) {
       failed++;
       finished++;
-      opts.onImageError?.(file, e);
+      opts.onImageError?.(file, a.unreadable);
       continue;
     }
-    const records = (await generateMasks(model, frame, {
-      ...opts,
-      outputMode: 'coco_rle',
-      onProgress: (p) =>
-        opts.onProgress?.({ imagesDone: finished, imageCount: files.length, file, pointsDone: p.done, pointsTotal: p.total }),
-    })) as AmgRecord<CompressedRle>[];
+    if (coco.info.model === undefined && a.model !== undefined) coco.info.model = a.model;
     const imageId = nextImageId++;
-    coco.images.push({ id: imageId, file_name: file, width: frame.width, height: frame.height });
-    const anns = records.map(
+    coco.images.push({ id: imageId, file_name: file, width: a.width, height: a.height });
+    const anns = a.records.map(
       (r): AmgCocoAnnotation => ({
         id: nextAnnId++,
         image_id: imageId,
@@ -153,8 +215,8 @@ export async function annotateFolder(model: SamModel, folder: string, opts: Anno
     coco.annotations.push(...anns);
     if (opts.sa1bDir) {
       const sa1b = {
-        image: { image_id: imageId, width: frame.width, height: frame.height, file_name: file },
-        annotations: anns.map(({ image_id: _i, category_id: _c, iscrowd: _z, score: _s, ...a }) => a),
+        image: { image_id: imageId, width: a.width, height: a.height, file_name: file },
+        annotations: anns.map(({ image_id: _i, category_id: _c, iscrowd: _z, score: _s, ...ann }) => ann),
       };
       await writeJsonAtomic(path.join(opts.sa1bDir, `${file.replace(/\//g, '__')}.json`), sa1b);
     }

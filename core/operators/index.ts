@@ -11,3 +11,4 @@ export type { ToRecordsOperatorOptions } from './toRecords';
 export type { OverlayInput, RenderedOverlay, RenderOverlayOperatorOptions } from './renderOverlay';
 export type { SegmentEverythingOptions, FrameRecords } from './segmentEverything';
 export type { InstanceDetector, InstanceMasksOptions, FrameInstances } from './instanceMasks';
+export type { ClusterJobsOptions } from './clusterJobs';

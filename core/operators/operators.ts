@@ -18,6 +18,7 @@ export { toRecords } from './toRecords';
 export { renderOverlay } from './renderOverlay';
 export { segmentEverything } from './segmentEverything';
 export { instanceMasks } from './instanceMasks';
+export { clusterJobs } from './clusterJobs';
 export { withBackpressure } from '../stream/withBackpressure';
 export { trackMasks } from '../stream/trackMasks';
 export { zoneEvents } from '../stream/zoneEvents';

@@ -24,6 +24,11 @@ export interface BackpressureOptions<T> extends ErrorPolicyOptions {
   readonly yieldBeforeNext?: boolean;
   /** Clock in ms; default `asyncScheduler.now()` (virtual under TestScheduler.run). */
   readonly now?: () => number;
+  /**
+   * Works running at once (default 1). Above 1 (a cluster of workers behind the stage) results are
+   * emitted as they finish, and the policy applies to items waiting while all slots are busy.
+   */
+  readonly concurrency?: number;
 }
 
 /** Checks a policy value and says what is allowed when it is wrong. */
@@ -95,19 +100,23 @@ export function withBackpressure<T, R>(
   }
   const now = options.now ?? (() => asyncScheduler.now());
   const limit = policy === 'all' ? Infinity : policy === 'latest' ? 1 : policy.queue;
+  const concurrency = options.concurrency ?? 1;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new SamflowError('BAD_OPTION', `${stage}: option 'concurrency' must be a whole number >= 1, got ${JSON.stringify(options.concurrency)}`);
+  }
 
   return (source) =>
     new Observable<R>((subscriber) => {
       let arrivals = 0;
       const idOf = (item: T): string => options.idOf?.(item) ?? defaultIdOf(item) ?? `#${arrivals}`;
       const waiting: { item: T; id: string; arrived: number }[] = [];
-      let busy = false;
+      let active = 0;
       /** Between a finished item and the next start while the event loop turns (yieldBeforeNext). */
       let yielding = false;
       let draining = false;
       let sourceDone = false;
       let closed = false;
-      let activeSub: Subscription | undefined;
+      const activeSubs = new Set<Subscription>();
       let received = 0;
       let processed = 0;
       let dropped = 0;
@@ -120,7 +129,7 @@ export function withBackpressure<T, R>(
           event,
           itemId,
           queueDepth: waiting.length,
-          inFlight: busy ? 1 : 0,
+          inFlight: active,
           received,
           processed,
           dropped,
@@ -137,7 +146,7 @@ export function withBackpressure<T, R>(
       };
 
       const maybeComplete = (): void => {
-        if (sourceDone && !busy && !yielding && waiting.length === 0 && !closed) {
+        if (sourceDone && active === 0 && !yielding && waiting.length === 0 && !closed) {
           closed = true;
           subscriber.complete();
         }
@@ -162,18 +171,19 @@ export function withBackpressure<T, R>(
         if (draining) return;
         draining = true;
         try {
-          while (!busy && !closed && waiting.length > 0) {
+          while (active < concurrency && !closed && waiting.length > 0) {
             const { item, id, arrived } = waiting.shift()!;
             const started = now();
-            busy = true;
+            active++;
             emit('start', id);
             let finished = false;
-            const sub = defer(() => work(item)).subscribe({
+            let sub: Subscription | undefined;
+            const sub0 = defer(() => work(item)).subscribe({
               next: (r) => subscriber.next(r),
               error: (err: unknown) => {
                 finished = true;
-                busy = false;
-                activeSub = undefined;
+                active--;
+                if (sub) activeSubs.delete(sub);
                 errors++;
                 const t = now();
                 emit('error', id, { latencyMs: t - arrived, workMs: t - started });
@@ -187,15 +197,18 @@ export function withBackpressure<T, R>(
               },
               complete: () => {
                 finished = true;
-                busy = false;
-                activeSub = undefined;
+                active--;
+                if (sub) activeSubs.delete(sub);
                 processed++;
                 const t = now();
                 emit('out', id, { latencyMs: t - arrived, workMs: t - started });
                 next();
               },
             });
-            if (!finished) activeSub = sub;
+            if (!finished) {
+              sub = sub0;
+              activeSubs.add(sub0);
+            }
           }
         } finally {
           draining = false;
@@ -209,7 +222,7 @@ export function withBackpressure<T, R>(
           received++;
           const id = idOf(item);
           waiting.push({ item, id, arrived: now() });
-          if (busy || yielding) {
+          if (active >= concurrency || yielding) {
             while (waiting.length > limit) {
               const old = waiting.shift()!;
               dropped++;
@@ -232,8 +245,8 @@ export function withBackpressure<T, R>(
       return () => {
         closed = true;
         sourceSub.unsubscribe();
-        activeSub?.unsubscribe();
-        activeSub = undefined;
+        for (const sub of activeSubs) sub.unsubscribe();
+        activeSubs.clear();
         waiting.length = 0;
       };
     });

@@ -15,16 +15,18 @@ export interface DropQueueStats {
   readonly dropped: number;
   readonly processed: number;
   readonly busy: boolean;
+  /** Items being worked on now. */
+  readonly active: number;
 }
 
 /**
- * Runs `work` one item at a time under a drop policy. Dropped items are handed to `onDrop` with the reason (so a
+ * Runs `work` on `concurrency` items at a time (default one) under a drop policy. Dropped items are handed to `onDrop` with the reason (so a
  * node can end them with `done(err)`, see finishDropped), and every change is reported through `onChange` for the status.
  */
 export class DropQueue<T> {
   private readonly waiting: T[] = [];
-  private busy = false;
-  private running: T | undefined;
+  private readonly running = new Set<T>();
+  private active = 0;
   private closed = false;
   private droppedCount = 0;
   private processedCount = 0;
@@ -35,14 +37,17 @@ export class DropQueue<T> {
     private readonly work: (item: T) => Promise<void>,
     private readonly onDrop: (item: T, reason: DropReason) => void,
     private readonly onChange: (stats: DropQueueStats) => void = () => undefined,
+    /** Items worked on at once (a cluster behind the node); default 1. */
+    private readonly concurrency = 1,
   ) {
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`DropQueue: concurrency must be an integer >= 1, got ${concurrency}`);
     if (policy === 'queue' && !(Number.isInteger(queueSize) && queueSize >= 1)) {
       throw new RangeError(`DropQueue: queueSize must be an integer >= 1 for the 'queue' policy, got ${queueSize}`);
     }
   }
 
   get stats(): DropQueueStats {
-    return { waiting: this.waiting.length, dropped: this.droppedCount, processed: this.processedCount, busy: this.busy };
+    return { waiting: this.waiting.length, dropped: this.droppedCount, processed: this.processedCount, busy: this.active > 0, active: this.active };
   }
 
   push(item: T): void {
@@ -57,12 +62,12 @@ export class DropQueue<T> {
       if (old !== undefined) this.drop(old, 'dropped');
     }
     this.onChange(this.stats);
-    void this.pump();
+    this.pump();
   }
 
-  /** The item being worked on, if any. */
-  get current(): T | undefined {
-    return this.running;
+  /** The items being worked on (at most `concurrency`). */
+  get current(): readonly T[] {
+    return [...this.running];
   }
 
   /** Drops everything waiting (the running item finishes); later pushes are dropped. */
@@ -77,24 +82,23 @@ export class DropQueue<T> {
     this.onChange(this.stats);
   }
 
-  private async pump(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      for (let item = this.waiting.shift(); item !== undefined; item = this.waiting.shift()) {
-        this.onChange(this.stats);
-        try {
-          this.running = item;
-          await this.work(item);
-        } catch {
-          // `work` reports its own failures (done(err)); a throw must not stop the queue
-        }
-        this.running = undefined;
-        this.processedCount++;
-      }
-    } finally {
-      this.busy = false;
+  private pump(): void {
+    while (this.active < this.concurrency && this.waiting.length > 0) {
+      const item = this.waiting.shift()!;
+      this.active++;
+      this.running.add(item);
       this.onChange(this.stats);
+      // `work` reports its own failures (done(err)); a throw must not stop the queue
+      void Promise.resolve()
+        .then(() => this.work(item))
+        .catch(() => undefined)
+        .finally(() => {
+          this.running.delete(item);
+          this.active--;
+          this.processedCount++;
+          this.onChange(this.stats);
+          this.pump();
+        });
     }
   }
 }

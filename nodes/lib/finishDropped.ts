@@ -49,13 +49,13 @@ export function finishDropped(nodeType: string, msg: NodeMessage, done: NodeDone
 }
 
 /**
- * On node close: drops what waits (NODE_CLOSED) and answers the http request of the message being
+ * On node close: drops what waits (NODE_CLOSED) and answers the http request of each message being
  * processed, whose output can no longer reach the stopped flow's http response node.
  */
 export function closeDropQueue<T extends { readonly msg: NodeMessage }>(nodeType: string, queue: DropQueue<T>): void {
   const running = queue.current;
   queue.close();
-  if (running) answerStoppedRequest(running.msg, closedError(nodeType, false));
+  for (const r of running) answerStoppedRequest(r.msg, closedError(nodeType, false));
 }
 
 /** The node option: report dropped messages to Catch unless explicitly turned off (old flows: on). */

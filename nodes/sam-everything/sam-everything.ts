@@ -6,11 +6,15 @@ import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { asError, errorText } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
+import { attachCluster } from '../lib/clusterUser';
+import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
 
 interface SamEverythingDef extends NodeDef {
   /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
   readonly reportDropped?: boolean | string;
   readonly model?: string;
+  /** A sam-cluster config node: when set, images go to the cluster's workers instead of `model`. */
+  readonly cluster?: string;
   readonly pointsPerSide?: string | number;
   readonly predIouThresh?: string | number;
   readonly stabilityScoreThresh?: string | number;
@@ -56,7 +60,9 @@ export = function register(RED: NodeAPI): void {
     } catch (err) {
       configError = asError(err);
     }
-    const runtime = attachModel(RED, node, def.model);
+    const cluster = attachCluster(RED, node, def.cluster);
+    const runtime = cluster ? undefined : attachModel(RED, node, def.model);
+    let jobs = 0;
     const abort = new AbortController();
     let dropped = 0;
     const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
@@ -67,6 +73,15 @@ export = function register(RED: NodeAPI): void {
       async ({ msg, send, done }) => {
         try {
           if (configError) throw configError;
+          if (cluster) {
+            const { image, id } = await jobImageFromMessage(msg.payload, msg.frameId);
+            const r = await cluster.submit({ id: `${node.id}:${++jobs}:${id}`, task: 'everything', options: opts, image, source: 'msg.payload' });
+            if (!r.ok) throw resultError(r);
+            msg.masks = r.records;
+            send(msg);
+            done();
+            return;
+          }
           if (!runtime) throw noModelError('sam everything');
           const started = Date.now();
           const records = await runtime.run(async (model) => {
@@ -91,6 +106,8 @@ export = function register(RED: NodeAPI): void {
         if (reason === 'dropped') dropped++;
         finishDropped('sam-everything', msg, done, reason, policy, reportDropped);
       },
+      undefined,
+      cluster?.concurrency ?? 1,
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {

@@ -7,11 +7,16 @@ import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { asError, errorText } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
+import { attachCluster } from '../lib/clusterUser';
+import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
+import type { Detection, InstanceRecord } from '../../core';
 
 interface SamInstancesDef extends NodeDef {
   /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
   readonly reportDropped?: boolean | string;
   readonly model?: string;
+  /** A sam-cluster config node: when set, detection and masks run on the cluster's workers. */
+  readonly cluster?: string;
   /** Comma-separated COCO class names; empty = all. */
   readonly classes?: string;
   readonly minScore?: string | number;
@@ -48,7 +53,9 @@ export = function register(RED: NodeAPI): void {
     } catch (err) {
       configError = asError(err);
     }
-    const runtime = attachModel(RED, node, def.model);
+    const cluster = attachCluster(RED, node, def.cluster);
+    const runtime = cluster ? undefined : attachModel(RED, node, def.model);
+    let jobs = 0;
     const detector = new DetectorHolder((state, detail) => {
       if (state === 'failed') node.status({ fill: 'red', shape: 'ring', text: `detector failed: ${detail.slice(0, 50)}` });
     });
@@ -61,6 +68,23 @@ export = function register(RED: NodeAPI): void {
       async ({ msg, send, done }) => {
         try {
           if (configError) throw configError;
+          if (cluster) {
+            const { image, id } = await jobImageFromMessage(msg.payload, msg.frameId);
+            const r = await cluster.submit({
+              id: `${node.id}:${++jobs}:${id}`,
+              task: 'instances',
+              options: { ...opts, detect: { minScore, ...(classes.length ? { classes } : {}) } },
+              image,
+              source: 'msg.payload',
+            });
+            if (!r.ok) throw resultError(r);
+            const records = r.records as InstanceRecord[];
+            msg.detections = records.map((rec): Detection => ({ bbox: rec.box, class: rec.class ?? 'object', score: rec.score ?? 0 }));
+            msg.masks = records;
+            send(msg);
+            done();
+            return;
+          }
           if (!runtime) throw noModelError('instance masks');
           const started = Date.now();
           const { instances, detections } = await runtime.run(async (model) => {
@@ -82,6 +106,8 @@ export = function register(RED: NodeAPI): void {
         if (reason === 'dropped') dropped++;
         finishDropped('sam-instances', msg, done, reason, policy, reportDropped);
       },
+      undefined,
+      cluster?.concurrency ?? 1,
     );
     node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
     node.on('close', (_removed, done) => {

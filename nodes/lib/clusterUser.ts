@@ -1,0 +1,36 @@
+import type { SamClusterStatus } from '../../core';
+import type { Node, NodeAPI, NodeStatus } from '../red';
+import type { ClusterRuntime } from './ClusterRuntime';
+
+/** The runtime side of a sam-cluster config node, as user nodes see it. */
+export interface SamClusterConfigNode extends Node {
+  readonly cluster: ClusterRuntime;
+}
+
+function isClusterConfig(n: Node | null): n is SamClusterConfigNode {
+  return n !== null && n.type === 'sam-cluster' && 'cluster' in n;
+}
+
+/** "2 in flight · 3 workers" (or the connection error). */
+export function clusterStatusText(s: SamClusterStatus | undefined, error?: string): NodeStatus {
+  if (error) return { fill: 'red', shape: 'ring', text: `cluster: ${error.slice(0, 50)}` };
+  if (!s) return { fill: 'grey', shape: 'ring', text: 'cluster: connects on first message' };
+  return { fill: s.workers > 0 ? 'green' : 'yellow', shape: s.inFlight > 0 ? 'ring' : 'dot', text: `${s.inFlight} in flight · ${s.workers} worker(s)${s.failed ? ` · ${s.failed} failed` : ''}` };
+}
+
+/**
+ * Looks up the sam-cluster config node `id` (undefined when none is chosen) and registers `node`
+ * with it: its status shows jobs in flight and workers seen.
+ */
+export function attachCluster(RED: NodeAPI, node: Node, id: unknown, status: (text: NodeStatus) => void = (s) => node.status(s)): ClusterRuntime | undefined {
+  const config = typeof id === 'string' && id !== '' ? RED.nodes.getNode(id) : null;
+  if (!isClusterConfig(config)) return undefined;
+  const cluster = config.cluster;
+  const user = { onClusterStatus: (s: SamClusterStatus | undefined, error?: string) => status(clusterStatusText(s, error)) };
+  cluster.register(user);
+  node.on('close', (_removed, done) => {
+    cluster.deregister(user);
+    done();
+  });
+  return cluster;
+}

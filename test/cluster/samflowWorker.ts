@@ -1,0 +1,2 @@
+/** Real `samflow worker` child processes for the cluster tests (one implementation, in bench/support). */
+export { SamflowWorker, builtCli, repoRoot } from '../../bench/support/samflowWorker';
