@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from './args';
 import { isSamflowError } from '../core/errors';
+import { packageRoot } from '../core/model/packageRoot';
 import type { CliCommand, CliIo } from './CliCommand';
 
 const COMMANDS = ['segment', 'everything', 'edges', 'annotate', 'detect', 'instances', 'text', 'eval', 'models', 'worker'] as const;
@@ -30,10 +31,20 @@ function available(): string[] {
   return COMMANDS.filter((c) => commandFile(c) !== undefined);
 }
 
+/** samflow's version, from its package.json. */
+function version(): string {
+  const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+  return version ?? 'unknown';
+}
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    io.stdout(`samflow ${version()}\n`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(`usage: samflow <command> [options]\ncommands: ${available().join(', ')}\n`);
+    io.stdout(`usage: samflow <command> [options] | samflow --version\ncommands: ${available().join(', ')}\n`);
     return name ? 0 : 2;
   }
   const cmd = await loadCommand(name);

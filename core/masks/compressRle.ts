@@ -22,8 +22,8 @@ export function compressRle(rle: UncompressedRle): CompressedRle {
   let chars = new Uint8Array(Math.max(16, counts.length * 2));
   let n = 0;
   for (let i = 0; i < counts.length; i++) {
-    const ci = counts[i];
-    if (!Number.isInteger(ci) || ci < 0) {
+    const ci: unknown = counts[i];
+    if (typeof ci !== 'number' || !Number.isInteger(ci) || ci < 0) {
       throw new SamflowError('BAD_OPTION', `compressRle: rle.counts[${i}] must be a non-negative integer, got ${String(ci)}.`);
     }
     // Arithmetic on doubles instead of 32-bit shifts: exact for any count below 2^53.

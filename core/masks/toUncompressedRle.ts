@@ -21,8 +21,8 @@ export function toUncompressedRle(rle: UncompressedRle | CompressedRle, fn = 'to
   }
   let total = 0;
   for (let i = 0; i < counts.length; i++) {
-    const c = counts[i];
-    if (!Number.isInteger(c) || c < 0) {
+    const c: unknown = counts[i];
+    if (typeof c !== 'number' || !Number.isInteger(c) || c < 0) {
       throw new SamflowError('BAD_OPTION', `${fn}: rle.counts[${i}] must be a non-negative integer, got ${String(c)}.`);
     }
     total += c;

@@ -59,7 +59,8 @@ type Post = (type: string, payload: Record<string, unknown>, transfer?: ArrayBuf
 type ReadLoop = (sp: typeof spawn, ffmpegPath: string, args: readonly string[], frameBytes: number, post: Post) => () => void;
 
 // the same loop source runs here and in the worker thread
-const readLoop = new Function(`${READ_LOOP}; return readLoop;`)() as ReadLoop;
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- READ_LOOP is our own constant source, shared with the worker
+const readLoop = (new Function(`${READ_LOOP}; return readLoop;`) as () => ReadLoop)();
 
 function dispatch(events: FfmpegReaderEvents, type: string, payload: Record<string, unknown>): void {
   if (type === 'spawn') events.onSpawn(payload.pid as number | undefined);

@@ -86,7 +86,7 @@ function peakPoint(logits: Float32Array, e: EmbeddedFrame): PointPrompt {
 
 function initialPrompt(init: TrackedObjectInit): SamPrompt {
   let box = init.box;
-  let points = init.points;
+  const points = init.points;
   if (init.mask) {
     box = box ?? boxOfMask(init.mask);
     if (!box) throw new SamflowError('BAD_PROMPT', `trackMasks: object ${init.id}: the initial mask is empty; give a mask with at least one pixel`);
@@ -138,7 +138,7 @@ function initialPrompt(init: TrackedObjectInit): SamPrompt {
 export function trackMasks(model: SamModel, options: TrackMasksOptions): OperatorFunction<EmbeddedFrame, TrackedFrame> {
   const { objects, promptMode = 'box+mask+point', boxMargin = 0.1, minPredictedIou = 0.5, minAreaFraction = 0.0005, maxAreaChange = 4, detector, ...bp } =
     options;
-  if (!Array.isArray(objects) || objects.length === 0) {
+  if (!Array.isArray(objects as unknown) || objects.length === 0) {
     throw new SamflowError('BAD_OPTION', 'trackMasks: option objects must list at least one {id, box | points | mask} to track');
   }
   const ids = new Set(objects.map((o) => o.id));

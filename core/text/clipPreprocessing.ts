@@ -18,7 +18,10 @@ export const CLIP_IMAGE_SPEC: ClipImageSpec = {
 };
 
 function triple(v: unknown, name: string, file: string): [number, number, number] {
-  if (Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return [v[0], v[1], v[2]];
+  if (Array.isArray(v)) {
+    const nums = (v as unknown[]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+    if (v.length === 3 && nums.length === 3) return [nums[0], nums[1], nums[2]];
+  }
   if (typeof v === 'number' && Number.isFinite(v)) return [v, v, v];
   throw new SamflowError('MODEL_SIGNATURE', `${file}: ${name} must be 3 numbers, got ${JSON.stringify(v)}`, file);
 }

@@ -7,6 +7,8 @@ import { isCompressedRle, toRecords, type AmgRecord } from '../../core/masks/toR
 import { rleArea, rleToMask, maskIou, maskArea, maskToBoxXywh } from '../../core/masks';
 import { SamflowError } from '../../core/errors';
 import type { BinaryMask, Frame } from '../../core/types';
+import { decodeMasks } from '../../core/model/decodeMasks';
+import { encodeImage } from '../../core/model/encodeImage';
 import { ColorRegionModel } from './ColorRegionModel';
 
 const W = 600;
@@ -173,8 +175,6 @@ describe('options and toRecords', () => {
     const [rec] = await generateMasks(model, frame, { pointsPerSide: 4, outputMode: 'binary_mask' });
     const base = rec!.segmentation as BinaryMask;
     // a candidate whose logits hold RED plus a 2x2 low-res island far away
-    const { encodeImage } = await import('../../core/model/encodeImage');
-    const { decodeMasks } = await import('../../core/model/decodeMasks');
     const emb = await encodeImage(model, frame);
     const [c] = await decodeMasks(model, emb, { points: [{ x: 100, y: 100, label: 1 }] });
     const logits = Float32Array.from(c!.lowResLogits);

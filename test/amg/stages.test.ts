@@ -43,7 +43,7 @@ describe('filters', () => {
 });
 
 describe('lowResMaskBoxXyxy', () => {
-  const rect = (): Float32Array => {
+  const rect = (): Float32Array<ArrayBuffer> => {
     const l = new Float32Array(256 * 256).fill(-3);
     for (let y = 5; y <= 9; y++) for (let x = 10; x <= 19; x++) l[y * 256 + x] = 3;
     return l;

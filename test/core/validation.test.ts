@@ -192,10 +192,14 @@ describe('release() while encodeImage preprocesses', () => {
 describe('the README model folder layout: models/<id>/encoder.onnx + decoder.onnx, no model.json', () => {
   const encoder = () =>
     encodeOnnxModel({
-      nodes: [{ op: 'Identity', inputs: ['image'], outputs: ['embedding'] }],
-      initializers: [],
-      inputs: [{ name: 'image', elemType: FLOAT, dims: [1, 3, 'h', 'w'] }],
-      outputs: [{ name: 'embedding', elemType: FLOAT, dims: [1, 3, 'h', 'w'] }],
+      // float32[1,3,1024,1024] → 16×16 average pool → float32[1,3,64,64] → 1×1 Conv → float32[1,256,64,64]
+      nodes: [
+        { op: 'AveragePool', inputs: ['image'], outputs: ['pooled'], ints: { kernel_shape: [16, 16], strides: [16, 16] } },
+        { op: 'Conv', inputs: ['pooled', 'w'], outputs: ['embedding'] },
+      ],
+      initializers: [{ name: 'w', dims: [256, 3, 1, 1], data: new Float32Array(256 * 3).fill(0.1) }],
+      inputs: [{ name: 'image', elemType: FLOAT, dims: [1, 3, 1024, 1024] }],
+      outputs: [{ name: 'embedding', elemType: FLOAT, dims: [1, 256, 64, 64] }],
     });
   const decoder = () =>
     encodeOnnxModel({

@@ -7,7 +7,7 @@ import { runClickSession, type ClickPrediction } from '../../core/eval/runClickS
 import { summarizeInteractive } from '../../core/eval/summarizeInteractive';
 
 /** A W×H mask with the rectangle [x0,x1]×[y0,y1] (inclusive) set. */
-function rect(w: number, h: number, x0: number, y0: number, x1: number, y1: number, into = new Uint8Array(w * h)): Uint8Array {
+function rect(w: number, h: number, x0: number, y0: number, x1: number, y1: number, into = new Uint8Array(w * h)): Uint8Array<ArrayBuffer> {
   for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) into[y * w + x] = 1;
   return into;
 }

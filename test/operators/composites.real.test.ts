@@ -17,11 +17,10 @@ import { maskIou } from '../../core/masks/maskIou';
 import { generateMasks } from '../../core/amg/generateMasks';
 import { rleToMask } from '../../core/masks/rleToMask';
 import type { BinaryMask, CompressedRle, EmbeddedFrame } from '../../core/types';
+import { hasSharedData, sharedDataRoot } from '../support/sharedData';
 
-const repoRoot = path.resolve(__dirname, '../..');
-const dataDir = path.resolve(repoRoot, '../shared/data');
-const cats = path.join(dataDir, 'coco-cats');
-const have = fs.existsSync(path.join(cats, 'instances.json'));
+const cats = path.join(sharedDataRoot, 'coco-cats');
+const have = hasSharedData('coco-cats/instances.json');
 
 async function gtMask(file: string): Promise<BinaryMask> {
   const { data, info } = await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true });

@@ -16,8 +16,11 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function serve(handler: http.RequestListener): Promise<string> {
-  server = http.createServer(handler);
+/** Serves `handler` (async: a failure destroys the response) on a free loopback port. */
+async function serve(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>): Promise<string> {
+  server = http.createServer((req, res) => {
+    Promise.resolve(handler(req, res)).catch((e: unknown) => res.destroy(e instanceof Error ? e : new Error(String(e))));
+  });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`;
 }

@@ -100,7 +100,7 @@ describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)',
     bad.failDecoder = new Error('decoder down');
     const frames = new Subject<EmbeddedFrame>();
     let err: unknown;
-    frames.pipe(trackMasks(bad, { objects: [{ id: 1, box: [0, 0, 10, 10] }] })).subscribe({ error: (e) => (err = e) });
+    frames.pipe(trackMasks(bad, { objects: [{ id: 1, box: [0, 0, 10, 10] }] })).subscribe({ error: (e: unknown) => (err = e) });
     frames.next(embedded('f0'));
     await waitFor(() => err !== undefined);
     expect(String(err)).toContain('decoder down');

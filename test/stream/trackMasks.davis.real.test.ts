@@ -15,10 +15,11 @@ import { trackMasks } from '../../core/stream/trackMasks';
 import { maskIou } from '../../core/masks/maskIou';
 import { gtBox, loadGtMask } from '../../bench/track';
 import type { BinaryMask, EmbeddedFrame } from '../../core/types';
+import { hasSharedData, sharedDataRoot } from '../support/sharedData';
 
-const davis = path.resolve(__dirname, '../../../shared/data/davis');
+const davis = path.join(sharedDataRoot, 'davis');
 const seq = 'blackswan';
-const have = fs.existsSync(path.join(davis, 'JPEGImages/480p', seq));
+const have = hasSharedData(path.join('davis/JPEGImages/480p', seq));
 
 describe.skipIf(!have)('trackMasks on DAVIS blackswan (real model)', () => {
   let model: SamModel;

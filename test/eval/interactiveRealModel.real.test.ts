@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../cli/eval';
 import { loadGroundTruth } from '../../core/eval/loadGroundTruth';
 import { numberOfClicks } from '../../core/eval/numberOfClicks';
+import { hasSharedData, sharedDataRoot } from '../support/sharedData';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
-const grabcut = path.resolve(repoRoot, '../shared/data/grabcut');
+const grabcut = path.join(sharedDataRoot, 'grabcut');
 
 interface EvalJson {
   model: string;
@@ -16,7 +15,7 @@ interface EvalJson {
 }
 
 // The real default model on 2 real GrabCut photos through the CLI (skips without ../shared/data).
-describe.skipIf(!existsSync(grabcut))('samflow eval interactive on GrabCut (real model)', () => {
+describe.skipIf(!hasSharedData('grabcut'))('samflow eval interactive on GrabCut (real model)', () => {
   it('runs the click protocol on 2 images and reports consistent per-image and mean metrics', async () => {
     let out = '';
     const code = await run(['interactive', '--dataset', grabcut, '--format', 'grabcut', '--limit', '2', '--json'], {

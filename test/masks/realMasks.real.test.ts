@@ -15,11 +15,10 @@ import {
   rleToMask,
 } from '../../core/masks';
 import { rasterize } from './helpers';
+import { hasSharedData, sharedDataRoot } from '../support/sharedData';
 
-const repoRoot = path.resolve(__dirname, '../..');
-const dataDir = path.resolve(repoRoot, '../shared/data');
-const cocoDir = path.join(dataDir, 'coco-cats');
-const hasData = fs.existsSync(path.join(cocoDir, 'instances.json'));
+const cocoDir = path.join(sharedDataRoot, 'coco-cats');
+const hasData = hasSharedData('coco-cats/instances.json');
 
 interface CocoCatsEntry {
   readonly image: string;

@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxIouXywh, loadCocoDetector, nodeModuleResolver, type CocoDetector } from '../../core/detect';
-import { dataDir, frameFromFile, hasData } from './dataDir';
+import { chelsea, dataDir, frameFromFile, hasChelsea, hasData } from './dataDir';
 
-const chelsea = path.join(dataDir, 'photos/python3-skimage/chelsea.png');
 
 describe('loadCocoDetector (real centernet model, wasm)', () => {
   let detector: CocoDetector;
@@ -28,7 +27,7 @@ describe('loadCocoDetector (real centernet model, wasm)', () => {
     await expect(loadCocoDetector({ modelPath: '/nonexistent/centernet.json' })).rejects.toThrowError(/\/nonexistent\/centernet.json does not exist/);
   });
 
-  it.skipIf(!fs.existsSync(chelsea))('calls the skimage cat a cat (letterboxed input keeps its shape)', async () => {
+  it.skipIf(!hasChelsea)('calls the skimage cat a cat (letterboxed input keeps its shape)', async () => {
     const frame = await frameFromFile(chelsea);
     const dets = await detector.detect(frame);
     expect(dets.length).toBeGreaterThan(0);

@@ -79,7 +79,7 @@ describe.skipIf(!built)('samflow segment (built CLI)', () => {
   it('a box prompt through the CLI', async () => {
     const r = await runCli(['segment', scene, '--box', '75,55,225,205', '--json']);
     expect(r.code).toBe(0);
-    const mask = rleToMask(JSON.parse(r.stdout).masks[0].segmentation);
+    const mask = rleToMask((JSON.parse(r.stdout) as { masks: { segmentation: Parameters<typeof rleToMask>[0] }[] }).masks[0]!.segmentation);
     expect(iou(mask, shapeMask(360, 260, disc))).toBeGreaterThanOrEqual(0.9);
   });
 

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jitterBoxes, loadCocoDetector, segmentInstances, type CocoDetector } from '../../core/detect';
@@ -10,6 +9,7 @@ import { SamTransform } from '../../core/image/SamTransform';
 import type { EmbeddedFrame } from '../../core/types';
 import { BoxFillModel } from './BoxFillModel';
 import { dataDir, hasData } from './dataDir';
+import { hasSharedData } from '../support/sharedData';
 
 // A 256x256 image: the model frame is 4x, the low-res grid is 1:1 with image pixels.
 function embeddedOf(model: SamModel, w = 256, h = 256): EmbeddedFrame {
@@ -85,7 +85,7 @@ describe('segmentInstances (box-filling fake decoder)', () => {
 });
 
 const cocoImage = path.join(dataDir, 'coco-cats/images/000000004795.jpg');
-describe.skipIf(!hasData || !fs.existsSync(cocoImage))('detector → SAM instance masks on a COCO cat (real models)', () => {
+describe.skipIf(!hasData || !hasSharedData('coco-cats/images/000000004795.jpg'))('detector → SAM instance masks on a COCO cat (real models)', () => {
   let detector: CocoDetector;
   let model: SamModel;
   beforeAll(async () => {

@@ -8,9 +8,8 @@ import { run as detect } from '../../cli/detect';
 import { run as instances } from '../../cli/instances';
 import { SamflowError } from '../../core/errors';
 import { decompressRle, maskIou, pngToMask, rleToMask } from '../../core/masks';
-import { dataDir } from './dataDir';
+import { chelsea, hasChelsea } from './dataDir';
 
-const chelsea = path.join(dataDir, 'photos/python3-skimage/chelsea.png');
 
 function capture(): CliIo & { out: string; err: string } {
   const io = {
@@ -37,7 +36,7 @@ describe('samflow detect / instances: usage errors', () => {
   });
 });
 
-describe.skipIf(!fs.existsSync(chelsea))('samflow detect / instances on the skimage cat (real models)', () => {
+describe.skipIf(!hasChelsea)('samflow detect / instances on the skimage cat (real models)', () => {
   it('detect --json prints coco-ssd detections with the cat first; an unknown class is a SamflowError', async () => {
     const io = capture();
     expect(await detect([chelsea, '--classes', 'cat,dog', '--json'], io)).toBe(0);

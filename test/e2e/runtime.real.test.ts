@@ -11,13 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeRedChild } from '../../bench/NodeRedChild';
 import { rleToMask } from '../../core/masks';
 import type { BinaryMask, CompressedRle, MaskRecord } from '../../core/types';
+import { hasSharedData, sharedDataRoot } from '../support/sharedData';
 
 const repoRoot = path.resolve(__dirname, '../..');
-const dataDir = path.resolve(repoRoot, '../shared/data');
-const grabcut = path.join(dataDir, 'grabcut');
-const hasGrabcut = fs.existsSync(path.join(grabcut, 'data_GT'));
-const cocoCats = path.join(dataDir, 'coco-cats');
-const hasCats = fs.existsSync(path.join(cocoCats, 'instances.json'));
+const grabcut = path.join(sharedDataRoot, 'grabcut');
+const hasGrabcut = hasSharedData('grabcut/data_GT');
+const cocoCats = path.join(sharedDataRoot, 'coco-cats');
+const hasCats = hasSharedData('coco-cats/instances.json');
 const built = fs.existsSync(path.join(repoRoot, 'dist', 'nodes', 'sam-decoder', 'sam-decoder.js'));
 
 /** Ground truth as a mask (object = 255) plus the "ignore" band (GrabCut's 128 pixels). */
@@ -142,7 +142,7 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
   });
 
   async function segment(image: Buffer, type: string, x: number, y: number): Promise<Response> {
-    return red.request(`/segment?x=${x}&y=${y}`, { method: 'POST', headers: { 'content-type': type }, body: image });
+    return red.request(`/segment?x=${x}&y=${y}`, { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(image) });
   }
 
   it('the runtime lists every samflow node type', async () => {

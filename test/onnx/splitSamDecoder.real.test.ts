@@ -9,7 +9,7 @@ import { toyDecoder, TOY_IO } from './toyDecoder';
 
 type Feeds = Record<string, ort.Tensor>;
 const f32 = (data: ArrayLike<number>, dims: number[]): ort.Tensor => new ort.Tensor('float32', Float32Array.from(data), dims);
-const values = (t: ort.Tensor | undefined): number[] => [...(t!.data as Float32Array)];
+const values = (t: Pick<ort.Tensor, 'data'> | undefined): number[] => [...(t!.data as Float32Array)];
 const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1 };
 
 async function run(model: Uint8Array, feeds: Feeds): Promise<ort.InferenceSession.ReturnType> {
@@ -59,7 +59,7 @@ describe('splitSamDecoder on a toy decoder', () => {
         size: f32([2, 3], [2]),
       };
       const psum = pts.reduce((a, b) => a + b, 0);
-      const lsum = labels.reduce((a, b) => a + b, 0);
+      const lsum = labels.reduce<number>((a, b) => a + b, 0);
       const original = await run(toyDecoder(), feeds);
       expect(values(original['iou'])).toEqual(k.map((v) => v + lsum));
       expect(values(original['low'])).toEqual(k.map((v) => v * psum));

@@ -7,9 +7,10 @@ import type { CliIo } from '../../cli/CliCommand';
 import { run as text } from '../../cli/text';
 import { decompressRle, rleArea } from '../../core/masks';
 import { writeTinyClip } from './tinyClip';
+import { hasSharedData, sharedDataRoot } from '../support/sharedData';
 
-const dataDir = path.resolve(__dirname, '../..', '../shared/data');
-const chelsea = path.join(dataDir, 'photos/python3-skimage/chelsea.png');
+const chelsea = path.join(sharedDataRoot, 'photos/python3-skimage/chelsea.png');
+const hasChelsea = hasSharedData('photos/python3-skimage/chelsea.png');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'samflow-text-cli-'));
 const clipDir = path.join(root, 'clip');
 writeTinyClip(clipDir);
@@ -28,7 +29,7 @@ describe('samflow text', () => {
     await expect(text(['/nonexistent.png', 'a cat', '--clip', missing], capture())).rejects.toThrowError(new RegExp(`CLIP model folder ${missing} does not exist.*Xenova/clip-vit-base-patch32`));
   });
 
-  it.skipIf(!fs.existsSync(chelsea))('ranks the detector instances of the skimage cat and prints the JSON contract', async () => {
+  it.skipIf(!hasChelsea)('ranks the detector instances of the skimage cat and prints the JSON contract', async () => {
     const overlay = path.join(root, 'overlay.png');
     const io = capture();
     expect(await text([chelsea, 'red', '--clip', clipDir, '--top', '2', '--json', '--overlay', overlay], io)).toBe(0);
@@ -47,7 +48,7 @@ describe('samflow text', () => {
     expect(fs.existsSync(overlay)).toBe(true);
   });
 
-  it.skipIf(!fs.existsSync(chelsea))('ranks SAM automatic masks with --candidates everything (4x4 grid)', async () => {
+  it.skipIf(!hasChelsea)('ranks SAM automatic masks with --candidates everything (4x4 grid)', async () => {
     const io = capture();
     expect(await text([chelsea, 'blue', '--clip', clipDir, '--candidates', 'everything', '--points-per-side', '4', '--top', '3', '--json'], io)).toBe(0);
     const json = JSON.parse(io.out) as { candidates: string; masks: { similarity: number; predicted_iou: number; class?: string }[] };
