@@ -30,7 +30,7 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
   {
-    files: ['scripts/**/*.js', 'flows/**/*.js'],
+    files: ['scripts/**/*.js', 'flows/**/*.js', 'test/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },
   {

@@ -89,7 +89,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       }
     }
   } finally {
-    detector.release();
+    await detector.release();
     await model.release();
   }
   return {

@@ -42,8 +42,9 @@ export interface PairedItem {
 }
 
 /**
- * Peak resident memory (MiB) of a fresh process that loads one model and runs the encoder once:
- * nothing else shares it, unlike two models loaded into this process. Undefined when run from source.
+ * Peak resident memory (MiB) of a fresh process that loads one model (worker-hosted, as users get
+ * it) and runs the encoder once: nothing else shares it, unlike two models loaded into this process.
+ * Undefined when run from source.
  */
 export function peakResidentMiB(id: string, threads: number): number | undefined {
   if (__filename.endsWith('.ts')) return undefined;
@@ -51,7 +52,11 @@ export function peakResidentMiB(id: string, threads: number): number | undefined
   const script = `const { loadSamModel } = require(${loader});
 (async () => { const m = await loadSamModel({ id: ${JSON.stringify(id)}, threads: ${threads} });
   await m.runEncoder(new Float32Array(3 * 1024 * 1024)); // float32[1,3,1024,1024]
-  await m.release(); process.stdout.write(String(process.resourceUsage().maxRSS)); })();`;
+  await m.release();
+  // VmHWM: this process's own peak (maxRSS can carry the parent's peak over fork + exec on Linux)
+  let kib = process.resourceUsage().maxRSS;
+  try { kib = Number(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
+  process.stdout.write(String(kib)); })();`;
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 600_000 });
   const kib = Number(r.stdout.trim());
   return r.status === 0 && Number.isFinite(kib) ? Math.round(kib / 1024) : undefined;
@@ -154,6 +159,7 @@ function qualityOf(pairs: readonly PairedItem[], maxClicks: number): { fp32: Int
 }
 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
+  const log = (msg: string): void => ctx.log(msg);
   const threads = availableParallelism();
   const pairs = ctx.quick ? 2 : 6;
   const rss0 = rssMiB();
@@ -171,7 +177,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const frame = await decodeImage(img.bytes, { id: 'bench' });
     const pre = await preprocessImage(frame, fp32.spec);
     ctx.log(`encoder: ${pairs} rounds of fp32 and int8 alternated (order flips each round), ${threads} threads`);
-    const { ms } = await alternate({ fp32, int8 }, pre.input, pairs, ctx.log);
+    const { ms } = await alternate({ fp32, int8 }, pre.input, pairs, log);
     const ratio = median(ms.fp32) > 0 ? median(ms.int8) / median(ms.fp32) : NaN;
     // One thread: process CPU time is the work itself (no spinning of idle pool threads), so the
     // ratio holds up on a machine that other processes keep busy.
@@ -180,7 +186,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     let oneThread: { ms: Timings; cpuMs: Timings };
     try {
       ctx.log(`encoder: ${pairs} rounds alternated, 1 thread, wall and process CPU time`);
-      oneThread = await alternate(one, pre.input, pairs, ctx.log);
+      oneThread = await alternate(one, pre.input, pairs, log);
       cpuRatio = median(oneThread.cpuMs.int8) / median(oneThread.cpuMs.fp32);
     } finally {
       await one.fp32.release();
@@ -220,12 +226,12 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const maxClicks = 20;
     const grabcut = listInteractiveDataset(path.join(ctx.dataDir, 'grabcut'), 'grabcut', ctx.quick ? { limit: 6 } : {});
     ctx.log(`GrabCut: ${grabcut.length} images, click protocol with both models`);
-    const g = qualityOf(await compareOnItems(fp32, int8, grabcut, { maxClicks, log: ctx.log }), maxClicks);
+    const g = qualityOf(await compareOnItems(fp32, int8, grabcut, { maxClicks, log }), maxClicks);
     const davis = listInteractiveDataset(path.join(ctx.dataDir, 'davis'), 'davis', { frameStep: 10, ...(ctx.quick ? { limit: 4 } : {}) });
     ctx.log(`DAVIS: ${davis.length} frames, first click with both models`);
-    const d = qualityOf(await compareOnItems(fp32, int8, davis, { maxClicks: 1, log: ctx.log }), 1);
+    const d = qualityOf(await compareOnItems(fp32, int8, davis, { maxClicks: 1, log }), 1);
     const photo = path.join(ctx.dataDir, 'photos', 'python3-skimage', 'coffee.png');
-    ctx.log(`AMG (32x32, skipCovered) on ${path.basename(photo)} with both models`);
+    if (!ctx.quick) ctx.log(`AMG (32x32, skipCovered) on ${path.basename(photo)} with both models`);
     const amg = ctx.quick ? undefined : await amgRecallVsFp32(fp32, int8, photo);
     if (amg) ctx.log(`  fp32 ${amg.fp32Masks} masks in ${amg.fp32Seconds.toFixed(1)} s, int8 ${amg.int8Masks} masks in ${amg.int8Seconds.toFixed(1)} s, recall ${amg.recall.toFixed(3)}`);
     const dMiou1 = g.int8.miou1 - g.fp32.miou1;

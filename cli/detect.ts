@@ -87,6 +87,6 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     return 0;
   } finally {
-    detector.release();
+    await detector.release();
   }
 }

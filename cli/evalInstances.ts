@@ -199,6 +199,6 @@ export async function runEvalInstances(argv: readonly string[], io: CliIo): Prom
       await model.release();
     }
   } finally {
-    detector.release();
+    await detector.release();
   }
 }

@@ -84,7 +84,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     try {
       detections = (await detector.detect(frame, { ...detectOpts, maxDetections: maxInstances })).map(roundDetection);
     } finally {
-      detector.release();
+      await detector.release();
     }
     if (detections.length > 0) {
       // The encoder (the heavy step) only runs when there is something to segment.

@@ -84,7 +84,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       try {
         detections = await detector.detect(frame, detectOpts);
       } finally {
-        detector.release();
+        await detector.release();
       }
       if (detections.length > 0) {
         const model = await loadSamModel(modelOptions);

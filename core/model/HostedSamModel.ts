@@ -1,4 +1,5 @@
 import { SamflowError } from '../errors';
+import { RunTracker } from './RunTracker';
 import type { DecoderFeeds } from '../types';
 import { WorkerHost, type WorkerHostHandle } from '../worker/WorkerHost';
 import { sharedCopy } from '../worker/workerProtocol';
@@ -50,8 +51,7 @@ export interface HostedSamModelOptions {
  */
 export class HostedSamModel implements SamModel {
   readonly id: string;
-  private readonly inFlight = new Set<Promise<unknown>>();
-  private releasing: Promise<void> | undefined;
+  private readonly runs = new RunTracker(() => new SamflowError('MODEL_RELEASED', `model "${this.id}" was released; load it again to run it`));
   private readonly shared = new WeakMap<Float32Array, SharedEmbedding>();
   private readonly cuts = new WeakMap<Float32Array, Promise<readonly SharedTensor[]>>();
   private nextEmbeddingId = 1;
@@ -131,25 +131,17 @@ export class HostedSamModel implements SamModel {
   }
 
   get released(): boolean {
-    return this.releasing !== undefined;
+    return this.runs.closed;
+  }
+
+  /** See SamModel.retain: a release() issued meanwhile waits until the returned function is called. */
+  retain(): () => void {
+    return this.runs.retain();
   }
 
   /** The worker hosts (encoder, decoder, prompt stages), for tests and diagnostics. */
   get workerHosts(): readonly WorkerHostHandle[] {
     return [this.encoder, this.decoder, ...this.prompts];
-  }
-
-  private track<T>(run: () => Promise<T>): Promise<T> {
-    if (this.releasing) {
-      return Promise.reject(new SamflowError('MODEL_RELEASED', `model "${this.id}" was released; load it again to run it`));
-    }
-    const p = run();
-    this.inFlight.add(p);
-    const done = (): void => {
-      this.inFlight.delete(p);
-    };
-    p.then(done, done);
-    return p;
   }
 
   runEncoder(input: Float32Array): Promise<Float32Array> {
@@ -159,7 +151,7 @@ export class HostedSamModel implements SamModel {
     }
     // the input is copied to the worker (the caller keeps its array); the embedding comes back moved,
     // with its shared twin for the decoder workers
-    return this.track(async () => {
+    return this.runs.track(async () => {
       const { embedding, shared } = await this.encoder.call('encode', { input });
       this.shared.set(embedding, { id: this.nextEmbeddingId++, data: shared });
       return embedding;
@@ -171,7 +163,7 @@ export class HostedSamModel implements SamModel {
     if (embedding.length !== size) {
       return Promise.reject(new SamflowError('BAD_OPTION', `embedding must be float32[${this.spec.encoder.embeddingDims.join(',')}], got ${embedding.length} values`));
     }
-    return this.track(async () => {
+    return this.runs.track(async () => {
       const shared = this.sharedEmbedding(embedding);
       if (this.prompts.length === 0 || feeds.hasMaskInput[0] !== 0) return this.decoder.call('run', { embedding: shared, feeds });
       const cut = await this.imageStage(embedding, shared);
@@ -206,12 +198,8 @@ export class HostedSamModel implements SamModel {
 
   /** Waits for the runs in flight, then terminates every worker once. Idempotent. */
   release(): Promise<void> {
-    if (!this.releasing) {
-      this.releasing = (async () => {
-        await Promise.allSettled([...this.inFlight]);
-        await Promise.all(this.workerHosts.map((h) => h.terminate()));
-      })();
-    }
-    return this.releasing;
+    return this.runs.close(async () => {
+      await Promise.all(this.workerHosts.map((h) => h.terminate()));
+    });
   }
 }

@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { SamflowError } from '../errors';
+import { RunTracker } from './RunTracker';
 import type { DecoderFeeds } from '../types';
 import { decoderFeedTensors, decoderOutputOf } from './decoderFeedTensors';
 import { decoderOutputNames } from './samSessions';
@@ -13,8 +14,7 @@ import type { OrtSamDecoder } from './OrtSamDecoder';
  */
 export class OrtSamModel implements SamModel {
   readonly id: string;
-  private inFlight = new Set<Promise<unknown>>();
-  private releasing: Promise<void> | undefined;
+  private readonly runs = new RunTracker(() => new SamflowError('MODEL_RELEASED', `model "${this.id}" was released; load it again to run it`));
 
   constructor(
     readonly spec: ModelSpec,
@@ -28,20 +28,12 @@ export class OrtSamModel implements SamModel {
   readonly decoderConcurrency = 1;
 
   get released(): boolean {
-    return this.releasing !== undefined;
+    return this.runs.closed;
   }
 
-  private track<T>(run: () => Promise<T>): Promise<T> {
-    if (this.releasing) {
-      return Promise.reject(new SamflowError('MODEL_RELEASED', `model "${this.id}" was released; load it again to run it`));
-    }
-    const p = run();
-    this.inFlight.add(p);
-    const done = (): void => {
-      this.inFlight.delete(p);
-    };
-    p.then(done, done);
-    return p;
+  /** See SamModel.retain: a release() issued meanwhile waits until the returned function is called. */
+  retain(): () => void {
+    return this.runs.retain();
   }
 
   runEncoder(input: Float32Array): Promise<Float32Array> {
@@ -49,7 +41,7 @@ export class OrtSamModel implements SamModel {
     if (input.length !== 3 * s * s) {
       return Promise.reject(new SamflowError('BAD_OPTION', `encoder input must be float32[1,3,${s},${s}], got ${input.length} values`));
     }
-    return this.track(async () => {
+    return this.runs.track(async () => {
       // in: float32[1,3,1024,1024] → out: float32[1,256,64,64]
       const feeds = { [this.spec.encoder.input]: new ort.Tensor('float32', input, [1, 3, s, s]) };
       const out = await this.encoder.run(feeds, [this.spec.encoder.output]);
@@ -59,19 +51,15 @@ export class OrtSamModel implements SamModel {
   }
 
   runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
-    return this.track(async () => {
+    return this.runs.track(async () => {
       const out = await this.decoder.run(embedding, decoderFeedTensors(this.spec, embedding, feeds), decoderOutputNames(this.spec));
       return decoderOutputOf(this.spec, out);
     });
   }
 
   release(): Promise<void> {
-    if (!this.releasing) {
-      this.releasing = (async () => {
-        await Promise.allSettled([...this.inFlight]);
-        await Promise.all([this.encoder.release(), this.decoder.release()]);
-      })();
-    }
-    return this.releasing;
+    return this.runs.close(async () => {
+      await Promise.all([this.encoder.release(), this.decoder.release()]);
+    });
   }
 }

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { quantizeDynamic, type QuantizeDynamicOptions } from '../onnx/quantizeDynamic';
-import { SamflowError } from '../errors';
+import { SamflowError, isSamflowError } from '../errors';
+import { WorkerHost } from '../worker/WorkerHost';
+import type { QuantizeWorkerApi } from './quantizeWorker';
 import { fileSha256 } from './fileSha256';
 import { readManifest, type ManifestEntry } from './manifest';
 import { packageRoot } from './packageRoot';
@@ -137,12 +139,31 @@ function writeAtomic(file: string, data: Uint8Array | string): void {
   }
 }
 
-function derive(id: string, role: string, file: string, opts: QuantizeDynamicOptions | undefined): { bytes: Uint8Array; quantized: number } {
-  const bytes = readFileSync(file);
-  if (!opts) return { bytes, quantized: 0 };
+/** Runs quantizeDynamic on a worker thread (the main thread stays live); undefined when the build lacks the worker module. */
+async function quantizeInWorker(file: string, recipe: string, role: 'encoder' | 'decoder'): Promise<{ model: Uint8Array; quantized: number } | undefined> {
+  let started: { host: WorkerHost<QuantizeWorkerApi, Record<string, never>, Record<string, never>> };
   try {
-    const r = quantizeDynamic(bytes, opts);
-    return { bytes: r.model, quantized: r.quantized.length };
+    started = await WorkerHost.start<QuantizeWorkerApi, Record<string, never>, Record<string, never>>({ module: 'core/model/quantizeWorker', init: {}, label: `quantizer of ${file}` });
+  } catch (e) {
+    if (isSamflowError(e) && e.code === 'NOT_AVAILABLE') return undefined; // run from sources without a build
+    throw e;
+  }
+  try {
+    return await started.host.call('quantize', { file, recipe, role });
+  } finally {
+    await started.host.terminate();
+  }
+}
+
+async function derive(id: string, role: 'encoder' | 'decoder', file: string, recipeName: string): Promise<{ bytes: Uint8Array; quantized: number }> {
+  const opts = DERIVED_RECIPES[recipeName]?.[role];
+  if (!opts) return { bytes: readFileSync(file), quantized: 0 };
+  try {
+    const r = (await quantizeInWorker(file, recipeName, role)) ?? (() => {
+      const q = quantizeDynamic(readFileSync(file), opts);
+      return { model: q.model, quantized: q.quantized.length };
+    })();
+    return { bytes: r.model, quantized: r.quantized };
   } catch (e) {
     throw new SamflowError('MODEL_INVALID', `model "${id}": cannot quantize the ${role} ${file} (${e instanceof Error ? e.message : String(e)})`, file, { cause: e });
   }
@@ -159,8 +180,9 @@ export async function prepareDerivedModelFrom(id: string, source: SourceFiles, o
   for (const f of [source.encoderFile, source.decoderFile]) {
     if (!existsSync(f) || !statSync(f).isFile()) throw new SamflowError('MODEL_NOT_FOUND', `model "${id}": source file ${f} of "${before.derivedFrom.model}" not found`, f);
   }
-  const encoder = derive(id, 'encoder', source.encoderFile, recipe.encoder);
-  const decoder = derive(id, 'decoder', source.decoderFile, recipe.decoder);
+  // quantized on a worker thread, one file after the other
+  const encoder = await derive(id, 'encoder', source.encoderFile, before.derivedFrom.recipe);
+  const decoder = await derive(id, 'decoder', source.decoderFile, before.derivedFrom.recipe);
   try {
     mkdirSync(before.dir, { recursive: true });
     writeAtomic(path.join(before.dir, 'encoder.onnx'), encoder.bytes);

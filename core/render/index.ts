@@ -5,3 +5,4 @@ export * from './drawPointMarker';
 export * from './drawBoxOutline';
 export * from './renderOverlayRgb';
 export * from './renderOverlay';
+export * from './previewImage';

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
       },
       error: (e: unknown) => console.error(e instanceof Error ? e.message : e),
       complete: () => {
-        detector.release();
+        void detector.release();
         void model.release();
       },
     });

@@ -1,4 +1,4 @@
-import { decodeImage, renderOverlay, rleToMask } from '../../core';
+import { decodeImage, previewImage, renderOverlay, rleToMask } from '../../core';
 import { SamflowError } from '../../core/errors';
 import type { BinaryMask, BoxXyxy, CompressedRle, PointPrompt, UncompressedRle } from '../../core/types';
 import type { Node, NodeAPI, NodeDef } from '../red';
@@ -13,7 +13,25 @@ interface SamRenderDef extends NodeDef {
   /** Draw the clicks and boxes of msg.prompts. */
   readonly showPrompts?: boolean;
   readonly format?: 'png' | 'jpeg';
+  /** Show the latest overlay under the node in the editor (off by default: it costs a JPEG per preview). */
+  readonly preview?: boolean;
+  /** Width of the editor preview in pixels (default 200). */
+  readonly previewWidth?: string | number;
 }
+
+/** What the editor receives on `samflow/sam-render/preview/<node id>`: a data URL, or null to clear. */
+interface SamRenderPreview {
+  readonly data: string | null;
+  readonly width: number;
+}
+
+/** Node-RED's RED.comms (a runtime → editor message bus), present in Node-RED ≥ 1.0. */
+interface Comms {
+  publish(topic: string, data: unknown, retain: boolean): void;
+}
+
+/** At most one preview per this many ms (the latest image wins): a 25 fps stream sends 4 a second. */
+const PREVIEW_INTERVAL_MS = 250;
 
 function masksOf(value: unknown): BinaryMask[] {
   if (!Array.isArray(value)) {
@@ -41,6 +59,37 @@ export = function register(RED: NodeAPI): void {
     const outline = def.outline !== false;
     const showPrompts = def.showPrompts !== false;
     const format = def.format === 'jpeg' ? 'jpeg' : 'png';
+    const widthNum = Number(def.previewWidth);
+    const previewWidth = Number.isInteger(widthNum) && widthNum >= 16 && widthNum <= 1024 ? widthNum : 200;
+    const comms = def.preview === true ? (RED as NodeAPI & { comms?: Comms }).comms : undefined;
+    const previewTopic = `samflow/sam-render/preview/${node.id}`;
+    let pendingImage: Buffer | undefined;
+    let previewTimer: ReturnType<typeof setTimeout> | undefined;
+    let previewing = false;
+    let lastPreview = 0;
+
+    /** Queues `image` for the editor preview; throttled, the latest wins, never blocks the flow. */
+    function schedulePreview(image: Buffer): void {
+      pendingImage = image;
+      if (!comms || previewTimer || previewing) return;
+      previewTimer = setTimeout(() => {
+        previewTimer = undefined;
+        const next = pendingImage;
+        pendingImage = undefined;
+        if (!next || !comms) return;
+        previewing = true;
+        lastPreview = Date.now();
+        previewImage(next, previewWidth)
+          .then(
+            (jpg) => comms.publish(previewTopic, { data: `data:image/jpeg;base64,${jpg.toString('base64')}`, width: previewWidth } satisfies SamRenderPreview, false),
+            (err: unknown) => node.warn(`sam-render preview: ${errorText(err)}`),
+          )
+          .finally(() => {
+            previewing = false;
+            if (pendingImage) schedulePreview(pendingImage);
+          });
+      }, Math.max(0, lastPreview + PREVIEW_INTERVAL_MS - Date.now()));
+    }
 
     const inFlight = new MessagesInFlight(node, 'sam-render');
     node.on('input', (msg, send, nodeDone) => {
@@ -61,6 +110,7 @@ export = function register(RED: NodeAPI): void {
         const started = Date.now();
         msg.payload = await renderOverlay(frame, masks, { alpha, outline, points, boxes, format });
         node.status({ fill: 'green', shape: 'dot', text: `${masks.length} mask(s) · ${frame.width}×${frame.height} · ${Date.now() - started} ms` });
+        if (comms && Buffer.isBuffer(msg.payload)) schedulePreview(msg.payload);
         send(msg);
       })().then(
         () => done(),
@@ -69,6 +119,15 @@ export = function register(RED: NodeAPI): void {
           done(asError(err));
         },
       );
+    });
+
+    node.on('close', (_removed, done) => {
+      if (previewTimer) clearTimeout(previewTimer);
+      previewTimer = undefined;
+      pendingImage = undefined;
+      // clear the editor's preview (redeployed without it, or deleted)
+      (RED as NodeAPI & { comms?: Comms }).comms?.publish(previewTopic, { data: null, width: previewWidth } satisfies SamRenderPreview, false);
+      done();
     });
   }
   RED.nodes.registerType('sam-render', SamRenderNode);

@@ -132,6 +132,15 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
       return types;
     });
     expect(onCanvas).toEqual(expect.arrayContaining(['sam-encoder', 'sam-prompt', 'sam-decoder', 'sam-render', 'inject', 'comment']));
+    // turn on sam render's editor preview (off by default) before deploying
+    await page.evaluate(() => {
+      const RED = (window as unknown as { RED: { nodes: { eachNode: (fn: (n: Record<string, unknown>) => void) => void; dirty: (d: boolean) => void }; view: { redraw: () => void } } }).RED;
+      RED.nodes.eachNode((n) => {
+        if (n['type'] === 'sam-render') Object.assign(n, { preview: true, previewWidth: 160, changed: true, dirty: true });
+      });
+      RED.nodes.dirty(true);
+      RED.view.redraw();
+    });
     await page.click('#red-ui-header-button-deploy');
     // deployed for real: the runtime now holds the flow
     let deployed: string[] = [];
@@ -156,6 +165,12 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
     const shot = path.join(artifacts, 'node-red-editor-click-to-mask.png');
     await page.screenshot({ path: shot });
     expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
+    // sam render's preview: the overlay the runtime just rendered, drawn under the node
+    const preview = page.locator('image.sam-render-preview');
+    await preview.waitFor({ state: 'attached', timeout: 30_000 });
+    expect(await preview.getAttribute('href')).toMatch(/^data:image\/jpeg;base64,/);
+    expect(await preview.getAttribute('width')).toBe('160');
+    await page.screenshot({ path: path.join(artifacts, 'node-red-editor-render-preview.png') });
   });
 
   it("opens every samflow node's edit dialog without a script error, with its help", async () => {

@@ -85,7 +85,6 @@ describe.skipIf(!built)('samflow segment (built CLI)', () => {
 
   it.each([
     ['a point outside the image', ['--point', '999,10'], /scene\.png: point 0 \(999, 10\) is outside the 360x260 image/],
-    ['a NaN point', ['--point', 'abc,10'], /scene\.png: point 0: x and y must be finite/],
     ['a point with an empty label', ['--point', '10,10,'], /scene\.png: point 0 \(10, 10\) has no label/],
     ['a box with x1 < x0', ['--box', '200,10,100,100'], /scene\.png: box .*need x1 > x0/],
     ['a box outside the image', ['--box', '10,10,400,100'], /scene\.png: box .*outside/],

@@ -37,7 +37,7 @@ describe('runSamJob (what a worker does with a job)', () => {
     const local = await generateMasks(model, await decodeImage(image), { ...amg, outputMode: 'coco_rle' });
     expect(out.records).toEqual(local);
     const p = await runSamJob(model, { id: 'p', task: 'proposals', options: { ...amg, maxProposals: 3 }, image });
-    const scores = (p.records as { score: number }[]).map((r) => r.score);
+    const scores = (p.records as readonly { score: number }[]).map((r) => r.score);
     expect(scores.length).toBeGreaterThan(0);
     expect(scores.length).toBeLessThanOrEqual(3);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
@@ -48,7 +48,7 @@ describe('runSamJob (what a worker does with a job)', () => {
     const meta = await sharp(Buffer.from(e.edgeMap!)).metadata();
     expect([meta.format, meta.width, meta.height, meta.channels]).toEqual(['png', 360, 220, 1]);
     const i = await runSamJob(model, { id: 'i', task: 'instances', detections: [{ box: [196, 46, 304, 154], class: 'box', score: 0.9 }, { box: [30, 40, 150, 160], class: 'disc', score: 0.8 }], image });
-    const recs = i.records as { class?: string; segmentation: CompressedRle }[];
+    const recs = i.records as readonly { class?: string; segmentation: CompressedRle }[];
     expect(recs.map((r) => r.class)).toEqual(['box', 'disc']);
     expect(iou(rleToMask(recs[1]!.segmentation), shapeMask(360, 220, disc))).toBeGreaterThan(0.8);
   });

@@ -93,7 +93,7 @@ describe.skipIf(!hasData || !hasSharedData('coco-cats/images/000000004795.jpg'))
     model = await loadSamModel();
   });
   afterAll(async () => {
-    detector?.release();
+    await detector?.release();
     await model?.release();
   });
 

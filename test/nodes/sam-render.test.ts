@@ -57,4 +57,66 @@ describe('sam-render', () => {
       expect(((await caught).error as { message: string }).message).toMatch(message);
     }
   });
+
+  describe('editor preview (RED.comms, as node-red-contrib-image-output)', () => {
+    /** Node-RED's runtime event bus: RED.comms.publish emits 'comms' there, the editor websocket relays it. */
+    const events = (helper as unknown as { _events: { on(e: 'comms', fn: (m: CommsMessage) => void): void; off(e: 'comms', fn: (m: CommsMessage) => void): void } })._events;
+    interface CommsMessage {
+      topic: string;
+      data: { data: string | null; width: number };
+      retain: boolean;
+    }
+    const grayPng = (v: number): Promise<Buffer> => sharp({ create: { width: 40, height: 30, channels: 3, background: { r: v, g: v, b: v } } }).png().toBuffer();
+    const previewFlow = (extra: Record<string, unknown>): unknown[] => [{ ...flow[0], ...extra }, flow[1]];
+
+    it('publishes the latest overlay, scaled to the preview width, as a JPEG data URL; clears it on close', async () => {
+      const seen: CommsMessage[] = [];
+      const listen = (m: CommsMessage): void => {
+        if (m.topic === 'samflow/sam-render/preview/r') seen.push(m);
+      };
+      events.on('comms', listen);
+      try {
+        await helper.load(nodes, previewFlow({ preview: true, previewWidth: 20 }));
+        const shades = [30, 130, 230];
+        const out = helper.getNode('out');
+        const received: unknown[] = [];
+        out.on('input', (m) => received.push(m));
+        for (const v of shades) helper.getNode('r').receive({ payload: await grayPng(v), masks: [] });
+        // the flow is never held up by the preview: every message comes out
+        await expect.poll(() => received.length, { timeout: 10_000 }).toBe(shades.length);
+        // the latest image wins: the last preview published is of the last image
+        const shadeOf = async (m: CommsMessage): Promise<number> => {
+          const jpg = Buffer.from(m.data.data!.replace(/^data:image\/jpeg;base64,/, ''), 'base64');
+          const { data, info } = await sharp(jpg).raw().toBuffer({ resolveWithObject: true });
+          expect([info.width, info.height]).toEqual([20, 15]);
+          return data[0]!;
+        };
+        await expect.poll(async () => (seen.length > 0 ? Math.abs((await shadeOf(seen[seen.length - 1]!)) - 230) : 999), { timeout: 10_000 }).toBeLessThanOrEqual(3);
+        expect(seen.length).toBeLessThanOrEqual(shades.length);
+        expect(seen.every((m) => m.retain === false && m.data.width === 20 && m.data.data!.startsWith('data:image/jpeg;base64,'))).toBe(true);
+        await helper.unload();
+        expect(seen[seen.length - 1]!.data.data).toBeNull();
+      } finally {
+        events.off('comms', listen);
+      }
+    });
+
+    it('is off by default: nothing is published', async () => {
+      const seen: CommsMessage[] = [];
+      const listen = (m: CommsMessage): void => {
+        if (m.topic.startsWith('samflow/sam-render/preview/') && m.data.data !== null) seen.push(m);
+      };
+      events.on('comms', listen);
+      try {
+        await helper.load(nodes, flow);
+        const out = nextMessage(helper.getNode('out'));
+        helper.getNode('r').receive({ payload: await grayPng(100), masks: [] });
+        await out;
+        await helper.unload();
+        expect(seen).toEqual([]);
+      } finally {
+        events.off('comms', listen);
+      }
+    });
+  });
 });

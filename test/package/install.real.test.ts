@@ -76,7 +76,10 @@ function writeUserDirPackage(dir: string, spec: string): void {
     if (key !== '' && !entry.dev && !parentDropped) packages[key] = entry;
   }
   packages['node_modules/samflow'] = { version: pkg.version, resolved: spec, dependencies: pkg.dependencies, bin: pkg.bin };
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, description: 'a Node-RED userDir', dependencies: { samflow: spec } }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'node-red-project', private: true, description: 'a Node-RED userDir', dependencies: { samflow: spec } }, null, 2),
+  );
   fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'node-red-project', lockfileVersion: 3, requires: true, packages }, null, 2));
 }
 
@@ -89,7 +92,6 @@ describe.skipIf(!built)('npm pack → npm install into a plain Node-RED userDir'
   let tmp = '';
   let userDir = '';
   let packed: PackResult;
-  let tarball = '';
   let installError: string | undefined;
   let red: ChildProcess | undefined;
   let base = '';
@@ -98,9 +100,12 @@ describe.skipIf(!built)('npm pack → npm install into a plain Node-RED userDir'
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samflow-package-'));
     userDir = path.join(tmp, 'node-red-user');
-    const { stdout } = await run('npm', ['pack', '--prefix', repoRoot, '--json', '--ignore-scripts', '--pack-destination', tmp], { cwd: repoRoot, env: npmEnv, maxBuffer: 64 << 20 });
+    const { stdout } = await run('npm', ['pack', '--prefix', repoRoot, '--json', '--ignore-scripts', '--pack-destination', tmp], {
+      cwd: repoRoot,
+      env: npmEnv,
+      maxBuffer: 64 << 20,
+    });
     packed = (JSON.parse(stdout) as PackResult[])[0]!;
-    tarball = path.join(tmp, packed.filename);
     fs.mkdirSync(userDir);
     writeUserDirPackage(userDir, `file:../${packed.filename}`);
     try {
@@ -156,11 +161,25 @@ describe.skipIf(!built)('npm pack → npm install into a plain Node-RED userDir'
       expect(files).toContain(entry);
       expect(files).toContain(entry.replace(/\.js$/, '.html'));
     }
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'models/manifest.json', 'dist/cli/main.js', 'dist/core/index.js', 'dist/core/index.mjs', 'dist/core/index.d.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'CHANGELOG.md',
+        'models/manifest.json',
+        'dist/cli/main.js',
+        'dist/core/index.js',
+        'dist/core/index.mjs',
+        'dist/core/index.d.ts',
+      ]),
+    );
     for (const name of exampleNames) expect(files).toContain(`examples/${name}.json`);
     expect(files.some((f) => f.includes('/locales/en-US/'))).toBe(true);
     expect(files.some((f) => f.startsWith('dist/core/annotate/static/'))).toBe(true);
-    const unwanted = files.filter((f) => /^(test|bench|dist\/bench|scripts|\.ci|core|cli|nodes)\//.test(f) || f.endsWith('.map') || f.endsWith('.test.js') || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
+    const unwanted = files.filter(
+      (f) => /^(test|bench|dist\/bench|scripts|\.ci|core|cli|nodes)\//.test(f) || f.endsWith('.map') || f.endsWith('.test.js') || (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+    );
     expect(unwanted).toEqual([]);
     console.log(`npm pack: ${files.length} files, ${packed.filename}`);
   });

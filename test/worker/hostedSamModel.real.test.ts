@@ -7,7 +7,8 @@ import { SamflowError } from '../../core/errors';
 import { HostedSamModel } from '../../core/model/HostedSamModel';
 import { loadSamModel } from '../../core/model/loadSamModel';
 import type { DecoderOutput, SamModel } from '../../core/model/SamModel';
-import type { DecoderFeeds } from '../../core/types';
+import { encodeImage } from '../../core/model/encodeImage';
+import type { DecoderFeeds, Frame } from '../../core/types';
 
 // The same tensors through the in-thread model (inProcess) and through the worker host.
 
@@ -166,6 +167,22 @@ describe('loadSamModel on worker threads (the default) vs in-thread (inProcess)'
     } finally {
       terminate.mockRestore();
     }
+  });
+
+  it.each([
+    ['hosted', {}],
+    ['in-thread', { inProcess: true }],
+  ] as const)('release() issued while encodeImage preprocesses lets that encode finish (%s), then refuses new ones', async (_name, opts) => {
+    const m = await loadSamModel({ threads: 1, ...opts });
+    // 3000×2000 needs a resize, so preprocessing is still going on when release() is called
+    const frame: Frame = { id: 'big', width: 3000, height: 2000, rgb: new Uint8Array(3000 * 2000 * 3).fill(90) };
+    const encoding = encodeImage(m, frame);
+    const released = m.release();
+    expect(m.released).toBe(true);
+    const e = await encoding;
+    expect(e.embedding.length).toBe(256 * 64 * 64);
+    await released;
+    await expect(encodeImage(m, frame)).rejects.toMatchObject({ code: 'MODEL_RELEASED' });
   });
 
   it('a worker terminated with calls in flight fails them with MODEL_RELEASED, and only once', async () => {

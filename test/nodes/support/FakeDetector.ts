@@ -15,7 +15,7 @@ export class FakeDetector implements CocoDetector {
     return this.detections.filter((d) => d.score >= (opts.minScore ?? 0) && (!opts.classes || opts.classes.includes(d.class)));
   }
 
-  release(): void {
+  async release(): Promise<void> {
     this.releaseCalls++;
     this.released = true;
   }
