@@ -112,25 +112,31 @@ export class NodeRedChild {
     }
     start.prepareUserDir({ userDir, port, reset: true });
     fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(opts.flows ?? []));
-    const child = spawn(process.execPath, [path.join(opts.repoRoot, 'node_modules', 'node-red', 'red.js'), '-u', userDir, '-s', path.join(userDir, 'settings.js')], {
+    // the runtime ends with this process even when it is killed (a test worker that dies): the
+    // IPC channel closes and the preload exits
+    const preload = path.join(userDir, 'exit-with-parent.js');
+    fs.writeFileSync(preload, "process.on('disconnect', () => process.exit(1));\n");
+    const red = [path.join(opts.repoRoot, 'node_modules', 'node-red', 'red.js'), '-u', userDir, '-s', path.join(userDir, 'settings.js')];
+    const child = spawn(process.execPath, ['--require', preload, ...red], {
       env: { ...process.env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    const red = new NodeRedChild(child, `http://127.0.0.1:${port}`, userDir);
+    child.channel?.unref();
+    const runtime = new NodeRedChild(child, `http://127.0.0.1:${port}`, userDir);
     const until = Date.now() + (opts.startTimeoutMs ?? 60_000);
     for (;;) {
       try {
-        if ((await fetch(`${red.base}/settings`)).ok) break;
+        if ((await fetch(`${runtime.base}/settings`)).ok) break;
       } catch {
         // not listening yet
       }
       if (child.exitCode !== null || Date.now() > until) {
-        await red.stop();
-        throw new Error(`Node-RED did not start:\n${red.log.slice(-4000)}`);
+        await runtime.stop();
+        throw new Error(`Node-RED did not start:\n${runtime.log.slice(-4000)}`);
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    return red;
+    return runtime;
   }
 
   /** Everything the runtime printed so far. */

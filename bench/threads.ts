@@ -67,7 +67,10 @@ type Part = (typeof PARTS)[number];
 /** The parts named in SAMFLOW_BENCH_THREADS_PARTS (comma list), all when unset. */
 export function selectedParts(env: string | undefined): Part[] {
   if (!env) return [...PARTS];
-  const names = env.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = env
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(PARTS as readonly string[]).includes(n));
   if (unknown.length > 0) throw new Error(`SAMFLOW_BENCH_THREADS_PARTS: unknown part(s) ${unknown.join(', ')}; use ${PARTS.join(',')}`);
   return PARTS.filter((p) => names.includes(p));
@@ -114,26 +117,21 @@ export interface FrameStages<E> {
  * the encode of frame n+1 starts before the decodes of frame n; otherwise it starts after they end.
  * Resolves with the number of decodes.
  */
-export async function runFrames<E>(
-  stages: FrameStages<E>,
-  frames: readonly Frame[],
-  promptsOf: (frame: Frame) => readonly SamPrompt[],
-  overlap: boolean,
-): Promise<number> {
+export async function runFrames<E>(stages: FrameStages<E>, frames: readonly Frame[], promptsOf: (frame: Frame) => readonly SamPrompt[], overlap: boolean): Promise<number> {
   if (frames.length === 0) return 0;
   let decodes = 0;
-  let next: Promise<E> = stages.encode(frames[0]!);
+  let next: Promise<E> = stages.encode(frames[0]);
   for (let i = 0; i < frames.length; i++) {
     const embedded = await next;
     const more = i + 1 < frames.length;
     if (overlap && more) {
-      next = stages.encode(frames[i + 1]!);
+      next = stages.encode(frames[i + 1]);
       next.catch(() => undefined); // awaited on the next turn; do not report it unhandled meanwhile
     }
-    const prompts = promptsOf(frames[i]!);
+    const prompts = promptsOf(frames[i]);
     await Promise.all(prompts.map((p) => stages.decode(embedded, p)));
     decodes += prompts.length;
-    if (!overlap && more) next = stages.encode(frames[i + 1]!);
+    if (!overlap && more) next = stages.encode(frames[i + 1]);
   }
   return decodes;
 }
@@ -152,7 +150,7 @@ async function benchFrames(ctx: BenchContext): Promise<Frame[]> {
 
 /** A distinct Frame per stream position (same pixels, own id), cycling through `photos`. */
 function streamOf(photos: readonly Frame[], n: number): Frame[] {
-  return Array.from({ length: n }, (_, i) => ({ ...photos[i % photos.length]!, id: `frame-${i}` }));
+  return Array.from({ length: n }, (_, i) => ({ ...photos[i % photos.length], id: `frame-${i}` }));
 }
 
 async function withModel<T>(options: SamModelOptions, work: (model: SamModel) => Promise<T>): Promise<T> {
@@ -170,9 +168,7 @@ async function amgPart(ctx: BenchContext, photo: Frame, modes: readonly ModelMod
   const out: Record<string, unknown> = {};
   for (const mode of modes) {
     ctx.log(`amg ${side}x${side}${skipCovered ? ' skipCovered' : ''} on ${photo.width}x${photo.height} (${mode.name})`);
-    const r = await withModel(amgOptions(mode), (model) =>
-      measureEventLoopDelay(() => generateMasks(model, photo, { pointsPerSide: side, skipCovered })),
-    );
+    const r = await withModel(amgOptions(mode), (model) => measureEventLoopDelay(() => generateMasks(model, photo, { pointsPerSide: side, skipCovered })));
     out[`amg ${side}x${side} ${mode.name}: loop delay p50/p99/max`] = formatDelay(r.delay);
     out[`amg ${side}x${side} ${mode.name}: seconds`] = round(r.seconds, 1);
     out[`amg ${side}x${side} ${mode.name}: masks`] = r.result.length;
@@ -188,7 +184,7 @@ async function streamPart(ctx: BenchContext, modes: readonly ModelMode[]): Promi
   const out: Record<string, unknown> = {};
   for (const mode of modes) {
     ctx.log(`stream: ${frames} frames of vtest.avi at 25 fps, policy 'latest' (${mode.name})`);
-    const r = await measureEventLoopDelay(() => streamRun(video, frames, ctx.log, mode.options));
+    const r = await measureEventLoopDelay(() => streamRun(video, frames, (m) => ctx.log(m), mode.options));
     out[`stream ${mode.name}: loop delay p50/p99/max`] = formatDelay(r.delay);
     out[`stream ${mode.name}: frames in/processed`] = `${r.result.framesIn} / ${r.result.framesProcessed}`;
     out[`stream ${mode.name}: encoder ms p50`] = r.result.encoderMs.p50;
@@ -251,14 +247,14 @@ async function nodeRedPart(ctx: BenchContext): Promise<Record<string, unknown>> 
     const idleLoop = await red.eventLoopDelay(true);
     ctx.log(`node-red: camera bursts (25 fps, re-injected every 4 s) for ${seconds} s`);
     let bursting = true;
-    let injectError: unknown;
+    let injectError: Error | undefined;
     const injector = (async () => {
       while (bursting) {
         await burst();
         await new Promise((r) => setTimeout(r, 4000));
       }
     })().catch((e: unknown) => {
-      injectError = e;
+      injectError = e instanceof Error ? e : new Error(`the camera inject failed: ${JSON.stringify(e)}`);
     });
     let busyFlows: number[];
     let busyLoop: EventLoopDelay;
@@ -297,7 +293,7 @@ async function comparePart(ctx: BenchContext, photo: Frame, modes: readonly Mode
   const nPrompts = envInt('SAMFLOW_BENCH_THREADS_PROMPTS', 8);
   const models = await Promise.all(modes.map((m) => loadSamModel(m.options)));
   try {
-    const { input, transform } = await preprocessImage(photo, models[0]!.spec);
+    const { input, transform } = await preprocessImage(photo, models[0].spec);
     const prompts = clickGrid(photo.width, photo.height, nPrompts);
     const enc: number[][] = modes.map(() => []);
     const dec: number[][] = modes.map(() => []);
@@ -306,27 +302,27 @@ async function comparePart(ctx: BenchContext, photo: Frame, modes: readonly Mode
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? models.map((_, i) => i) : models.map((_, i) => models.length - 1 - i);
       for (const i of order) {
-        const model = models[i]!;
+        const model = models[i];
         const copy = input.slice(); // float32[1,3,1024,1024]; a host may take (transfer) its input
         const t0 = performance.now();
         const embedding = await model.runEncoder(copy);
-        enc[i]!.push(performance.now() - t0);
+        enc[i].push(performance.now() - t0);
         const embedded: EmbeddedFrame = { frame: photo, embedding, embeddingDims: model.spec.encoder.embeddingDims, transform, modelId: model.id };
         for (const p of prompts) {
           const t1 = performance.now();
           await decodeMasks(model, embedded, p);
-          dec[i]!.push(performance.now() - t1);
+          dec[i].push(performance.now() - t1);
         }
       }
     }
     const out: Record<string, unknown> = {};
     modes.forEach((m, i) => {
-      out[`compare ${m.name}: encoder ms p50`] = round(median(enc[i]!), 1);
-      out[`compare ${m.name}: decoder ms per prompt p50`] = round(median(dec[i]!), 1);
+      out[`compare ${m.name}: encoder ms p50`] = round(median(enc[i]), 1);
+      out[`compare ${m.name}: decoder ms per prompt p50`] = round(median(dec[i]), 1);
     });
     for (let i = 1; i < modes.length; i++) {
-      out[`compare encoder ${modes[0]!.name}/${modes[i]!.name}`] = round(median(enc[0]!) / median(enc[i]!), 3);
-      out[`compare decoder ${modes[0]!.name}/${modes[i]!.name}`] = round(median(dec[0]!) / median(dec[i]!), 3);
+      out[`compare encoder ${modes[0].name}/${modes[i].name}`] = round(median(enc[0]) / median(enc[i]), 3);
+      out[`compare decoder ${modes[0].name}/${modes[i].name}`] = round(median(dec[0]) / median(dec[i]), 3);
     }
     return out;
   } finally {
@@ -342,7 +338,7 @@ async function overlapPart(ctx: BenchContext, photos: readonly Frame[], modes: r
   for (const mode of modes) {
     await withModel(mode.options, async (model) => {
       const stages = modelStages(model);
-      await stages.encode({ ...photos[0]!, id: 'warm-up' });
+      await stages.encode({ ...photos[0], id: 'warm-up' });
       const fps: Record<'overlapped' | 'serialized', number[]> = { overlapped: [], serialized: [] };
       for (const overlap of [true, false, false, true]) {
         const frames = streamOf(photos, nFrames);
@@ -367,10 +363,10 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   let out: Record<string, unknown> = { machine: '2-core CPU shared with other work (timings noisy)', modes: modes.map((m) => m.name).join(', ') };
   for (const part of parts) {
     const t0 = performance.now();
-    if (part === 'amg') out = { ...out, ...(await amgPart(ctx, photos[0]!, modes)) };
+    if (part === 'amg') out = { ...out, ...(await amgPart(ctx, photos[0], modes)) };
     if (part === 'stream') out = { ...out, ...(await streamPart(ctx, modes)) };
     if (part === 'nodeRed') out = { ...out, ...(await nodeRedPart(ctx)) };
-    if (part === 'compare') out = { ...out, ...(await comparePart(ctx, photos[0]!, modes)) };
+    if (part === 'compare') out = { ...out, ...(await comparePart(ctx, photos[0], modes)) };
     if (part === 'overlap') out = { ...out, ...(await overlapPart(ctx, photos, modes)) };
     ctx.log(`${part} done in ${round((performance.now() - t0) / 1000, 1)} s`);
   }

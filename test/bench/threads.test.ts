@@ -65,7 +65,7 @@ describe('bench/threads pure pieces', () => {
     expect(types.filter((t) => t === 'sam-model')).toHaveLength(1);
     const model = flows.find((n) => n['type'] === 'sam-model')!;
     for (const n of flows.filter((f) => f['type'] === 'sam-encoder' || f['type'] === 'sam-decoder')) expect(n['model']).toBe(model['id']);
-    expect(flows.every((n) => n['type'] === 'tab' || n['type'] === 'sam-model' || n['z'] === tabs[0]!['id'])).toBe(true);
+    expect(flows.every((n) => n['type'] === 'tab' || n['type'] === 'sam-model' || n['z'] === tabs[0]['id'])).toBe(true);
   });
 });
 
@@ -84,9 +84,9 @@ describe('runFrames: encode of frame n+1 vs decodes of frame n', () => {
           return e;
         },
         decode: async (e: string, p: SamPrompt) => {
-          events.push(`decode ${e}@${p.points![0]!.x}`);
+          events.push(`decode ${e}@${p.points![0].x}`);
           await later(null);
-          events.push(`decoded ${e}@${p.points![0]!.x}`);
+          events.push(`decoded ${e}@${p.points![0].x}`);
         },
       },
     };

