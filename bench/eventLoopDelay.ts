@@ -1,6 +1,6 @@
 /**
  * Event-loop delay of this process while some work runs (perf_hooks.monitorEventLoopDelay, 10 ms
- * resolution): how long a timer, a socket or an HTTP request would have waited. A helper module
+ * resolution, reported beyond that interval): how long a timer, a socket or an HTTP request would have waited. A helper module
  * beside the benchmarks (no `run`).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -21,10 +21,17 @@ export interface DelayHistogram {
   readonly count: number;
 }
 
-/** A histogram's p50/p99/max in ms (the histogram counts nanoseconds); zeros when it has no sample. */
+/** The sampling timer's interval (ms): perf_hooks records the time between its ticks, so an idle loop reads ~10 ms. */
+export const DELAY_RESOLUTION_MS = 10;
+
+/**
+ * A histogram's p50/p99/max in ms of delay beyond the sampling interval (the histogram counts
+ * nanoseconds between timer ticks, so an idle loop reads DELAY_RESOLUTION_MS; that floor is
+ * subtracted); zeros when it has no sample.
+ */
 export function summarizeDelay(h: DelayHistogram): EventLoopDelay {
   if (h.count === 0) return { p50: 0, p99: 0, max: 0, samples: 0 };
-  const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+  const ms = (ns: number): number => Math.max(0, Math.round((ns - DELAY_RESOLUTION_MS * 1e6) / 1e4) / 100);
   return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), samples: h.count };
 }
 

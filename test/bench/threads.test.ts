@@ -13,9 +13,10 @@ function frame(id: string): Frame {
 }
 
 describe('bench/threads pure pieces', () => {
-  it('summarizes a delay histogram in ms (it counts ns) and gives zeros for an empty one', () => {
+  it('summarizes a delay histogram in ms beyond the 10 ms sampling interval (it counts ns) and gives zeros for an empty one', () => {
     const h = { count: 3, max: 30_000_000, percentile: (p: number) => (p === 50 ? 10_120_000 : 25_000_000) };
-    expect(summarizeDelay(h)).toEqual({ p50: 10.12, p99: 25, max: 30, samples: 3 });
+    expect(summarizeDelay(h)).toEqual({ p50: 0.12, p99: 15, max: 20, samples: 3 });
+    expect(summarizeDelay({ count: 1, max: 9_000_000, percentile: () => 9_000_000 })).toEqual({ p50: 0, p99: 0, max: 0, samples: 1 });
     expect(summarizeDelay({ count: 0, max: 0, percentile: () => NaN })).toEqual({ p50: 0, p99: 0, max: 0, samples: 0 });
     expect(formatDelay({ p50: 1, p99: 12.345, max: 40, samples: 9 })).toBe('1.0 / 12.3 / 40.0 ms');
   });
