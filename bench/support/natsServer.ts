@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '../NodeRedChild';
 
 /** 'nats-server' when Debian's nats-server is installed, else undefined. */
 export const natsServerBinary: string | undefined = (() => {
@@ -10,18 +11,7 @@ export const natsServerBinary: string | undefined = (() => {
   return r.status === 0 ? 'nats-server' : undefined;
 })();
 
-/** A free loopback TCP port (bound, read, released). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 async function waitForPort(port: number, ms: number): Promise<void> {
   const until = Date.now() + ms;

@@ -6,12 +6,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../bench/NodeRedChild';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const chromiumPath = process.env.SAMFLOW_CHROMIUM ?? '/usr/bin/chromium';
@@ -31,16 +31,6 @@ if (!hasChromium) {
   console.warn(`skipped: ${message}`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
   let red: ChildProcess | undefined;

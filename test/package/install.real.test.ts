@@ -11,11 +11,11 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../bench/NodeRedChild';
 import { inCi } from '../support/sharedData';
 
 const run = promisify(execFile);
@@ -48,16 +48,6 @@ const npmEnv: NodeJS.ProcessEnv = {
   npm_config_update_notifier: 'false',
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 interface LockEntry {
   dev?: boolean;
