@@ -62,7 +62,7 @@ async function httpPath(server: AnnotationServer, images: readonly ImageInfo[], 
   const openWarm: number[] = [];
   const rnd = lcg(7);
   for (let k = 0; k < images.length; k++) {
-    const img = images[k]!;
+    const img = images[k];
     const t0 = performance.now();
     await postJson(server, 'api/open', { file: img.file });
     (k === 0 ? openCold : openWarm).push(performance.now() - t0);
@@ -110,7 +110,7 @@ async function pagePath(
     await page.goto(server.url);
     const rnd = lcg(11);
     for (let k = 0; k < images.length; k++) {
-      const img = images[k]!;
+      const img = images[k];
       if (k > 0) await page.keyboard.press('n');
       await page.waitForFunction((f) => (window as unknown as { samflowAnnotate: PageApp }).samflowAnnotate.file === f, img.file, { timeout: 60_000 });
       if (k === 0 && mode === 'browser') {
@@ -191,7 +191,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
         if ('skipped' in p) results.page = p;
         else {
           // what the path adds to the decoder run: post-processing, HTTP + JSON, drawing
-          const overhead = p.page.map((v, i) => v - p.decoder[i]!);
+          const overhead = p.page.map((v, i) => v - p.decoder[i]);
           results.page = { clickToMaskMs: stats(p.page), serverMs: stats(p.server), decoderMs: stats(p.decoder), overheadMs: stats(overhead), goalP95Ms: 150, meetsGoal: percentile(p.page, 95) <= 150 };
           results.overheadP50Ms = round(percentile(overhead, 50), 1);
           // flat keys for the summary table
@@ -220,7 +220,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
         await server.close();
       }
     }
-    results.loadAvg1m = round(loadavg()[0]!, 1);
+    results.loadAvg1m = round(loadavg()[0], 1);
     return results;
   } finally {
     await model.release();

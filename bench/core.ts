@@ -91,7 +91,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const rawEncode = async (): Promise<Float32Array> => {
       // in: float32[1,3,1024,1024] → out: float32[1,256,64,64]
       const out = await rawEncoder.run({ [encIn]: new ort.Tensor('float32', pre.input, [1, 3, s, s]) });
-      return out[encOut]!.data as Float32Array;
+      return out[encOut].data as Float32Array;
     };
 
     ctx.log(`encoder: warm-up, then ${encoderPairs} x (encodeImage, runEncoder, raw) alternated`);
@@ -131,10 +131,10 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     let rawArea = 0;
     const rawDecodeToMask = async (): Promise<void> => {
       const out = await rawDecoder.run(rawDecodeFeeds());
-      const masks = out['masks']!.data as Float32Array; // float32[1,1,H,W]
+      const masks = out['masks'].data as Float32Array; // float32[1,1,H,W]
       const m = new Uint8Array(W * H);
       let area = 0;
-      for (let i = 0; i < m.length; i++) if (masks[i]! > 0) area += m[i] = 1;
+      for (let i = 0; i < m.length; i++) if (masks[i] > 0) area += m[i] = 1;
       rawArea = area;
     };
     const rawDecodeLowRes = async (): Promise<void> => {
@@ -143,9 +143,9 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     let oursArea = 0;
     const oursDecodeToMask = async (): Promise<void> => {
       const [best] = await decodeMasks(model, embedded, prompt);
-      const m = candidateToMask(best!);
+      const m = candidateToMask(best);
       let area = 0;
-      for (let i = 0; i < m.data.length; i++) area += m.data[i]!;
+      for (let i = 0; i < m.data.length; i++) area += m.data[i];
       oursArea = area;
     };
     const oursDecodeOnly = async (): Promise<void> => {
@@ -165,9 +165,9 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
         async () => rawMaskMs.push((await time(rawDecodeToMask))[0]),
         async () => oursLowMs.push((await time(oursDecodeOnly))[0]),
         async () => rawLowMs.push((await time(rawDecodeLowRes))[0]),
-        async () => postMs.push((await time(async () => candidateToMask(best!)))[0]),
+        async () => postMs.push((await time(async () => candidateToMask(best)))[0]),
       ];
-      for (let k = 0; k < a.length; k++) await a[(k + i) % a.length]!();
+      for (let k = 0; k < a.length; k++) await a[(k + i) % a.length]();
     }
 
     const med = (v: number[]): number => round(median(v), 1);

@@ -82,7 +82,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       const rows: Record<string, unknown> = Object.fromEntries(result.variants.map((v) => [v.name, summary(v.summary, v.decodeMsPerInstance)]));
       if (result.oracle && result.oracle.gtObjects > 0) rows['oracle-gt-box'] = summary(result.oracle, 0);
       perDataset[d] = rows;
-      if (d === 'coco-cats') cats = rows[variants[0]!.name] as Record<string, unknown>;
+      if (d === 'coco-cats') cats = rows[variants[0].name] as Record<string, unknown>;
       for (const [name, s] of Object.entries(rows)) {
         const r = s as { recall: number; meanIou: number; gtObjects: number };
         ctx.log(`instances: ${d} ${name}: recall ${r.recall.toFixed(2)}, mean IoU ${r.meanIou.toFixed(3)} over ${r.gtObjects}`);

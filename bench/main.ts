@@ -22,7 +22,7 @@ export function parseBenchArgs(argv: readonly string[]): { only?: string[]; quic
   let only: string[] | undefined;
   let quick = false;
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
     if (a === '--quick') quick = true;
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length);

@@ -165,7 +165,7 @@ async function nodeSide(model: SamModel, file: string, click: PointPrompt): Prom
   const embedded = await encodeImage(model, frame);
   const t2 = performance.now();
   const [best] = await decodeMasks(model, embedded, { points: [click] });
-  const mask = candidateToMask(best!).data;
+  const mask = candidateToMask(best).data;
   const t3 = performance.now();
   return { loadMs: t1 - t0, encodeMs: t2 - t1, decodeMs: t3 - t2, mask };
 }
@@ -189,7 +189,7 @@ async function comparePreprocessing(peer: PeerPage, file: string): Promise<Recor
   let sum = 0;
   let max = 0;
   for (let i = 0; i < ours.length; i++) {
-    const d = Math.abs(ours[i]! - theirs[i]!);
+    const d = Math.abs(ours[i] - theirs[i]);
     sum += d;
     if (d > max) max = d;
   }
@@ -271,7 +271,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     }
 
     // 2. Decoder repeats on the last image (embedding cached on both sides), alternated.
-    const last = items[items.length - 1]!;
+    const last = items[items.length - 1];
     const lastGt = await loadGroundTruth(last.maskPath, last.encoding);
     const lastClick = nextClick(lastGt, undefined)!;
     const embedded = await encodeImage(model, await decodeImage(last.imagePath));
@@ -279,7 +279,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       speed.browserDecode.push((await peer.decode(lastClick, false)).ms);
       const t0 = performance.now();
       const [best] = await decodeMasks(model, embedded, { points: [lastClick] });
-      candidateToMask(best!);
+      candidateToMask(best);
       speed.nodeDecode.push(performance.now() - t0);
     }
 

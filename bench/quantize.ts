@@ -121,8 +121,8 @@ export async function compareOnItems(
     }
     const [a, b] = first;
     const iou = a && b ? maskIou({ width: gt.width, height: gt.height, data: a }, { width: gt.width, height: gt.height, data: b }) : 0;
-    out.push({ id: item.id, maskIou: iou, fp32: results[0]!, int8: results[1]! });
-    opts.log?.(`  ${item.id}: mask IoU int8 vs fp32 ${iou.toFixed(4)}, IoU@1 ${results[0]!.ious[0]?.toFixed(3)} / ${results[1]!.ious[0]?.toFixed(3)}, clicks ${results[0]!.ious.length} / ${results[1]!.ious.length}`);
+    out.push({ id: item.id, maskIou: iou, fp32: results[0], int8: results[1] });
+    opts.log?.(`  ${item.id}: mask IoU int8 vs fp32 ${iou.toFixed(4)}, IoU@1 ${results[0].ious[0]?.toFixed(3)} / ${results[1].ious[0]?.toFixed(3)}, clicks ${results[0].ious.length} / ${results[1].ious.length}`);
   }
   return out;
 }

@@ -40,7 +40,7 @@ const FLAGS = {
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseArgs(argv, FLAGS);
   if (a.positionals.length !== 1) throw new UsageError('give exactly one folder');
-  const folder = a.positionals[0]!;
+  const folder = a.positionals[0];
   if (getFlag(a, 'ui')) return runUi(folder, a, io);
   const out = getOutputPath(a, 'out');
   if (out === undefined) throw new UsageError('--out coco.json is required (or --ui for the annotation page)');

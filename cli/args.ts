@@ -28,7 +28,7 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
   const positionals: string[] = [];
   const options = new Map<string, string | number | boolean | string[]>();
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (arg === '--') {
       positionals.push(...argv.slice(i + 1));
       break;

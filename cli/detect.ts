@@ -66,7 +66,7 @@ const FLAGS = { ...DETECTOR_FLAGS, max: { kind: 'integer', min: 1 }, json: { kin
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseArgs(argv, FLAGS);
   if (a.positionals.length !== 1) throw new UsageError('give exactly one image');
-  const image = a.positionals[0]!;
+  const image = a.positionals[0];
   const opts = detectOptionsFrom(a);
   const max = getNumber(a, 'max');
   const maxPixels = getNumber(a, 'max-pixels');

@@ -4,7 +4,7 @@ import { decodeImage } from '../core/image/decodeImage';
 import { loadSamModel } from '../core/model/loadSamModel';
 import { computeEdgeMap } from '../core/amg/generateEdgeMap';
 import sharp from 'sharp';
-import { getNumber, getString, parseArgs, UsageError, getOutputPath } from './args';
+import { getNumber, parseArgs, UsageError, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 
@@ -25,7 +25,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (out === undefined) throw new UsageError('--out edges.png is required');
   const pointsPerSide = getNumber(a, 'points-per-side');
   const maxPixels = getNumber(a, 'max-pixels');
-  const frame = await decodeImage(a.positionals[0]!, maxPixels !== undefined ? { maxPixels } : {});
+  const frame = await decodeImage(a.positionals[0], maxPixels !== undefined ? { maxPixels } : {});
   const model = await loadSamModel({ decoderWorkers: amgDecoderWorkers(), ...modelOptionsFrom(a) });
   try {
     const e = await computeEdgeMap(model, frame, pointsPerSide !== undefined ? { pointsPerSide } : {});

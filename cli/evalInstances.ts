@@ -82,7 +82,7 @@ function summaryJson(s: InstancesSummary): Record<string, unknown> {
 }
 
 function itemJson(r: InstancesItemResult): Record<string, unknown> {
-  const v = r.variants[0]!;
+  const v = r.variants[0];
   return {
     id: r.id,
     classes: r.classes,
@@ -100,7 +100,7 @@ function itemJson(r: InstancesItemResult): Record<string, unknown> {
 }
 
 function formatItem(r: InstancesItemResult): string {
-  const m = r.variants[0]!.match;
+  const m = r.variants[0].match;
   const hit = m.ious.filter((v) => v >= 0.5).length;
   const oracle = r.oracle ? `  oracle IoU ${r.oracle.ious.map((v) => v.toFixed(3)).join(', ')}` : '';
   return (
@@ -114,7 +114,7 @@ function formatRow(name: string, s: InstancesSummary, extra: boolean): string {
 }
 
 export function formatInstancesSummary(e: InstancesEvaluation): string {
-  const v = e.variants[0]!;
+  const v = e.variants[0];
   return [
     formatRow('detector box', v.summary, true),
     ...(e.oracle ? [formatRow('oracle: ground-truth box', e.oracle, false)] : []),
@@ -169,7 +169,7 @@ export async function runEvalInstances(argv: readonly string[], io: CliIo): Prom
         ...(minScore !== undefined ? { detect: { minScore } } : {}),
         onItem: json ? undefined : (r) => io.stdout(formatItem(r) + '\n'),
       });
-      const v = result.variants[0]!;
+      const v = result.variants[0];
       if (json) {
         io.stdout(
           JSON.stringify({

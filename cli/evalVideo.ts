@@ -99,13 +99,13 @@ export async function runEvalVideo(argv: readonly string[], io: CliIo): Promise<
           frameStep: frameStep ?? 1,
           ...(limitFrames !== undefined ? { limitFrames } : {}),
           // meanJ / a sequence's meanJ: the first --prompt-mode's; every mode's in meanJByMode / modes.
-          meanJ: r3(result.meanJ[0]!.meanJ),
+          meanJ: r3(result.meanJ[0].meanJ),
           meanJByMode: Object.fromEntries(result.meanJ.map((m) => [m.promptMode, r3(m.meanJ)])),
           sequences: result.sequences.map((s) => ({
             id: s.id,
             frames: s.frames,
-            meanJ: r3(s.modes[0]!.meanJ),
-            lostFrames: s.modes[0]!.lostFrames,
+            meanJ: r3(s.modes[0].meanJ),
+            lostFrames: s.modes[0].lostFrames,
             modes: s.modes.map((m) => ({ promptMode: m.promptMode, meanJ: r3(m.meanJ), lostFrames: m.lostFrames, perFrameJ: m.perFrameJ.map(r3), msPerFrame: r1(m.msPerFrame) })),
             encodeMs: r1(s.encodeMs),
           })),

@@ -11,7 +11,7 @@ import type { AmgOptions } from '../core/amg/AmgOptions';
 import { isCompressedRle } from '../core/masks/toRecords';
 import { rleToMask } from '../core/masks/rleToMask';
 import { renderOverlay } from '../core/render';
-import { getFlag, getNumber, getString, parseArgs, UsageError, type OptionSpec, type ParsedArgs, getOutputPath } from './args';
+import { getFlag, getNumber, parseArgs, UsageError, type OptionSpec, type ParsedArgs, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptions';
@@ -40,7 +40,7 @@ export const AMG_USAGE = `[--points-per-side N] [--points-per-batch N] [--crop-l
 export function amgOptionsFrom(a: ParsedArgs): AmgOptions {
   const n = (flag: string): number | undefined => getNumber(a, flag);
   const pick = <K extends keyof AmgOptions>(key: K, v: AmgOptions[K] | undefined): Partial<AmgOptions> =>
-    v === undefined ? {} : ({ [key]: v } as Partial<AmgOptions>);
+    v === undefined ? {} : ({ [key]: v });
   return {
     ...pick('pointsPerSide', n('points-per-side')),
     ...pick('pointsPerBatch', n('points-per-batch')),
@@ -95,7 +95,7 @@ const FLAGS = {
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseArgs(argv, FLAGS);
   if (a.positionals.length !== 1) throw new UsageError('give exactly one image');
-  const image = a.positionals[0]!;
+  const image = a.positionals[0];
   const amg = amgOptionsFrom(a);
   const modelOptions = modelOptionsFrom(a);
   const maxPixels = getNumber(a, 'max-pixels');

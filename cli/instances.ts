@@ -55,7 +55,7 @@ function slug(name: string | undefined): string {
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseArgs(argv, FLAGS);
   if (a.positionals.length !== 1) throw new UsageError('give exactly one image');
-  const image = a.positionals[0]!;
+  const image = a.positionals[0];
   const detectOpts = detectOptionsFrom(a);
   const maxInstances = getNumber(a, 'max-instances') ?? 20;
   const expand = getNumber(a, 'expand');

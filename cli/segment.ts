@@ -62,8 +62,8 @@ function coordinate(part: string, flag: string, text: string): number {
 export function parsePoint(text: string): PointPrompt {
   const parts = text.split(',');
   if (parts.length < 2 || parts.length > 3) throw new UsageError(`--point must be X,Y or X,Y,LABEL, got "${text}"`);
-  const label = parts.length === 3 ? (parts[2]!.trim() === '' ? undefined : Number(parts[2])) : 1;
-  return { x: coordinate(parts[0]!, 'point', text), y: coordinate(parts[1]!, 'point', text), label: label as 0 | 1 };
+  const label = parts.length === 3 ? (parts[2].trim() === '' ? undefined : Number(parts[2])) : 1;
+  return { x: coordinate(parts[0], 'point', text), y: coordinate(parts[1], 'point', text), label: label as 0 | 1 };
 }
 
 export function parseBox(text: string): BoxXyxy {
@@ -83,7 +83,7 @@ export function rankedPath(out: string, rank: number): string {
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const a = parseArgs(argv, FLAGS);
   if (a.positionals.length !== 1) throw new UsageError('give exactly one image');
-  const image = a.positionals[0]!;
+  const image = a.positionals[0];
   const points = getList(a, 'point').map(parsePoint);
   const boxText = getString(a, 'box');
   const box = boxText !== undefined ? parseBox(boxText) : undefined;
@@ -130,7 +130,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (out !== undefined) {
     const written = multimask ? masks.length : 1;
-    for (let i = 0; i < written; i++) await writeFile(rankedPath(out, i), await maskToPng(masks[i]!.mask));
+    for (let i = 0; i < written; i++) await writeFile(rankedPath(out, i), await maskToPng(masks[i].mask));
   }
   if (overlay !== undefined) {
     const png = await renderOverlay(
@@ -155,7 +155,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     };
     io.stdout(JSON.stringify(result) + '\n');
   } else if (out === undefined && overlay === undefined) {
-    const best = masks[0]!;
+    const best = masks[0];
     const others = masks
       .slice(1)
       .map((m) => `area ${maskArea(m.mask)} px, IoU ${m.candidate.predictedIou.toFixed(3)}`)

@@ -51,7 +51,8 @@ export function checkLimit(
   what: string,
   count: number,
   limit: number,
-  option: keyof SamflowLimits | string,
+  /** The option that raises the limit (a SamflowLimits key, or a face's own option name). */
+  option: string,
   code: SamflowErrorCode = 'BAD_PROMPT',
   source?: string,
 ): void {
@@ -81,4 +82,12 @@ export function describeValue(v: unknown, max = 80): string {
     s = Object.prototype.toString.call(v);
   }
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/**
+ * Array.isArray without narrowing: a checked argument keeps its declared type (Array.isArray turns a
+ * `readonly T[]` into `any[]`), for validating values that callers may pass wrongly at run time.
+ */
+export function isList(v: unknown): boolean {
+  return Array.isArray(v);
 }

@@ -80,9 +80,9 @@ export class CoverageSkipper {
     private readonly opts: CoverageSkipperOptions,
   ) {
     const dims = embedded.embeddingDims;
-    const C = dims[dims.length - 3]!;
-    const Hf = dims[dims.length - 2]!;
-    const Wf = dims[dims.length - 1]!;
+    const C = dims[dims.length - 3];
+    const Hf = dims[dims.length - 2];
+    const Wf = dims[dims.length - 1];
     this.channels = C;
     this.failMargin = opts.failMargin ?? 0.03;
     this.coverLogit = opts.coverLogit ?? 1;
@@ -102,8 +102,8 @@ export class CoverageSkipper {
     const [vw, vh] = t.lowResValid;
     const lowStep = t.targetLength / LOW_RES_SIZE;
     for (let i = 0; i < n; i++) {
-      const mx = t.toModelX(points[i]![0]);
-      const my = t.toModelY(points[i]![1]);
+      const mx = t.toModelX(points[i][0]);
+      const my = t.toModelY(points[i][1]);
       this.modelXy[2 * i] = mx;
       this.modelXy[2 * i + 1] = my;
       // bilinear sample of the [C,Hf,Wf] feature map at the point (feature pixel centres at (k + 0.5) * stride)
@@ -119,15 +119,15 @@ export class CoverageSkipper {
       for (let c = 0; c < C; c++) {
         const b = c * Hf * Wf;
         const v =
-          emb[b + y0 * Wf + x0]! * (1 - ax) * (1 - ay) +
-          emb[b + y0 * Wf + x1]! * ax * (1 - ay) +
-          emb[b + y1 * Wf + x0]! * (1 - ax) * ay +
-          emb[b + y1 * Wf + x1]! * ax * ay;
+          emb[b + y0 * Wf + x0] * (1 - ax) * (1 - ay) +
+          emb[b + y0 * Wf + x1] * ax * (1 - ay) +
+          emb[b + y1 * Wf + x0] * (1 - ax) * ay +
+          emb[b + y1 * Wf + x1] * ax * ay;
         this.features[i * C + c] = v;
         norm += v * v;
       }
       norm = Math.sqrt(norm) || 1;
-      for (let c = 0; c < C; c++) this.features[i * C + c]! /= norm;
+      for (let c = 0; c < C; c++) this.features[i * C + c] /= norm;
       const lx = Math.min(vw - 1, Math.max(0, Math.floor(mx / lowStep)));
       const ly = Math.min(vh - 1, Math.max(0, Math.floor(my / lowStep)));
       this.lowResIndex[i] = ly * LOW_RES_SIZE + lx;
@@ -138,7 +138,7 @@ export class CoverageSkipper {
   similarity(i: number, j: number): number {
     const C = this.channels;
     let s = 0;
-    for (let c = 0; c < C; c++) s += this.features[i * C + c]! * this.features[j * C + c]!;
+    for (let c = 0; c < C; c++) s += this.features[i * C + c] * this.features[j * C + c];
     return s;
   }
 
@@ -153,10 +153,10 @@ export class CoverageSkipper {
     const Hf = this.featureHeight;
     const plane = Wf * Hf;
     const inv = this.pixelInvNorms();
-    const x0 = this.modelXy[2 * i]!;
-    const y0 = this.modelXy[2 * i + 1]!;
-    const dx = this.modelXy[2 * j]! - x0;
-    const dy = this.modelXy[2 * j + 1]! - y0;
+    const x0 = this.modelXy[2 * i];
+    const y0 = this.modelXy[2 * i + 1];
+    const dx = this.modelXy[2 * j] - x0;
+    const dy = this.modelXy[2 * j + 1] - y0;
     const step = this.featureStride / 2;
     const k = Math.max(2, Math.floor(Math.hypot(dx, dy) / step) + 1);
     let min = Infinity;
@@ -169,8 +169,8 @@ export class CoverageSkipper {
       if (pix === last) continue;
       last = pix;
       let dot = 0;
-      for (let c = 0; c < C; c++) dot += this.features[i * C + c]! * this.embedding[c * plane + pix]!;
-      const cos = dot * inv[pix]!;
+      for (let c = 0; c < C; c++) dot += this.features[i * C + c] * this.embedding[c * plane + pix];
+      const cos = dot * inv[pix];
       if (cos < min) min = cos;
     }
     return min;
@@ -182,10 +182,10 @@ export class CoverageSkipper {
     const sq = new Float64Array(plane);
     for (let c = 0; c < this.channels; c++) {
       const b = c * plane;
-      for (let p = 0; p < plane; p++) sq[p] += this.embedding[b + p]! ** 2;
+      for (let p = 0; p < plane; p++) sq[p] += this.embedding[b + p] ** 2;
     }
     const inv = new Float32Array(plane);
-    for (let p = 0; p < plane; p++) inv[p] = sq[p]! > 0 ? 1 / Math.sqrt(sq[p]!) : 0;
+    for (let p = 0; p < plane; p++) inv[p] = sq[p] > 0 ? 1 / Math.sqrt(sq[p]) : 0;
     return (this.pixelInvNorm = inv);
   }
 
@@ -207,7 +207,7 @@ export class CoverageSkipper {
         c.predictedIou <= predIouThresh - this.failMargin || c.stabilityScore < stabilityScoreThresh - this.failMargin;
       if (!passed && !clearlyFailed) continue;
       const covers = new Uint8Array(this.points.length);
-      for (let i = 0; i < covers.length; i++) covers[i] = c.lowResLogits[this.lowResIndex[i]!]! > this.coverLogit ? 1 : 0;
+      for (let i = 0; i < covers.length; i++) covers[i] = c.lowResLogits[this.lowResIndex[i]] > this.coverLogit ? 1 : 0;
       this.explainers.push({
         point: p,
         covers,

@@ -17,7 +17,7 @@ export function buildPointGrid(nPerSide: number): GridPoint[] {
   const side = linspace(offset, 1 - offset, nPerSide);
   const points: GridPoint[] = [];
   for (let i = 0; i < nPerSide; i++) {
-    for (let j = 0; j < nPerSide; j++) points.push([side[j]!, side[i]!]);
+    for (let j = 0; j < nPerSide; j++) points.push([side[j], side[i]]);
   }
   return points;
 }

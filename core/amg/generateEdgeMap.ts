@@ -35,21 +35,21 @@ export async function computeEdgeMap(model: SamModel, frame: Frame, opts: EdgeMa
   for (const c of candidates) {
     opts.signal?.throwIfAborted();
     const logits = upscaleLogits(c.lowResLogits, c.transform); // float32[H,W]
-    for (let i = 0; i < prob.length; i++) prob[i] = 1 / (1 + Math.exp(-logits[i]!));
+    for (let i = 0; i < prob.length; i++) prob[i] = 1 / (1 + Math.exp(-logits[i]));
     for (let y = 0; y < H; y++) {
       const ym = y > 0 ? y - 1 : 0;
       const yp = y < H - 1 ? y + 1 : H - 1;
       for (let x = 0; x < W; x++) {
         const xm = x > 0 ? x - 1 : 0;
         const xp = x < W - 1 ? x + 1 : W - 1;
-        const a = prob[ym * W + xm]!, b = prob[ym * W + x]!, cc = prob[ym * W + xp]!;
-        const d = prob[y * W + xm]!, f = prob[y * W + xp]!;
-        const g = prob[yp * W + xm]!, h = prob[yp * W + x]!, k = prob[yp * W + xp]!;
+        const a = prob[ym * W + xm], b = prob[ym * W + x], cc = prob[ym * W + xp];
+        const d = prob[y * W + xm], f = prob[y * W + xp];
+        const g = prob[yp * W + xm], h = prob[yp * W + x], k = prob[yp * W + xp];
         const gx = cc + 2 * f + k - (a + 2 * d + g);
         const gy = g + 2 * h + k - (a + 2 * b + cc);
         const m = Math.hypot(gx, gy);
         const i = y * W + x;
-        if (m > mag[i]!) {
+        if (m > mag[i]) {
           mag[i] = m;
           gxBest[i] = gx;
           gyBest[i] = gy;
@@ -59,9 +59,9 @@ export async function computeEdgeMap(model: SamModel, frame: Frame, opts: EdgeMa
   }
   const thin = edgeNonMaxSuppression(mag, gxBest, gyBest, W, H);
   let max = 0;
-  for (let i = 0; i < thin.length; i++) if (thin[i]! > max) max = thin[i]!;
+  for (let i = 0; i < thin.length; i++) if (thin[i] > max) max = thin[i]!;
   const data = new Uint8Array(W * H); // uint8[H,W]
-  if (max > 0) for (let i = 0; i < thin.length; i++) data[i] = Math.round((thin[i]! / max) * 255);
+  if (max > 0) for (let i = 0; i < thin.length; i++) data[i] = Math.round((thin[i] / max) * 255);
   return { width: W, height: H, data, maskCount: candidates.length };
 }
 
@@ -71,13 +71,13 @@ export async function computeEdgeMap(model: SamModel, frame: Frame, opts: EdgeMa
  */
 export function edgeNonMaxSuppression(mag: Float32Array, gx: Float32Array, gy: Float32Array, W: number, H: number): Float32Array {
   const out = new Float32Array(W * H); // float32[H,W]
-  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= W || y >= H ? 0 : mag[y * W + x]!);
+  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= W || y >= H ? 0 : mag[y * W + x]);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const i = y * W + x;
-      const m = mag[i]!;
+      const m = mag[i];
       if (m === 0) continue;
-      let angle = (Math.atan2(gy[i]!, gx[i]!) * 180) / Math.PI;
+      let angle = (Math.atan2(gy[i], gx[i]) * 180) / Math.PI;
       if (angle < 0) angle += 180;
       let dx: number, dy: number;
       if (angle < 22.5 || angle >= 157.5) [dx, dy] = [1, 0];

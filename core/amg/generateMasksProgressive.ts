@@ -76,7 +76,7 @@ async function* processCrop(
 ): AsyncGenerator<AmgBatchEvent, Survivor[]> {
   const cw = cropBox[2] - cropBox[0];
   const ch = cropBox[3] - cropBox[1];
-  const grid = o.pointGrids[layerIdx]!;
+  const grid = o.pointGrids[layerIdx];
   const points = grid.map((p) => [p[0] * cw, p[1] * ch] as const); // crop pixels
   const order = o.skipCovered ? coarseToFineOrder(points.length) : points.map((_, i) => i);
   const skipper = o.skipCovered
@@ -98,18 +98,18 @@ async function* processCrop(
     for (let g = 0; g < slice.length; ) {
       const group: number[] = [];
       while (g < slice.length && group.length < together) {
-        const k = slice[g++]!;
+        const k = slice[g++];
         state.done++;
         if (!skipper?.isExplained(k)) group.push(k);
       }
       if (group.length === 0) continue;
       signal?.throwIfAborted();
       const decoded = await Promise.all(
-        group.map((k) => decodeMasks(model, embedded, { points: [{ x: points[k]![0], y: points[k]![1], label: 1 }], multimask: true, meta: { gridIndex: k } })),
+        group.map((k) => decodeMasks(model, embedded, { points: [{ x: points[k][0], y: points[k][1], label: 1 }], multimask: true, meta: { gridIndex: k } })),
       );
       for (let gi = 0; gi < group.length; gi++) {
-        const k = group[gi]!;
-        const cands = decoded[gi]!;
+        const k = group[gi];
+        const cands = decoded[gi];
         state.decoded++;
         const scored = cands.map((c) => ({ ...c, stabilityScore: candidateStability(c, o.stabilityScoreOffset), cropBox: cropXywh }));
         skipper?.addDecoded(
@@ -140,7 +140,7 @@ async function* processCrop(
     kept.map((s) => s.candidate.predictedIou),
     o.boxNmsThresh,
   );
-  return keep.map((i) => kept[i]!);
+  return keep.map((i) => kept[i]);
 }
 
 /**
@@ -167,17 +167,17 @@ export async function* generateMasksProgressive(
   const signal = opts.signal;
   signal?.throwIfAborted();
   const { cropBoxes, layerIdxs } = generateCropBoxes([frame.height, frame.width], o.cropNLayers, o.cropOverlapRatio);
-  const total = layerIdxs.reduce((s, l) => s + o.pointGrids[l]!.length, 0);
+  const total = layerIdxs.reduce((s, l) => s + o.pointGrids[l].length, 0);
   const state: CropState = { done: 0, decoded: 0 };
   const survivors: Survivor[] = [];
   for (let i = 0; i < cropBoxes.length; i++) {
-    const cropBox = cropBoxes[i]!;
+    const cropBox = cropBoxes[i];
     signal?.throwIfAborted();
     const embedded =
       i === 0 && opts.embedded && opts.embedded.frame.id === frame.id && opts.embedded.modelId === model.id
         ? opts.embedded
         : await encodeImage(model, cropFrame(frame, cropBox));
-    const it = processCrop(model, embedded, cropBox, layerIdxs[i]!, frame, o, i, state, total, signal);
+    const it = processCrop(model, embedded, cropBox, layerIdxs[i], frame, o, i, state, total, signal);
     for (;;) {
       const r = await it.next();
       if (r.done) {
@@ -195,7 +195,7 @@ export async function* generateMasksProgressive(
       survivors.map((s) => 1 / boxAreaXyxy(s.cropBox)),
       o.cropNmsThresh,
     );
-    final = keep.map((k) => survivors[k]!);
+    final = keep.map((k) => survivors[k]);
   }
   const records = toRecords(
     final.map((s) => s.candidate),
@@ -225,7 +225,7 @@ export async function generateMaskCandidates(
   opts.signal?.throwIfAborted();
   const f = embedded.frame;
   const state: CropState = { done: 0, decoded: 0 };
-  const it = processCrop(model, embedded, [0, 0, f.width, f.height], 0, f, o, 0, state, o.pointGrids[0]!.length, opts.signal);
+  const it = processCrop(model, embedded, [0, 0, f.width, f.height], 0, f, o, 0, state, o.pointGrids[0].length, opts.signal);
   for (;;) {
     const r = await it.next();
     if (r.done) return r.value.map((s) => s.candidate);

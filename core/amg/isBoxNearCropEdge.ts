@@ -9,8 +9,8 @@ export function isBoxNearCropEdge(box: BoxXyxy, cropBox: BoxXyxy, origBox: BoxXy
   const [x0, y0] = cropBox;
   const b = [box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0];
   for (let i = 0; i < 4; i++) {
-    const nearCrop = Math.abs(b[i]! - cropBox[i]!) <= atol;
-    const nearImage = Math.abs(b[i]! - origBox[i]!) <= atol;
+    const nearCrop = Math.abs(b[i] - cropBox[i]) <= atol;
+    const nearImage = Math.abs(b[i] - origBox[i]) <= atol;
     if (nearCrop && !nearImage) return true;
   }
   return false;

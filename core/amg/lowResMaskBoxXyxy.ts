@@ -19,7 +19,7 @@ export function lowResMaskBoxXyxy(c: Pick<MaskCandidate, 'lowResLogits' | 'trans
   for (let y = 0; y < h; y++) {
     const row = y * LOW_RES_SIZE;
     for (let x = 0; x < w; x++) {
-      if (l[row + x]! > maskThreshold) {
+      if (l[row + x] > maskThreshold) {
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;

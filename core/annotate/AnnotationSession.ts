@@ -492,7 +492,7 @@ export class AnnotationSession {
     const objects = this.objectsOf(file);
     const i = objects.findIndex((o) => o.id === body.id);
     if (i < 0) throw new AnnotateHttpError(404, 'BAD_OPTION', `id ${String(body.id)}: no such object in "${file}"`);
-    objects[i] = { ...objects[i]!, label };
+    objects[i] = { ...objects[i], label };
     if (!this.state.labels.includes(label)) this.state.labels.push(label);
     await this.save();
     return { objects: objects.map(toDisplay) };
@@ -533,7 +533,7 @@ export class AnnotationSession {
     const source: AnnotationSource = /detect/i.test(kind) ? 'detector' : /auto|amg|every/i.test(kind) ? 'auto' : 'proposal';
     const proposals = found
       .map((p) => this.store(this.proposalMasks, { file, candidate: p.candidate, source, ...(p.label !== undefined ? { label: p.label } : {}) }))
-      .map((r, i) => (found[i]!.score !== undefined ? { ...r, score: found[i]!.score! } : r))
+      .map((r, i) => (found[i].score !== undefined ? { ...r, score: found[i].score } : r))
       .filter((r) => r.area > 0);
     return { kind, proposals };
   }
@@ -614,8 +614,8 @@ function parseBox(v: unknown): BoxXyxy | undefined {
   if (!Array.isArray(v) || v.length !== 4 || !v.every(finite)) {
     throw new AnnotateHttpError(400, 'BAD_PROMPT', 'box: expected [x0, y0, x1, y1] in image pixels');
   }
-  const [a, b, c, d] = v as number[];
-  return [Math.min(a!, c!), Math.min(b!, d!), Math.max(a!, c!), Math.max(b!, d!)];
+  const [a, b, c, d] = v;
+  return [Math.min(a, c), Math.min(b, d), Math.max(a, c), Math.max(b, d)];
 }
 
 function parseLabel(v: unknown): string {

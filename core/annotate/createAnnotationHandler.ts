@@ -161,7 +161,7 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
           if ('unavailable' in files) throw new AnnotateHttpError(404, 'NOT_AVAILABLE', `in-browser decoder: ${files.unavailable}`);
           // only these fixed file names, never a path from the URL
           const file = ortName !== undefined ? path.join(files.ortDir, ortName) : files.decoderFile;
-          const type = ortName !== undefined ? ORT_WEB_FILES[ortName]! : 'application/octet-stream';
+          const type = ortName !== undefined ? ORT_WEB_FILES[ortName] : 'application/octet-stream';
           const st = await fsp.stat(file);
           res.writeHead(200, {
             'Content-Type': type,

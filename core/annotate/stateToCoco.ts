@@ -37,12 +37,12 @@ export interface CocoInstances {
 export function stateToCoco(state: AnnotationState, order: readonly string[] = []): CocoInstances {
   const names = [...order.filter((f) => state.images[f]), ...Object.keys(state.images).filter((f) => !order.includes(f)).sort()];
   const labels = [...state.labels];
-  for (const f of names) for (const o of state.images[f]!.objects) if (!labels.includes(o.label)) labels.push(o.label);
+  for (const f of names) for (const o of state.images[f].objects) if (!labels.includes(o.label)) labels.push(o.label);
   const categories = labels.map((name, i) => ({ id: i + 1, name }));
   const images: CocoImage[] = [];
   const annotations: CocoAnnotation[] = [];
   names.forEach((file_name, i) => {
-    const img = state.images[file_name]!;
+    const img = state.images[file_name];
     const image_id = i + 1;
     images.push({ id: image_id, file_name, width: img.width, height: img.height });
     for (const o of img.objects) {

@@ -18,7 +18,8 @@ async function initTf(backend: DetectorBackend): Promise<typeof Tf> {
     // Optional peer: present only when the user installed it. Its namespace re-exports @tensorflow/tfjs.
     let tfNode: typeof Tf;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // an optional peer, loaded only when present; its type is the tfjs namespace
+      // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-assignment
       tfNode = require('@tensorflow/tfjs-node');
     } catch (e) {
       throw new SamflowError(
@@ -76,6 +77,7 @@ function readGraphModelArtifacts(modelPath: string): Tf.io.ModelArtifacts {
     }
   }
   const all = Buffer.concat(buffers);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tfjs typings resolve differently for tsc and for eslint's project (tsc needs this line as written)
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
   return {
     modelTopology: json.modelTopology,
@@ -90,6 +92,7 @@ function readGraphModelArtifacts(modelPath: string): Tf.io.ModelArtifacts {
 }
 
 function inputSizeOf(artifacts: Tf.io.ModelArtifacts, modelPath: string): number {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tfjs typings resolve differently for tsc and for eslint's project (tsc needs this line as written)
   const sig = artifacts.signature as
     | { inputs?: Record<string, { tensorShape?: { dim?: { size?: string }[] } }>; outputs?: Record<string, unknown> }
     | undefined;

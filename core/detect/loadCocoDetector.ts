@@ -71,7 +71,7 @@ export async function loadCocoDetector(opts: LoadCocoDetectorOptions = {}): Prom
     async release() {
       if (released) return;
       released = true;
-      await model.dispose();
+      model.dispose();
     },
   };
 }

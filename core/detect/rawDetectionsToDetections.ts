@@ -18,15 +18,15 @@ export function rawDetectionsToDetections(
 ): Detection[] {
   const candidates: Detection[] = [];
   for (let r = 0; r + 6 <= raw.length; r += 6) {
-    const score = raw[r + 4]!;
-    const classIndex = raw[r + 5]!;
+    const score = raw[r + 4];
+    const classIndex = raw[r + 5];
     if (!(score >= opts.minScore) || !Number.isInteger(classIndex)) continue;
     const name = COCO_CLASSES[classIndex];
     if (name === undefined || (opts.classes && !opts.classes.has(name))) continue;
-    const x0 = Math.min(imageWidth, Math.max(0, raw[r]! / scale));
-    const y0 = Math.min(imageHeight, Math.max(0, raw[r + 1]! / scale));
-    const x1 = Math.min(imageWidth, Math.max(0, raw[r + 2]! / scale));
-    const y1 = Math.min(imageHeight, Math.max(0, raw[r + 3]! / scale));
+    const x0 = Math.min(imageWidth, Math.max(0, raw[r] / scale));
+    const y0 = Math.min(imageHeight, Math.max(0, raw[r + 1] / scale));
+    const x1 = Math.min(imageWidth, Math.max(0, raw[r + 2] / scale));
+    const y1 = Math.min(imageHeight, Math.max(0, raw[r + 3] / scale));
     if (!(x1 > x0 && y1 > y0)) continue;
     const bbox: BoxXywh = [x0, y0, x1 - x0, y1 - y0];
     candidates.push({ bbox, class: name, score });

@@ -76,10 +76,10 @@ async function decodeAveraged(model: SamModel, embedded: EmbeddedFrame, prompt: 
     first ??= c;
     iou += c.predictedIou;
     if (!sum) sum = new Float32Array(c.lowResLogits); // float32[256*256]
-    else for (let i = 0; i < sum.length; i++) sum[i]! += c.lowResLogits[i]!;
+    else for (let i = 0; i < sum.length; i++) sum[i] += c.lowResLogits[i];
   }
   if (!sum || !first) return undefined;
-  for (let i = 0; i < sum.length; i++) sum[i]! /= boxes.length;
+  for (let i = 0; i < sum.length; i++) sum[i] /= boxes.length;
   return { ...first, prompt, lowResLogits: sum, predictedIou: iou / boxes.length };
 }
 
@@ -110,7 +110,7 @@ export async function segmentInstances(
     if (!best) continue;
     const mask = candidateToMask(best, opts.maskThreshold ?? 0);
     const index = typeof prompt.meta?.detectionIndex === 'number' ? prompt.meta.detectionIndex : 0;
-    const [x0, y0, x1, y1] = detectionBoxXyxy(detections[index]!, index);
+    const [x0, y0, x1, y1] = detectionBoxXyxy(detections[index], index);
     const record: InstanceRecord = {
       ...(prompt.meta?.class !== undefined ? { class: prompt.meta.class } : {}),
       ...(prompt.meta?.score !== undefined ? { score: prompt.meta.score } : {}),

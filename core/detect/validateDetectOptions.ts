@@ -1,4 +1,5 @@
 import { SamflowError } from '../errors';
+import { isList } from '../limits';
 import { COCO_CLASSES } from './cocoClasses';
 import type { DetectOptions } from './Detection';
 
@@ -30,7 +31,7 @@ export function validateDetectOptions(opts: DetectOptions = {}): ResolvedDetectO
   }
   let classes: Set<string> | undefined;
   if (opts.classes !== undefined) {
-    if (!Array.isArray(opts.classes)) {
+    if (!isList(opts.classes)) {
       throw new SamflowError('BAD_OPTION', `detect: classes must be an array of COCO class names such as ["cat","dog"], got ${typeof opts.classes}`);
     }
     const unknown = opts.classes.filter((c) => !COCO_CLASSES.includes(c));

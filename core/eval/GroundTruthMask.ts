@@ -41,12 +41,12 @@ export function groundTruthFromPixels(
   const ignore = encoding === 'grabcut' ? new Uint8Array(n) : undefined; // uint8[height,width]
   let objectCount = 0;
   for (let i = 0; i < n; i++) {
-    const v = pixels[i * channels]!;
+    const v = pixels[i * channels];
     if (encoding === 'grabcut') {
       if (v === 255) object[i] = 1;
       else if (v === 128) ignore![i] = 1;
     } else if (v > 127) object[i] = 1;
-    objectCount += object[i]!;
+    objectCount += object[i];
   }
   if (objectCount === 0) {
     throw new SamflowError(

@@ -23,14 +23,14 @@ export function squaredDistanceTransform1d(
   z[0] = -Infinity;
   z[1] = Infinity;
   for (let q = 1; q < n; q++) {
-    const fq = f[offset + q * stride]! + q * q;
-    let p = v[k]!;
-    let s = (fq - (f[offset + p * stride]! + p * p)) / (2 * (q - p));
-    while (s <= z[k]!) {
+    const fq = f[offset + q * stride] + q * q;
+    let p = v[k];
+    let s = (fq - (f[offset + p * stride] + p * p)) / (2 * (q - p));
+    while (s <= z[k]) {
       // z[0] = −∞ stops this at k = 0.
       k--;
       p = v[k]!;
-      s = (fq - (f[offset + p * stride]! + p * p)) / (2 * (q - p));
+      s = (fq - (f[offset + p * stride] + p * p)) / (2 * (q - p));
     }
     k++;
     v[k] = q;
@@ -39,9 +39,9 @@ export function squaredDistanceTransform1d(
   }
   k = 0;
   for (let q = 0; q < n; q++) {
-    while (z[k + 1]! < q) k++;
-    const p = v[k]!;
-    d[offset + q * stride] = (q - p) * (q - p) + f[offset + p * stride]!;
+    while (z[k + 1] < q) k++;
+    const p = v[k];
+    d[offset + q * stride] = (q - p) * (q - p) + f[offset + p * stride];
   }
 }
 
@@ -95,7 +95,7 @@ export function squaredDistanceTransform(
     const src = (y + pad) * w + pad;
     const dst = y * width;
     for (let x = 0; x < width; x++) {
-      const d = f[src + x]!;
+      const d = f[src + x];
       out[dst + x] = d >= FAR / 2 ? Infinity : d;
     }
   }
@@ -110,6 +110,6 @@ export function euclideanDistanceTransform(
   opts: DistanceTransformOptions = {},
 ): Float64Array {
   const d = squaredDistanceTransform(mask, width, height, opts);
-  for (let i = 0; i < d.length; i++) d[i] = Math.sqrt(d[i]!);
+  for (let i = 0; i < d.length; i++) d[i] = Math.sqrt(d[i]);
   return d;
 }

@@ -93,7 +93,7 @@ export async function evaluateInstances(
   const oracle = opts.oracle ?? true;
   const results: InstancesItemResult[] = [];
   for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
+    const item = items[i];
     const tStart = performance.now();
     const frame = await decodeImage(item.imagePath, { id: item.id });
     const gts = await Promise.all(item.objects.map((o) => loadFrameGroundTruth(o.maskPath, frame, item.imagePath)));
@@ -140,7 +140,7 @@ export async function evaluateInstances(
   return {
     modelId: model.id,
     variants: variants.map((v, j) => {
-      const rows = results.map((r) => r.variants[j]!);
+      const rows = results.map((r) => r.variants[j]);
       const predictions = rows.reduce((s, r) => s + r.match.predictions, 0);
       return {
         name: v.name,
@@ -166,15 +166,15 @@ function matchByClass(
   const matchedPrediction = new Array<number>(gts.length).fill(-1);
   let extra = 0;
   // A prediction without a class (a detector that gives none) belongs to the item's only class, if it has one.
-  const classOf = predicted.map((p) => p.class ?? (item.classes.length === 1 ? item.classes[0]! : ''));
+  const classOf = predicted.map((p) => p.class ?? (item.classes.length === 1 ? item.classes[0] : ''));
   const classes = new Set([...item.objects.map((o) => o.category), ...classOf]);
   for (const c of classes) {
     const predIdx = classOf.flatMap((pc, k) => (pc === c ? [k] : []));
     const gtIdx = item.objects.flatMap((o, k) => (o.category === c ? [k] : []));
-    const m = matchInstances(predIdx.map((k) => predicted[k]!.mask), gtIdx.map((k) => gts[k]!));
+    const m = matchInstances(predIdx.map((k) => predicted[k].mask), gtIdx.map((k) => gts[k]));
     gtIdx.forEach((k, j) => {
       ious[k] = m.ious[j]!;
-      matchedPrediction[k] = m.matchedPrediction[j]! >= 0 ? predIdx[m.matchedPrediction[j]!]! : -1;
+      matchedPrediction[k] = m.matchedPrediction[j] >= 0 ? predIdx[m.matchedPrediction[j]] : -1;
     });
     extra += m.extraPredictions;
   }

@@ -38,7 +38,7 @@ export async function evaluateInteractive(
   const strategy = opts.strategy ?? 'plain';
   const results: InteractiveItemResult[] = [];
   for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
+    const item = items[i];
     const gt = await loadGroundTruth(item.maskPath, item.encoding);
     const t0 = performance.now();
     const frame = await decodeImage(item.imagePath, { id: item.id });

@@ -61,7 +61,7 @@ export async function evaluateVideo(model: SamModel, sequences: readonly VideoSe
   let encodes = 0;
   const tStart = performance.now();
   for (let s = 0; s < sequences.length; s++) {
-    const seq = sequences[s]!;
+    const seq = sequences[s];
     const t0 = performance.now();
     const embedded: EmbeddedFrame[] = [];
     const gts: BinaryMask[] = [];
@@ -89,7 +89,7 @@ export async function evaluateVideo(model: SamModel, sequences: readonly VideoSe
     sequences: results,
     meanJ: modes.map((promptMode, m) => ({
       promptMode,
-      meanJ: results.length === 0 ? 0 : results.reduce((sum, r) => sum + r.modes[m]!.meanJ, 0) / results.length,
+      meanJ: results.length === 0 ? 0 : results.reduce((sum, r) => sum + r.modes[m].meanJ, 0) / results.length,
     })),
     encodeMsPerFrame: encodes === 0 ? 0 : encoderMs / encodes,
     totalMs: performance.now() - tStart,

@@ -57,9 +57,9 @@ export function listDavisSequences(dir: string, opts: ListDavisSequencesOptions 
     const files = fs.readdirSync(path.join(imgRoot, seq)).filter((f) => /\.jpe?g$/i.test(f)).sort();
     let frames: VideoFrameItem[] = [];
     for (let i = 0; i < files.length; i += frameStep) {
-      const id = files[i]!.replace(/\.[^.]+$/, '');
+      const id = files[i].replace(/\.[^.]+$/, '');
       const maskPath = path.join(annRoot, seq, `${id}.png`);
-      if (fs.existsSync(maskPath)) frames.push({ id, imagePath: path.join(imgRoot, seq, files[i]!), maskPath });
+      if (fs.existsSync(maskPath)) frames.push({ id, imagePath: path.join(imgRoot, seq, files[i]), maskPath });
     }
     if (opts.limitFrames !== undefined) frames = frames.slice(0, opts.limitFrames);
     if (frames.length < 2) {

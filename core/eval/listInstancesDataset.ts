@@ -131,10 +131,10 @@ function listDavisInstances(dir: string, opts: ListInstancesDatasetOptions): Ins
     if (!fs.existsSync(seqDir)) continue;
     const frames = fs.readdirSync(seqDir).filter((f) => f.endsWith('.jpg')).sort();
     for (let i = 0; i < frames.length; i += frameStep) {
-      const base = frames[i]!.replace(/\.jpg$/, '');
+      const base = frames[i].replace(/\.jpg$/, '');
       const maskPath = path.join(dir, 'Annotations', '480p', seq, `${base}.png`);
       if (fs.existsSync(maskPath)) {
-        out.push({ id: `${seq}/${base}`, imagePath: path.join(seqDir, frames[i]!), classes: [className], objects: [{ maskPath, category: className }] });
+        out.push({ id: `${seq}/${base}`, imagePath: path.join(seqDir, frames[i]), classes: [className], objects: [{ maskPath, category: className }] });
       }
     }
   }

@@ -63,7 +63,7 @@ function argMaxDistance(d2: Float64Array, clicked: Uint8Array | undefined): { in
   let best = -1;
   for (let i = 0; i < d2.length; i++) {
     if (clicked && clicked[i]) continue;
-    const v = d2[i]!;
+    const v = d2[i];
     if (v > best) {
       best = v;
       index = i;

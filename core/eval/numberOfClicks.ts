@@ -5,6 +5,6 @@
  */
 export function numberOfClicks(ious: readonly number[], threshold: number, maxClicks = 20): number {
   const n = Math.min(ious.length, maxClicks);
-  for (let i = 0; i < n; i++) if (ious[i]! >= threshold) return i + 1;
+  for (let i = 0; i < n; i++) if (ious[i] >= threshold) return i + 1;
   return maxClicks;
 }

@@ -36,7 +36,7 @@ export function maskBoxXyxy(mask: Uint8Array, width: number, height: number): Bo
 }
 
 async function best(model: SamModel, embedded: EmbeddedFrame, prompt: SamPrompt): Promise<MaskCandidate> {
-  return (await decodeMasks(model, embedded, prompt))[0]!;
+  return (await decodeMasks(model, embedded, prompt))[0];
 }
 
 function maskIouOf(a: Uint8Array, b: Uint8Array): number {

@@ -44,7 +44,7 @@ export function summarizeInteractive(items: readonly InteractiveItemResult[], ma
     count === 0 ? NaN : items.reduce((s, r) => s + f(r), 0) / count;
   const miouAtClick: number[] = [];
   for (let k = 0; k < maxClicks; k++) {
-    miouAtClick.push(mean((r) => (r.ious.length === 0 ? 0 : r.ious[Math.min(k, r.ious.length - 1)]!)));
+    miouAtClick.push(mean((r) => (r.ious.length === 0 ? 0 : r.ious[Math.min(k, r.ious.length - 1)])));
   }
   const totalClicks = items.reduce((s, r) => s + r.ious.length, 0);
   const clicksMs = items.reduce((s, r) => s + r.clicksMs, 0);

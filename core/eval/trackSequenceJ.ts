@@ -38,14 +38,14 @@ export async function trackSequenceJ(
   if (embedded.length !== groundTruth.length || embedded.length < 2) {
     throw new SamflowError('BAD_OPTION', `trackSequenceJ: needs as many ground-truth masks as frames, at least 2; got ${embedded.length} frames, ${groundTruth.length} masks`);
   }
-  const box = maskExtentXyxy(groundTruth[0]!);
+  const box = maskExtentXyxy(groundTruth[0]);
   if (!box) throw new SamflowError('BAD_IMAGE', 'trackSequenceJ: the ground truth of frame 0 is empty; the object must be visible on the first frame');
   const out = await lastValueFrom(from(embedded).pipe(trackMasks(model, { ...options, objects: [{ id: 'obj', box }], promptMode }), toArray()));
   const perFrameJ: number[] = [];
   let lost = 0;
   for (let t = 1; t < out.length; t++) {
-    const o = out[t]!.objects[0]!;
-    if (o.mask) perFrameJ.push(maskIou(o.mask, groundTruth[t]!));
+    const o = out[t].objects[0];
+    if (o.mask) perFrameJ.push(maskIou(o.mask, groundTruth[t]));
     else {
       perFrameJ.push(0);
       lost++;

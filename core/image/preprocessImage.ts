@@ -55,9 +55,9 @@ export function normalizeAndPad(
     let src = y * rw * 3;
     let dst = y * size;
     for (let x = 0; x < rw; x++, src += 3, dst++) {
-      out[dst] = (rgb[src]! - m0) * s0;
-      out[plane + dst] = (rgb[src + 1]! - m1) * s1;
-      out[2 * plane + dst] = (rgb[src + 2]! - m2) * s2;
+      out[dst] = (rgb[src] - m0) * s0;
+      out[plane + dst] = (rgb[src + 1] - m1) * s1;
+      out[2 * plane + dst] = (rgb[src + 2] - m2) * s2;
     }
   }
   return out;

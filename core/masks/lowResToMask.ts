@@ -68,7 +68,7 @@ export function logitsToMask(lowResLogits: Float32Array, transform: SamTransform
   const H = transform.originalHeight;
   const data = new Uint8Array(W * H); // uint8[H,W]
   resample(lowResLogits, transform, (rowStart, row) => {
-    for (let x = 0; x < W; x++) data[rowStart + x] = row[x]! > threshold ? 1 : 0;
+    for (let x = 0; x < W; x++) data[rowStart + x] = row[x] > threshold ? 1 : 0;
   });
   return { width: W, height: H, data };
 }
@@ -86,16 +86,16 @@ function resample(low: Float32Array, t: SamTransform, emit: (rowStart: number, r
   // only the low-res columns that the taps touch are needed
   const maxCol = Math.min(LOW_RES_SIZE - 1, (xs.i1[W - 1] ?? 0) + 1);
   for (let y = 0; y < H; y++) {
-    const r0 = ys.i0[y]! * LOW_RES_SIZE;
-    const r1 = ys.i1[y]! * LOW_RES_SIZE;
-    const wy = ys.w1[y]!;
+    const r0 = ys.i0[y] * LOW_RES_SIZE;
+    const r1 = ys.i1[y] * LOW_RES_SIZE;
+    const wy = ys.w1[y];
     for (let c = 0; c <= maxCol; c++) {
-      const a = low[r0 + c]!;
-      mixed[c] = a + (low[r1 + c]! - a) * wy;
+      const a = low[r0 + c];
+      mixed[c] = a + (low[r1 + c] - a) * wy;
     }
     for (let x = 0; x < W; x++) {
-      const a = mixed[xs.i0[x]!]!;
-      row[x] = a + (mixed[xs.i1[x]!]! - a) * xs.w1[x]!;
+      const a = mixed[xs.i0[x]];
+      row[x] = a + (mixed[xs.i1[x]] - a) * xs.w1[x];
     }
     emit(y * W, row);
   }
@@ -106,7 +106,7 @@ function outputRange(t: Taps, lo: number, hi: number): [number, number] | undefi
   let first = -1;
   let last = -1;
   for (let o = 0; o < t.i0.length; o++) {
-    if (t.i1[o]! >= lo && t.i0[o]! <= hi) {
+    if (t.i1[o] >= lo && t.i0[o] <= hi) {
       if (first < 0) first = o;
       last = o;
     }
@@ -134,7 +134,7 @@ export function logitsBoxXyxy(lowResLogits: Float32Array, t: SamTransform, thres
   for (let y = 0; y < LOW_RES_SIZE; y++) {
     const r = y * LOW_RES_SIZE;
     for (let x = 0; x < LOW_RES_SIZE; x++) {
-      if (low[r + x]! > threshold) {
+      if (low[r + x] > threshold) {
         if (ly0 < 0) ly0 = y;
         ly1 = y;
         if (x < lx0) lx0 = x;
@@ -149,25 +149,25 @@ export function logitsBoxXyxy(lowResLogits: Float32Array, t: SamTransform, thres
   const rows = outputRange(ys, ly0, ly1);
   if (!cols || !rows) return [0, 0, 0, 0];
   const [ox0, ox1] = cols;
-  const c0 = xs.i0[ox0]!;
-  const c1 = xs.i1[ox1]!;
+  const c0 = xs.i0[ox0];
+  const c1 = xs.i1[ox1];
   const mixed = new Float32Array(LOW_RES_SIZE); // one low-res row, interpolated vertically
   let bx0 = Infinity;
   let bx1 = -1;
   let by0 = -1;
   let by1 = -1;
   for (let y = rows[0]; y <= rows[1]; y++) {
-    const r0 = ys.i0[y]! * LOW_RES_SIZE;
-    const r1 = ys.i1[y]! * LOW_RES_SIZE;
-    const wy = ys.w1[y]!;
+    const r0 = ys.i0[y] * LOW_RES_SIZE;
+    const r1 = ys.i1[y] * LOW_RES_SIZE;
+    const wy = ys.w1[y];
     for (let c = c0; c <= c1; c++) {
-      const a = low[r0 + c]!;
-      mixed[c] = a + (low[r1 + c]! - a) * wy;
+      const a = low[r0 + c];
+      mixed[c] = a + (low[r1 + c] - a) * wy;
     }
     let any = false;
     for (let x = ox0; x <= ox1; x++) {
-      const a = mixed[xs.i0[x]!]!;
-      if (a + (mixed[xs.i1[x]!]! - a) * xs.w1[x]! > threshold) {
+      const a = mixed[xs.i0[x]];
+      if (a + (mixed[xs.i1[x]] - a) * xs.w1[x] > threshold) {
         any = true;
         if (x < bx0) bx0 = x;
         if (x > bx1) bx1 = x;

@@ -28,12 +28,12 @@ export function nonMaxSuppression(boxes: readonly BoxXyxy[], scores: ArrayLike<n
   if (!(iouThresh >= 0 && iouThresh <= 1)) {
     throw new SamflowError('BAD_OPTION', `nonMaxSuppression: iouThresh must be in [0, 1], got ${iouThresh}`);
   }
-  const order = boxes.map((_, i) => i).sort((i, j) => scores[j]! - scores[i]! || i - j);
+  const order = boxes.map((_, i) => i).sort((i, j) => scores[j] - scores[i] || i - j);
   const kept: number[] = [];
   for (const i of order) {
     let suppressed = false;
     for (const k of kept) {
-      if (boxIouXyxy(boxes[i]!, boxes[k]!) > iouThresh) {
+      if (boxIouXyxy(boxes[i], boxes[k]) > iouThresh) {
         suppressed = true;
         break;
       }
@@ -58,18 +58,18 @@ export function batchedNms(
   }
   const groups = new Map<number, number[]>();
   for (let i = 0; i < boxes.length; i++) {
-    const g = groups.get(idxs[i]!) ?? [];
+    const g = groups.get(idxs[i]) ?? [];
     g.push(i);
-    groups.set(idxs[i]!, g);
+    groups.set(idxs[i], g);
   }
   const kept: number[] = [];
   for (const members of groups.values()) {
     const k = nonMaxSuppression(
-      members.map((i) => boxes[i]!),
-      members.map((i) => scores[i]!),
+      members.map((i) => boxes[i]),
+      members.map((i) => scores[i]),
       iouThresh,
     );
-    for (const j of k) kept.push(members[j]!);
+    for (const j of k) kept.push(members[j]);
   }
-  return kept.sort((i, j) => scores[j]! - scores[i]! || i - j);
+  return kept.sort((i, j) => scores[j] - scores[i] || i - j);
 }

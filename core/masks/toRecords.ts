@@ -121,5 +121,5 @@ export function toRecords(candidates: readonly MaskCandidate[], opts: ToRecordsO
     cleaned.map((x) => x.score),
     opts.smallRegionNmsThresh ?? 0.7,
   );
-  return keep.map((i) => record(cleaned[i]!.c, cleaned[i]!.mask, cleaned[i]!.cropXyxy));
+  return keep.map((i) => record(cleaned[i].c, cleaned[i].mask, cleaned[i].cropXyxy));
 }

@@ -191,7 +191,7 @@ export class HostedSamModel implements SamModel {
   }
 
   private leastBusyPromptWorker(): PromptHost {
-    let best = this.prompts[0]!;
+    let best = this.prompts[0];
     for (const p of this.prompts) if (p.inFlight < best.inFlight) best = p;
     return best;
   }

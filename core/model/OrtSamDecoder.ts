@@ -44,7 +44,7 @@ function maxAbsDiff(a: DecoderRunOutput, b: DecoderRunOutput, outputs: readonly 
     const x = a[o]?.data;
     const y = b[o]?.data;
     if (!(x instanceof Float32Array) || !(y instanceof Float32Array) || x.length !== y.length) return Infinity;
-    for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i]! - y[i]!));
+    for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i] - y[i]));
   }
   return d;
 }

@@ -45,7 +45,7 @@ export class OrtSamModel implements SamModel {
       // in: float32[1,3,1024,1024] → out: float32[1,256,64,64]
       const feeds = { [this.spec.encoder.input]: new ort.Tensor('float32', input, [1, 3, s, s]) };
       const out = await this.encoder.run(feeds, [this.spec.encoder.output]);
-      const t = out[this.spec.encoder.output]!;
+      const t = out[this.spec.encoder.output];
       return t.data as Float32Array;
     });
   }

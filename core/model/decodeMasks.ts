@@ -65,7 +65,7 @@ export async function decodeMasks(
     (i): MaskCandidate => ({
       // float32[256*256] view into the decoder output
       lowResLogits: out.lowResMasks.subarray(i * plane, (i + 1) * plane),
-      predictedIou: out.iouPredictions[i]!,
+      predictedIou: out.iouPredictions[i],
       prompt,
       transform: embedded.transform,
       maskIndex: i,

@@ -13,7 +13,7 @@ export function exportMaskPick(iou: ArrayLike<number>, numPoints: number): numbe
   let best = 0;
   let bestScore = -Infinity;
   for (let i = 0; i < iou.length; i++) {
-    const score = iou[i]! + (i === 0 ? (numPoints - 2.5) * 1000 : 0);
+    const score = iou[i] + (i === 0 ? (numPoints - 2.5) * 1000 : 0);
     if (score > bestScore) {
       bestScore = score;
       best = i;
@@ -65,14 +65,14 @@ export async function exposeDecoderMasks(
       const want = [outputs.iou, outputs.lowResMasks];
       const a = await original.run(feeds, want);
       const b = await session.run(feeds, want);
-      const iou1 = a[outputs.iou]!.data as Float32Array; // float32[1,1]
-      const low1 = a[outputs.lowResMasks]!.data as Float32Array; // float32[1,1,256,256]
-      const iou4 = b[outputs.iou]!.data as Float32Array; // float32[1,4]
-      const low4 = b[outputs.lowResMasks]!.data as Float32Array; // float32[1,4,256,256]
+      const iou1 = a[outputs.iou].data as Float32Array; // float32[1,1]
+      const low1 = a[outputs.lowResMasks].data as Float32Array; // float32[1,1,256,256]
+      const iou4 = b[outputs.iou].data as Float32Array; // float32[1,4]
+      const low4 = b[outputs.lowResMasks].data as Float32Array; // float32[1,4,256,256]
       if (iou1.length !== 1 || low1.length !== plane || iou4.length !== 4 || low4.length !== 4 * plane) return fail(session);
       const k = exportMaskPick(iou4, n);
-      if (!(Math.abs(iou4[k]! - iou1[0]!) <= 1e-5)) return fail(session);
-      for (let i = 0; i < plane; i++) if (!(Math.abs(low4[k * plane + i]! - low1[i]!) <= 1e-5)) return fail(session);
+      if (!(Math.abs(iou4[k] - iou1[0]) <= 1e-5)) return fail(session);
+      for (let i = 0; i < plane; i++) if (!(Math.abs(low4[k * plane + i] - low1[i]) <= 1e-5)) return fail(session);
     }
     await session.release();
     return rewritten.bytes;

@@ -66,11 +66,11 @@ function selectedFrom(producer: ReadonlyMap<string, OnnxNode>, output: string): 
   let n = producer.get(output);
   for (let hops = 0; n && RESHAPING.has(n.opType) && hops < 8; hops++) n = producer.get(n.inputs[0] ?? '');
   if (!n || n.opType !== 'Gather' || n.inputs.length < 2) return undefined;
-  const flat = producer.get(n.inputs[0]!);
+  const flat = producer.get(n.inputs[0]);
   if (!flat || flat.opType !== 'Flatten' || !flat.inputs[0]) return undefined;
-  const argMaxes = argMaxesAbove(producer, n.inputs[1]!, 4);
+  const argMaxes = argMaxesAbove(producer, n.inputs[1], 4);
   if (argMaxes.size !== 1) return undefined;
-  return { all: flat.inputs[0], argMax: [...argMaxes][0]! };
+  return { all: flat.inputs[0], argMax: [...argMaxes][0] };
 }
 
 /**
@@ -101,9 +101,9 @@ function neededNodes(nodes: readonly OnnxNode[], targets: Iterable<string>): Onn
     const p = producer.get(stack.pop()!);
     if (p === undefined || need.has(p)) continue;
     need.add(p);
-    for (const i of nodes[p]!.inputs) if (i !== '') stack.push(i);
+    for (const i of nodes[p].inputs) if (i !== '') stack.push(i);
   }
-  return [...need].sort((a, b) => a - b).map((i) => nodes[i]!);
+  return [...need].sort((a, b) => a - b).map((i) => nodes[i]);
 }
 
 /** The rewritten decoder and what was found. */
@@ -130,7 +130,7 @@ export function multimaskSamDecoder(bytes: Uint8Array, outputs: SamDecoderOutput
     [outputs.iou, selection.iou],
   ]);
   const nodes = model.nodes.map((n) => {
-    const out = n.outputs.length === 1 ? n.outputs[0]! : '';
+    const out = n.outputs.length === 1 ? n.outputs[0] : '';
     const from = replace.get(out);
     return from === undefined ? n : onnxNode({ name: `samflow/multimask/${out}`, opType: 'Identity', inputs: [from], outputs: [out] });
   });

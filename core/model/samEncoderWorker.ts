@@ -14,7 +14,7 @@ serveWorker<EncoderWorkerApi, EncoderWorkerInit, EncoderWorkerReady>(async (init
       async encode({ input }) {
         // in: float32[1,3,1024,1024] → out: float32[1,256,64,64]
         const out = await session.run({ [io.input]: new ort.Tensor('float32', input, [1, 3, s, s]) }, [io.output]);
-        const embedding = ownFloat32(out[io.output]!.data as Float32Array);
+        const embedding = ownFloat32(out[io.output].data as Float32Array);
         // and a copy in a SharedArrayBuffer, which the decoder workers read without further copies
         return { value: { embedding, shared: sharedCopy(embedding) }, transfer: buffersOf(embedding) };
       },

@@ -47,7 +47,7 @@ export function checkEncoderSignature(spec: ModelSpec, session: ort.InferenceSes
       if (found.length !== 1) {
         throw new SamflowError('MODEL_SIGNATURE', `encoder ${file}: expected exactly one ${kind}, found [${found.join(', ')}]`, file);
       }
-      return found[0]!;
+      return found[0];
     }
     if (!found.includes(want)) {
       throw new SamflowError('MODEL_SIGNATURE', `encoder ${file}: expected ${kind} "${want}", found [${found.join(', ')}]`, file);
@@ -60,7 +60,7 @@ export function checkEncoderSignature(spec: ModelSpec, session: ort.InferenceSes
   const inMeta = session.inputMetadata.find((m) => m.name === input);
   const outMeta = session.outputMetadata.find((m) => m.name === output);
   const wantIn = [1, 3, s, s];
-  const inOk = inMeta?.isTensor === true && inMeta.type === 'float32' && inMeta.shape.length === 4 && inMeta.shape.every((d, i) => dimOk(d, wantIn[i]!));
+  const inOk = inMeta?.isTensor === true && inMeta.type === 'float32' && inMeta.shape.length === 4 && inMeta.shape.every((d, i) => dimOk(d, wantIn[i]));
   if (!inOk) {
     throw new SamflowError(
       'MODEL_SIGNATURE',
@@ -69,7 +69,7 @@ export function checkEncoderSignature(spec: ModelSpec, session: ort.InferenceSes
     );
   }
   const dims = spec.encoder.embeddingDims;
-  const outOk = outMeta?.isTensor === true && outMeta.type === 'float32' && outMeta.shape.length === dims.length && outMeta.shape.every((d, i) => dimOk(d, dims[i]!));
+  const outOk = outMeta?.isTensor === true && outMeta.type === 'float32' && outMeta.shape.length === dims.length && outMeta.shape.every((d, i) => dimOk(d, dims[i]));
   if (!outOk) {
     throw new SamflowError(
       'MODEL_SIGNATURE',
@@ -113,7 +113,7 @@ export function decoderOutputNames(spec: ModelSpec): readonly string[] {
 /** The decoder's input names by role, from the manifest's ordered list. */
 export function decoderInputNames(spec: ModelSpec): SamDecoderInputNames {
   const [imageEmbeddings, pointCoords, pointLabels, maskInput, hasMaskInput, origImSize] = spec.decoder.inputs;
-  return { imageEmbeddings: imageEmbeddings!, pointCoords: pointCoords!, pointLabels: pointLabels!, maskInput: maskInput!, hasMaskInput: hasMaskInput!, origImSize: origImSize! };
+  return { imageEmbeddings: imageEmbeddings, pointCoords: pointCoords, pointLabels: pointLabels, maskInput: maskInput, hasMaskInput: hasMaskInput, origImSize: origImSize };
 }
 
 /** Opens the encoder and checks its signature; returns the session and its resolved input/output names. */

@@ -76,7 +76,7 @@ function needed(nodes: readonly OnnxNode[], targets: Iterable<string>, stopAt: R
     const p = producer.get(t);
     if (p === undefined || need.has(p)) continue;
     need.add(p);
-    for (const i of nodes[p]!.inputs) if (i !== '') stack.push(i);
+    for (const i of nodes[p].inputs) if (i !== '') stack.push(i);
   }
   return [...need].sort((a, b) => a - b);
 }
@@ -108,7 +108,7 @@ export function splitSamDecoder(bytes: Uint8Array, io: SamDecoderIo): SamDecoder
   if (model.nodes.some((n) => n.hasSubgraph) || model.hasSparseInitializers) {
     return { whole: bytes, wholeInputs: [...model.inputs.keys()] };
   }
-  const wholeNodes = needed(model.nodes, io.outputs).map((i) => model.nodes[i]!);
+  const wholeNodes = needed(model.nodes, io.outputs).map((i) => model.nodes[i]);
   const all = [...io.imageInputs, ...io.promptInputs];
   const wholeInputs = inputsRead(wholeNodes, all);
   const rawInput = (name: string): Uint8Array => {
@@ -131,15 +131,15 @@ export function splitSamDecoder(bytes: Uint8Array, io: SamDecoderIo): SamDecoder
     let changed = false;
     nodes = nodes.map((n) => {
       if (n.opType !== 'Tile' || n.inputs.length < 2) return n;
-      if (dep.get(n.inputs[0]!) === PROMPT || dep.get(n.inputs[1]!) !== PROMPT) return n;
+      if (dep.get(n.inputs[0]) === PROMPT || dep.get(n.inputs[1]) !== PROMPT) return n;
       changed = true;
-      return onnxNode({ name: n.name, opType: 'Identity', inputs: [n.inputs[0]!], outputs: [n.outputs[0]!] });
+      return onnxNode({ name: n.name, opType: 'Identity', inputs: [n.inputs[0]], outputs: [n.outputs[0]] });
     });
     if (!changed) break;
   }
   const dep = classify(model, nodes, io);
   if (io.outputs.some((o) => dep.get(o) !== PROMPT)) return stages;
-  const need = needed(nodes, io.outputs).map((i) => nodes[i]!);
+  const need = needed(nodes, io.outputs).map((i) => nodes[i]);
   const cut = new Set<string>();
   for (const n of need) {
     if (dep.get(n.outputs[0] ?? '') !== PROMPT) continue;
@@ -148,9 +148,9 @@ export function splitSamDecoder(bytes: Uint8Array, io: SamDecoderIo): SamDecoder
   // nothing to cache when the prompt stage would only read the image inputs themselves
   if ([...cut].every((c) => io.imageInputs.includes(c))) return stages;
   const cutNames = [...cut];
-  const imageNodes = needed(nodes, cutNames).map((i) => nodes[i]!);
+  const imageNodes = needed(nodes, cutNames).map((i) => nodes[i]);
   const imageStageInputs = inputsRead(imageNodes, io.imageInputs);
-  const promptNodes = needed(nodes, io.outputs, cut).map((i) => nodes[i]!);
+  const promptNodes = needed(nodes, io.outputs, cut).map((i) => nodes[i]);
   const promptStageInputs = inputsRead(promptNodes, io.promptInputs);
   const imageStage = writeOnnxModel(model, {
     nodes: imageNodes,

@@ -41,7 +41,7 @@ function prefixPacked(b: Uint8Array): Uint8Array {
   const w = new ProtoWriter();
   let start = 0;
   for (let k = 0; k < b.length; k++) {
-    if ((b[k]! & 0x80) === 0) {
+    if ((b[k] & 0x80) === 0) {
       w.raw(Uint8Array.of(0x08)).raw(b.subarray(start, k + 1));
       start = k + 1;
     }

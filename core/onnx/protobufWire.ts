@@ -28,7 +28,7 @@ function readVarint(b: Uint8Array, pos: number, what: string): [bigint, number] 
   let shift = 0n;
   for (;;) {
     if (pos >= b.length) throw new RangeError(`protobuf: ${what} runs past the end of the message`);
-    const x = b[pos++]!;
+    const x = b[pos++];
     result |= BigInt(x & 0x7f) << shift;
     if ((x & 0x80) === 0) return [result, pos];
     shift += 7n;

@@ -83,14 +83,14 @@ export function quantizePerChannel(w: Float32Array, channels: number, channelOf:
   const maxAbs = new Float32Array(channels);
   for (let i = 0; i < w.length; i++) {
     const c = channelOf(i);
-    const a = Math.abs(w[i]!);
-    if (a > maxAbs[c]!) maxAbs[c] = a;
+    const a = Math.abs(w[i]);
+    if (a > maxAbs[c]) maxAbs[c] = a;
   }
   const scales = new Float32Array(channels);
-  for (let c = 0; c < channels; c++) scales[c] = maxAbs[c]! > 0 ? maxAbs[c]! / qmax : 1;
+  for (let c = 0; c < channels; c++) scales[c] = maxAbs[c] > 0 ? maxAbs[c] / qmax : 1;
   const values = new Int8Array(w.length);
   for (let i = 0; i < w.length; i++) {
-    const q = roundHalfEven(w[i]! / scales[channelOf(i)]!);
+    const q = roundHalfEven(w[i] / scales[channelOf(i)]);
     values[i] = Math.max(-qmax, Math.min(qmax, q));
   }
   return { values, scales };
@@ -103,7 +103,7 @@ function hasOpset(model: OnnxModel, domain: string): boolean {
 }
 
 function opsetField(domain: string, version: number): ProtoField {
-  return readProtoFields(new ProtoWriter().message(MODEL_OPSET, new ProtoWriter().string(1, domain).int(2, version)).finish())[0]!;
+  return readProtoFields(new ProtoWriter().message(MODEL_OPSET, new ProtoWriter().string(1, domain).int(2, version)).finish())[0];
 }
 
 /** Rewrites nodes one at a time, collecting new initializers. */
@@ -184,12 +184,12 @@ class Rewriter {
    * an Add of a constant float32[N] (and is no graph output).
    */
   private biasAdd(n: OnnxNode, cols: number): { add: OnnxNode; bias: string } | undefined {
-    const y = n.outputs[0]!;
+    const y = n.outputs[0];
     const readers = this.readers.get(y) ?? [];
     if (readers.length !== 1 || this.model.outputs.has(y)) return undefined;
-    const add = readers[0]!;
+    const add = readers[0];
     if (add.opType !== 'Add' || add.inputs.length !== 2 || add.hasSubgraph) return undefined;
-    const bias = add.inputs[0] === y ? add.inputs[1]! : add.inputs[0]!;
+    const bias = add.inputs[0] === y ? add.inputs[1] : add.inputs[0];
     const bt = this.model.initializers.get(bias);
     if (!bt) return undefined;
     const t = readOnnxTensor(bt);
@@ -202,10 +202,10 @@ class Rewriter {
     const w = weight === undefined ? 'MatMul without a second input' : this.floatWeight(weight);
     if (typeof w === 'string') return this.skip(n, w);
     if (w.dims.length !== 2) return this.skip(n, `the weight has ${w.dims.length} dims, not 2`);
-    const folded = this.biasAdd(n, w.dims[1]!);
+    const folded = this.biasAdd(n, w.dims[1]);
     if (folded) this.folded.add(folded.add);
-    this.matMul(n, a!, weight!, w.dims[0]!, w.dims[1]!, w.data, folded?.bias, folded ? folded.add.outputs[0]! : n.outputs[0]!);
-    this.quantized.push({ name: n.name, opType: n.opType, weight: weight!, dims: w.dims });
+    this.matMul(n, a, weight, w.dims[0], w.dims[1], w.data, folded?.bias, folded ? folded.add.outputs[0] : n.outputs[0]);
+    this.quantized.push({ name: n.name, opType: n.opType, weight: weight, dims: w.dims });
   }
 
   rewriteGemm(n: OnnxNode): void {
@@ -217,7 +217,7 @@ class Rewriter {
     if (typeof w === 'string') return this.skip(n, w);
     if (w.dims.length !== 2) return this.skip(n, 'B is not 2-D');
     const transB = (attrs.get('transB')?.i ?? 0) !== 0;
-    const [k, cols] = transB ? [w.dims[1]!, w.dims[0]!] : [w.dims[0]!, w.dims[1]!];
+    const [k, cols] = transB ? [w.dims[1], w.dims[0]] : [w.dims[0], w.dims[1]];
     let b = w.data;
     if (transB) {
       b = new Float32Array(k * cols); // float32[K,N] from float32[N,K]
@@ -230,8 +230,8 @@ class Rewriter {
       if (!cd || cd.length !== 1 || cd[0] !== cols) return this.skip(n, 'C is not a constant of N values');
       bias = c;
     }
-    this.matMul(n, a!, weight!, k, cols, b, bias, n.outputs[0]!);
-    this.quantized.push({ name: n.name, opType: n.opType, weight: weight!, dims: w.dims });
+    this.matMul(n, a, weight, k, cols, b, bias, n.outputs[0]);
+    this.quantized.push({ name: n.name, opType: n.opType, weight: weight, dims: w.dims });
   }
 
   /** ConvInteger on the quantized input, weights int8 per output channel, then scale and bias. */
@@ -241,7 +241,7 @@ class Rewriter {
     if (typeof w === 'string') return this.skip(n, w);
     const group = onnxAttributes(n).get('group')?.i ?? 1;
     if (group !== 1) return this.skip(n, `grouped convolution (group=${group}): ConvInteger has no fast depthwise kernel`);
-    const outChannels = w.dims[0]!;
+    const outChannels = w.dims[0];
     const per = w.data.length / outChannels;
     const minReduction = this.opts.minConvReduction ?? 1024;
     if (per < minReduction) return this.skip(n, `reduction ${per} per output value (< minConvReduction ${minReduction})`);
@@ -251,9 +251,9 @@ class Rewriter {
     const wz = this.addInit(`${weight}_zero_point`, onnxTensor(`${weight}_zero_point`, TENSOR_INT8, [], Int8Array.of(0)));
     const scaleDims = [outChannels, ...new Array<number>(spatial).fill(1)];
     const ws = this.addInit(`${weight}_scale`, onnxTensor(`${weight}_scale`, TENSOR_FLOAT, scaleDims, q.scales)); // float32[O,1,1]
-    const [xq, xs, xz] = this.quantizeInput(x!, n.name);
+    const [xq, xs, xz] = this.quantizeInput(x, n.name);
     const p = `${n.name}_quant`;
-    const y = n.outputs[0]!;
+    const y = n.outputs[0];
     const attrs = [...onnxAttributes(n).values()].map((a) => a.encoded);
     this.nodes.push(
       onnxNode({ name: `${p}_ConvInteger`, opType: 'ConvInteger', inputs: [xq, wq, xz, wz], outputs: [`${p}_int32`], attributes: attrs }),
@@ -267,7 +267,7 @@ class Rewriter {
       const bb = this.addInit(`${bias}_per_channel`, onnxTensor(`${bias}_per_channel`, TENSOR_FLOAT, scaleDims, onnxTensorFloats(readOnnxTensor(bt)))); // float32[O,1,1]
       this.nodes.push(onnxNode({ name: `${p}_Bias`, opType: 'Add', inputs: [`${p}_nobias`, bb], outputs: [y] }));
     }
-    this.quantized.push({ name: n.name, opType: n.opType, weight: weight!, dims: w.dims });
+    this.quantized.push({ name: n.name, opType: n.opType, weight: weight, dims: w.dims });
   }
 }
 

@@ -44,7 +44,7 @@ export function nonMaxSuppression<C extends MaskCandidate>(
     (cs: readonly C[]) => {
       const boxes = cs.map((c) => lowResMaskBoxXyxy(c));
       const keep = nmsFn(boxes, cs.map((c) => c.predictedIou), boxNmsThresh);
-      return keep.map((i) => cs[i]!);
+      return keep.map((i) => cs[i]);
     },
     options,
   );

@@ -1,5 +1,5 @@
 import { SamflowError } from '../errors';
-import { checkLimit, DEFAULT_LIMITS } from '../limits';
+import { checkLimit, DEFAULT_LIMITS, isList } from '../limits';
 import type { BoxXyxy, PointPrompt, PromptMeta, SamPrompt } from '../types';
 
 /** A detection in the coco-ssd format: `bbox` is [x, y, w, h] in image pixels. */
@@ -74,10 +74,10 @@ function fail(message: string): never {
 }
 
 function checkNumbers(v: readonly number[] | undefined, what: string): [number, number, number, number] {
-  if (!Array.isArray(v) || v.length !== 4 || !v.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+  if (!isList(v) || !v || v.length !== 4 || !v.every((n) => typeof n === 'number' && Number.isFinite(n))) {
     fail(`${what} must be 4 finite numbers, got ${JSON.stringify(v)}`);
   }
-  return [v[0]!, v[1]!, v[2]!, v[3]!];
+  return [v[0], v[1], v[2], v[3]];
 }
 
 function parseOne(d: DetectionBoxInput, i: number): Parsed {
@@ -134,7 +134,7 @@ function checkOptions(o: BoxesToPromptsOptions): void {
   }
 }
 
-const inside = (b: readonly number[], x: number, y: number) => x >= b[0]! && x <= b[2]! && y >= b[1]! && y <= b[3]!;
+const inside = (b: readonly number[], x: number, y: number) => x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
 
 /**
  * Turns detector output into SAM box prompts, one per kept detection, each carrying
@@ -178,12 +178,12 @@ export function boxesToPrompts(detections: readonly DetectionBoxInput[], opts: B
 
   return kept.map((d, i) => {
     const points: PointPrompt[] = [];
-    if (hints !== 'none') points.push({ x: centres[i]![0], y: centres[i]![1], label: 1 });
+    if (hints !== 'none') points.push({ x: centres[i][0], y: centres[i][1], label: 1 });
     if (hints === 'center+negatives') {
       kept.forEach((other, j) => {
         if (j === i) return;
-        const [cx, cy] = centres[j]!;
-        if (inside(d.box, cx, cy) && !inside(other.box, centres[i]![0], centres[i]![1])) points.push({ x: cx, y: cy, label: 0 });
+        const [cx, cy] = centres[j];
+        if (inside(d.box, cx, cy) && !inside(other.box, centres[i][0], centres[i][1])) points.push({ x: cx, y: cy, label: 0 });
       });
     }
     const meta: PromptMeta = {
@@ -192,7 +192,7 @@ export function boxesToPrompts(detections: readonly DetectionBoxInput[], opts: B
       detectionIndex: d.index,
     };
     return {
-      box: boxes[i]!,
+      box: boxes[i],
       ...(points.length > 0 ? { points } : {}),
       multimask: opts.multimask ?? false,
       meta,

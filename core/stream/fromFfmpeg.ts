@@ -200,7 +200,7 @@ export function fromFfmpeg(url: string, options: FromFfmpegOptions = {}): Observ
         else if (h === undefined) h = even((w * probe.height) / probe.width);
         rate = rate ?? probe.fps;
       }
-      const W = w!;
+      const W = w;
       const H = h!;
       const filters = [...(fps ? [`fps=${fps}`] : []), `scale=${W}:${H}`];
       const args = [

@@ -23,7 +23,7 @@ const GLOB_CHARS = /[*?[{]/;
 export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
+    const c = glob[i];
     if (c === '*') {
       if (glob[i + 1] === '*') {
         i++;
@@ -84,8 +84,8 @@ async function walk(dir: string, recursive: boolean, out: string[]): Promise<voi
 export async function listImageFiles(globOrPaths: string | readonly string[], options: FromImageFilesOptions = {}): Promise<string[]> {
   const exts = (options.extensions ?? IMAGE_EXTENSIONS).map((e) => e.toLowerCase());
   const wanted = (p: string): boolean => exts.includes(path.extname(p).toLowerCase());
-  if (Array.isArray(globOrPaths)) return [...globOrPaths];
-  const spec = globOrPaths as string;
+  if (typeof globOrPaths !== 'string') return [...globOrPaths];
+  const spec = globOrPaths;
   if (!GLOB_CHARS.test(spec)) {
     let st;
     try {

@@ -1,5 +1,6 @@
 import { defer, Observable, type OperatorFunction } from 'rxjs';
 import { SamflowError } from '../errors';
+import { isList } from '../limits';
 import { candidateToMask } from '../masks/lowResToMask';
 import { maskToBoxXywh } from '../masks/maskToBoxXywh';
 import { boxIouXyxy } from '../masks/nonMaxSuppression';
@@ -48,7 +49,7 @@ function boxOfMask(mask: BinaryMask): BoxXyxy | undefined {
 
 function countOnes(data: Uint8Array): number {
   let n = 0;
-  for (let i = 0; i < data.length; i++) n += data[i]!;
+  for (let i = 0; i < data.length; i++) n += data[i];
   return n;
 }
 
@@ -70,7 +71,7 @@ function peakPoint(logits: Float32Array, e: EmbeddedFrame): PointPrompt {
   let by = 0;
   for (let y = 0; y < vh; y++) {
     for (let x = 0; x < vw; x++) {
-      const v = logits[y * LOW_RES_SIZE + x]!;
+      const v = logits[y * LOW_RES_SIZE + x];
       if (v > best) {
         best = v;
         bx = x;
@@ -138,7 +139,7 @@ function initialPrompt(init: TrackedObjectInit): SamPrompt {
 export function trackMasks(model: SamModel, options: TrackMasksOptions): OperatorFunction<EmbeddedFrame, TrackedFrame> {
   const { objects, promptMode = 'box+mask+point', boxMargin = 0.1, minPredictedIou = 0.5, minAreaFraction = 0.0005, maxAreaChange = 4, detector, ...bp } =
     options;
-  if (!Array.isArray(objects as unknown) || objects.length === 0) {
+  if (!isList(objects) || objects.length === 0) {
     throw new SamflowError('BAD_OPTION', 'trackMasks: option objects must list at least one {id, box | points | mask} to track');
   }
   const ids = new Set(objects.map((o) => o.id));
@@ -167,8 +168,8 @@ export function trackMasks(model: SamModel, options: TrackMasksOptions): Operato
             if (s.framesLost > 0 && detections && detections.length > 0) {
               const last = box;
               const scored = detections.map((d) => ({ d, iou: boxIouXyxy(d, last) })).sort((a, b) => b.iou - a.iou);
-              if (scored[0]!.iou > 0) {
-                box = scored[0]!.d;
+              if (scored[0].iou > 0) {
+                box = scored[0].d;
                 fromDetector = true;
               }
             }

@@ -35,7 +35,7 @@ export interface BackpressureOptions<T> extends ErrorPolicyOptions {
 export function checkPolicy(policy: unknown, stage: string): BackpressurePolicy {
   if (policy === 'latest' || policy === 'all') return policy;
   if (typeof policy === 'object' && policy !== null && 'queue' in policy) {
-    const n = (policy as { queue: unknown }).queue;
+    const n = (policy).queue;
     if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return { queue: n };
   }
   throw new SamflowError(

@@ -60,11 +60,11 @@ export async function openClipTowers(files: ClipTowerFiles, threads: number | un
       };
       if (text.inputNames.includes('attention_mask')) feeds['attention_mask'] = new ort.Tensor('int64', t.attentionMask, [t.batch, t.length]);
       const out = await text.run(feeds, [textOut]);
-      return out[textOut]!.data as Float32Array; // float32[batch, D]
+      return out[textOut].data as Float32Array; // float32[batch, D]
     },
     async runVision(pixels, batch, size) {
       const out = await v.run({ pixel_values: new ort.Tensor('float32', pixels, [batch, 3, size, size]) }, [visionOut]);
-      return out[visionOut]!.data as Float32Array; // float32[batch, D]
+      return out[visionOut].data as Float32Array; // float32[batch, D]
     },
     async release() {
       await Promise.all([text.release(), v.release()]);

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { SamflowError } from '../errors';
+import { isList } from '../limits';
 import { packageRoot } from '../model/packageRoot';
 import { WorkerHost } from '../worker/WorkerHost';
 import { buffersOf } from '../worker/workerProtocol';
@@ -50,7 +51,7 @@ export function normalizedRows(data: Float32Array, batch: number): Float32Array[
     let n = 0;
     for (const v of row) n += v * v;
     n = Math.sqrt(n) || 1;
-    for (let i = 0; i < d; i++) row[i]! /= n;
+    for (let i = 0; i < d; i++) row[i] /= n;
     rows.push(row);
   }
   return rows;
@@ -89,7 +90,7 @@ export async function loadClipModel(folder: string = defaultClipFolder(), opts: 
   };
 
   const tokenize = async (texts: readonly string[]): Promise<ClipTokens> => {
-    if (!Array.isArray(texts) || texts.length === 0 || !texts.every((t) => typeof t === 'string' && t.trim() !== '')) {
+    if (!isList(texts) || texts.length === 0 || !texts.every((t) => typeof t === 'string' && t.trim() !== '')) {
       throw new SamflowError('BAD_PROMPT', `CLIP: texts must be a non-empty array of non-empty strings such as ["a cat"], got ${JSON.stringify(texts)}`);
     }
     const enc = tokenizer._call([...texts], { padding: true, truncation: true });

@@ -69,9 +69,9 @@ export async function maskedCropToClipInput(frame: Frame, mask: BinaryMask, spec
   const resized = await sharp(crop, { raw: { width: side, height: side, channels: 3 } }).resize(S, S, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
   const out = new Float32Array(3 * S * S); // float32[3,S,S]
   for (let c = 0; c < 3; c++) {
-    const m = spec.mean[c]!;
-    const s = spec.std[c]!;
-    for (let p = 0; p < S * S; p++) out[c * S * S + p] = (resized[p * 3 + c]! / 255 - m) / s;
+    const m = spec.mean[c];
+    const s = spec.std[c];
+    for (let p = 0; p < S * S; p++) out[c * S * S + p] = (resized[p * 3 + c] / 255 - m) / s;
   }
   return out;
 }

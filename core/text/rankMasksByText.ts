@@ -23,7 +23,7 @@ export interface RankedMask<T> {
 export function dot(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new SamflowError('MODEL_SIGNATURE', `CLIP: text and image embeddings differ in size (${a.length} vs ${b.length}); the towers are from different models`);
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
 
@@ -50,7 +50,7 @@ export async function rankMasksByText<T>(
   const crops: Float32Array[] = [];
   const indices: number[] = [];
   for (let i = 0; i < items.length; i++) {
-    const crop = await maskedCropToClipInput(frame, maskOf(items[i]!), clip.imageSpec, opts);
+    const crop = await maskedCropToClipInput(frame, maskOf(items[i]), clip.imageSpec, opts);
     if (crop) {
       crops.push(crop);
       indices.push(i);
@@ -58,7 +58,7 @@ export async function rankMasksByText<T>(
   }
   const embeddings = crops.length ? await clip.embedImages(crops) : [];
   const ranked = embeddings
-    .map((e, k): RankedMask<T> => ({ item: items[indices[k]!]!, index: indices[k]!, similarity: dot(textEmbedding!, e) }))
+    .map((e, k): RankedMask<T> => ({ item: items[indices[k]], index: indices[k], similarity: dot(textEmbedding, e) }))
     .filter((r) => opts.minSimilarity === undefined || r.similarity >= opts.minSimilarity)
     .sort((a, b) => b.similarity - a.similarity || a.index - b.index);
   return opts.topK !== undefined ? ranked.slice(0, opts.topK) : ranked;

@@ -126,7 +126,7 @@ export class WorkerHost<Api extends WorkerApi, Init, Ready> implements WorkerHos
         reject(new SamflowError('BAD_OPTION', `${this.opts.label}: ${method} got arguments that cannot be sent to its worker thread (${e instanceof Error ? e.message : String(e)})`));
         return;
       }
-      gen.pending.set(id, { method, resolve: resolve as (v: never) => void, reject });
+      gen.pending.set(id, { method, resolve: resolve, reject });
       gen.posted++;
       gen.worker.ref();
     });

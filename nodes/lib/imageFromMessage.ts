@@ -33,7 +33,7 @@ export function imageFromMessage(payload: unknown, frameId: unknown): MessageIma
   if (frameId !== undefined && (typeof frameId !== 'string' || frameId === '')) {
     throw new SamflowError('BAD_IMAGE', `msg.frameId: expected a non-empty string, got ${describe(frameId)}. Remove it to let samflow derive an id from the image.`, 'msg.frameId');
   }
-  const explicitId = frameId as string | undefined;
+  const explicitId = frameId;
   if (Buffer.isBuffer(payload) || payload instanceof Uint8Array) {
     if (payload.length === 0) {
       throw new SamflowError('BAD_IMAGE', 'msg.payload: the image Buffer is empty. Send encoded image bytes (PNG, JPEG, WebP), a file path or a raw frame {data, width, height, channels}.', 'msg.payload');

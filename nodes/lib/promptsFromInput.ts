@@ -26,8 +26,9 @@ export function parsePoint(v: unknown, where: string): PointPrompt {
   let y: unknown;
   let label: unknown = 1;
   if (Array.isArray(v)) {
-    [x, y] = v;
-    if (v.length > 2) label = v[2];
+    const a: readonly unknown[] = v;
+    [x, y] = a;
+    if (a.length > 2) label = a[2];
   } else if (typeof v === 'object' && v !== null) {
     const o = v as Record<string, unknown>;
     x = o.x;
@@ -50,7 +51,7 @@ export function parseBox(v: unknown, where: string): BoxXyxy {
     b = [o.x0, o.y0, o.x1, o.y1];
   }
   if (!b || b.length !== 4 || !b.every(finite)) fail(where, `expected a box [x0, y0, x1, y1] of 4 finite numbers (XYXY, original-image pixels), got ${describeValue(v)}.`);
-  const [x0, y0, x1, y1] = b as number[];
+  const [x0, y0, x1, y1] = b;
   if (!(x1 > x0 && y1 > y0)) fail(where, `the box [${x0}, ${y0}, ${x1}, ${y1}] is empty or inverted; use [left, top, right, bottom] with right > left and bottom > top.`);
   return [x0, y0, x1, y1];
 }
@@ -71,8 +72,8 @@ export function parsePrompt(v: unknown, where: string, limits: PromptInputLimits
   if (o.multimask !== undefined && typeof o.multimask !== 'boolean') fail(`${where}.multimask`, `must be true or false, got ${describeValue(o.multimask)}.`);
   const meta = parseMeta(o.meta, `${where}.meta`);
   if (o.maskRef !== undefined && (typeof o.maskRef !== 'string' || o.maskRef === '')) fail(`${where}.maskRef`, `must be the id of an earlier mask (msg.candidates[0].id), got ${describeValue(o.maskRef)}.`);
-  const maskRef = o.maskRef as string | undefined;
-  return { ...(points?.length ? { points } : {}), ...(box ? { box } : {}), ...(o.multimask !== undefined ? { multimask: o.multimask as boolean } : {}), ...(meta ? { meta } : {}), ...(maskRef ? { maskRef } : {}) };
+  const maskRef = o.maskRef;
+  return { ...(points?.length ? { points } : {}), ...(box ? { box } : {}), ...(o.multimask !== undefined ? { multimask: o.multimask } : {}), ...(meta ? { meta } : {}), ...(maskRef ? { maskRef } : {}) };
 }
 
 /** The limits a message's prompts are checked against before they are parsed (core/limits.ts). */

@@ -74,7 +74,7 @@ export = function register(RED: NodeAPI): void {
               const candidates = await decodeMasks(model, embedded, samPrompt, decodeOptions);
               kept.push(...(keepAll ? candidates : candidates.slice(0, 1)));
             }
-            const pairs = toRecords(kept).map((record, i) => ({ record, candidate: kept[i]! }));
+            const pairs = toRecords(kept).map((record, i) => ({ record, candidate: kept[i] }));
             pairs.sort((a, b) => b.record.predicted_iou - a.record.predicted_iou);
             return pairs;
           });

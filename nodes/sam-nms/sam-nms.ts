@@ -33,7 +33,7 @@ export = function register(RED: NodeAPI): void {
           masks.map((m) => m.predicted_iou),
           boxNmsThresh,
         );
-        msg.masks = keep.map((i) => masks[i]!);
+        msg.masks = keep.map((i) => masks[i]);
         node.status({ fill: 'green', shape: 'dot', text: `kept ${keep.length} of ${masks.length}` });
         send(msg);
         done();

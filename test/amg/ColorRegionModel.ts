@@ -49,31 +49,31 @@ export class ColorRegionModel implements SamModel {
       for (let lx = 0; lx < LOW_RES_SIZE; lx++) {
         const px = lx * 4 + 2;
         const py = ly * 4 + 2;
-        const rgb = [0, 1, 2].map((c) => Math.round(input[c * S * S + py * S + px]! * STD[c]! + MEAN[c]!));
-        const k = this.regions.findIndex((r) => r.rgb.every((v, c) => Math.abs(v - rgb[c]!) <= 1));
+        const rgb = [0, 1, 2].map((c) => Math.round(input[c * S * S + py * S + px] * STD[c] + MEAN[c]));
+        const k = this.regions.findIndex((r) => r.rgb.every((v, c) => Math.abs(v - rgb[c]) <= 1));
         const label = k + 1;
         emb[LABELS_AT + ly * LOW_RES_SIZE + lx] = label;
         const fx = lx >> 2;
         const fy = ly >> 2;
-        emb[Math.min(label, 15) * 4096 + fy * 64 + fx]! += 1 / 16;
+        emb[Math.min(label, 15) * 4096 + fy * 64 + fx] += 1 / 16;
       }
     }
     return emb;
   }
 
   private inside(label: number, target: number): boolean {
-    for (let l = label; l > 0; l = (this.regions[l - 1]!.parent ?? -1) + 1) if (l === target) return true;
+    for (let l = label; l > 0; l = (this.regions[l - 1].parent ?? -1) + 1) if (l === target) return true;
     return false;
   }
 
   async runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
     this.decoderRuns++;
-    const lx = Math.min(LOW_RES_SIZE - 1, Math.floor(feeds.pointCoords[0]! / 4));
-    const ly = Math.min(LOW_RES_SIZE - 1, Math.floor(feeds.pointCoords[1]! / 4));
-    const target = embedding[LABELS_AT + ly * LOW_RES_SIZE + lx]!;
+    const lx = Math.min(LOW_RES_SIZE - 1, Math.floor(feeds.pointCoords[0] / 4));
+    const ly = Math.min(LOW_RES_SIZE - 1, Math.floor(feeds.pointCoords[1] / 4));
+    const target = embedding[LABELS_AT + ly * LOW_RES_SIZE + lx];
     const lowResMasks = new Float32Array(LOW_RES_SIZE * LOW_RES_SIZE); // float32[1,1,256,256]
     for (let i = 0; i < lowResMasks.length; i++) {
-      const label = embedding[LABELS_AT + i]!;
+      const label = embedding[LABELS_AT + i];
       lowResMasks[i] = (target > 0 ? this.inside(label, target) : label === 0) ? 8 : -8;
     }
     return { iouPredictions: new Float32Array([target > 0 ? 0.95 : 0.3]), lowResMasks, numMasks: 1 };

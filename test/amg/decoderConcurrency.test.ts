@@ -20,7 +20,7 @@ class ConcurrentColorRegionModel extends ColorRegionModel {
   override async runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    this.clicks.push([feeds.pointCoords[0]!, feeds.pointCoords[1]!]);
+    this.clicks.push([feeds.pointCoords[0], feeds.pointCoords[1]]);
     await new Promise((r) => setTimeout(r, Math.random() * 4)); // runs finish in varying order
     try {
       return await super.runDecoder(embedding, feeds);

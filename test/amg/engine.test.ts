@@ -54,7 +54,7 @@ describe('annotateFolder (data engine)', () => {
     expect(new Set(coco.annotations.map((a) => a.id)).size).toBe(3);
     const bAnn = coco.annotations.filter((a) => a.image_id === 2);
     expect(bAnn).toHaveLength(1);
-    expect(maskIou(rleToMask(bAnn[0]!.segmentation), rectMask(BLUE))).toBeGreaterThan(0.95);
+    expect(maskIou(rleToMask(bAnn[0].segmentation), rectMask(BLUE))).toBeGreaterThan(0.95);
     for (const a of coco.annotations) {
       expect(rleArea(a.segmentation)).toBe(a.area);
       expect(a).toMatchObject({ iscrowd: 0, category_id: 1 });
@@ -91,7 +91,7 @@ describe('edge map', () => {
     const e = await computeEdgeMap(new ColorRegionModel(regions), frame, { pointsPerSide: 8 });
     expect(e.maskCount).toBe(2);
     expect([e.width, e.height]).toEqual([W, H]);
-    const at = (x: number, y: number): number => e.data[y * W + x]!;
+    const at = (x: number, y: number): number => e.data[y * W + x];
     // strongest response within 3 px of RED's left edge (x = 40) on its middle row
     const row = RED.y + RED.h / 2;
     let best = 0;
@@ -117,11 +117,11 @@ describe('generateProposals', () => {
     const frame = await sceneFrame([RED, GREEN, BLUE]);
     const props = await generateProposals(new ColorRegionModel(regions), frame, { pointsPerSide: 8 });
     expect(props).toHaveLength(3);
-    for (let i = 1; i < props.length; i++) expect(props[i - 1]!.score).toBeGreaterThanOrEqual(props[i]!.score);
+    for (let i = 1; i < props.length; i++) expect(props[i - 1].score).toBeGreaterThanOrEqual(props[i].score);
     const boxes = props.map((p) => p.box);
     // SAM's inclusive box of RED is [40, 40, 199, 159]; the fake's masks are 4-model-pixel blocks, so allow 3 px
     const red = [RED.x, RED.y, RED.x + RED.w - 1, RED.y + RED.h - 1];
-    expect(boxes.filter((b) => b.every((v, i) => Math.abs(v - red[i]!) <= 3))).toHaveLength(1);
+    expect(boxes.filter((b) => b.every((v, i) => Math.abs(v - red[i]) <= 3))).toHaveLength(1);
     expect(await generateProposals(new ColorRegionModel(regions), frame, { pointsPerSide: 8, maxProposals: 2 })).toHaveLength(2);
   });
 });

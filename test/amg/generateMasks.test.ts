@@ -56,7 +56,7 @@ describe('generateMasks on a scene of separated shapes (fake model)', () => {
       expect(r.crop_box).toEqual([0, 0, W, H]);
       expect(r.predicted_iou).toBeCloseTo(0.95, 5);
       expect(r.stability_score).toBe(1);
-      const [px, py] = r.point_coords[0]!;
+      const [px, py] = r.point_coords[0];
       expect(m.data[Math.floor(py) * W + Math.floor(px)]).toBe(1); // the prompt point lies in its mask
     }
   });
@@ -68,11 +68,11 @@ describe('generateMasks on a scene of separated shapes (fake model)', () => {
     const unc = await generateMasks(model, frame, { pointsPerSide: 4, outputMode: 'uncompressed_rle' });
     expect(bin).toHaveLength(1);
     expect(unc).toHaveLength(1);
-    const m = bin[0]!.segmentation as BinaryMask;
-    expect(maskIou(m, rleToMask(unc[0]!.segmentation as never))).toBe(1);
+    const m = bin[0].segmentation as BinaryMask;
+    expect(maskIou(m, rleToMask(unc[0].segmentation as never))).toBe(1);
     expect(maskIou(m, rectMask(RED))).toBeGreaterThan(0.95);
-    expect(bin[0]!.polygons).toHaveLength(1);
-    expect(bin[0]!.polygons![0]!.holes).toHaveLength(0);
+    expect(bin[0].polygons).toHaveLength(1);
+    expect(bin[0].polygons![0].holes).toHaveLength(0);
   });
 
   it('skipCovered finds the same shapes, nested ones included, with fewer decoder runs', async () => {
@@ -173,17 +173,17 @@ describe('options and toRecords', () => {
     const frame = await scene([RED]);
     const model = new ColorRegionModel([{ rgb: RED.rgb }]);
     const [rec] = await generateMasks(model, frame, { pointsPerSide: 4, outputMode: 'binary_mask' });
-    const base = rec!.segmentation as BinaryMask;
+    const base = rec.segmentation as BinaryMask;
     // a candidate whose logits hold RED plus a 2x2 low-res island far away
     const emb = await encodeImage(model, frame);
     const [c] = await decodeMasks(model, emb, { points: [{ x: 100, y: 100, label: 1 }] });
-    const logits = Float32Array.from(c!.lowResLogits);
+    const logits = Float32Array.from(c.lowResLogits);
     for (const [x, y] of [[200, 150], [201, 150], [200, 151], [201, 151]] as const) logits[y * 256 + x] = 8;
-    const withIsland = { ...c!, lowResLogits: logits };
+    const withIsland = { ...c, lowResLogits: logits };
     const [kept] = toRecords([withIsland], { outputMode: 'binary_mask' });
     const [cleaned] = toRecords([withIsland], { outputMode: 'binary_mask', minMaskRegionArea: 100 });
-    expect(kept!.area).toBeGreaterThan(maskArea(base));
-    expect(cleaned!.area).toBe(maskArea(base));
-    expect(maskIou(cleaned!.segmentation, base)).toBe(1);
+    expect(kept.area).toBeGreaterThan(maskArea(base));
+    expect(cleaned.area).toBe(maskArea(base));
+    expect(maskIou(cleaned.segmentation, base)).toBe(1);
   });
 });

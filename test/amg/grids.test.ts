@@ -21,8 +21,8 @@ describe('buildPointGrid (SAM build_point_grid)', () => {
     const side = [0.125, 0.375, 0.625, 0.875];
     for (let i = 0; i < 4; i++) {
       for (let j = 0; j < 4; j++) {
-        expect(g[i * 4 + j]![0]).toBeCloseTo(side[j]!, 12);
-        expect(g[i * 4 + j]![1]).toBeCloseTo(side[i]!, 12);
+        expect(g[i * 4 + j][0]).toBeCloseTo(side[j], 12);
+        expect(g[i * 4 + j][1]).toBeCloseTo(side[i], 12);
       }
     }
     expect(g[15]).toEqual([0.875, 0.875]);

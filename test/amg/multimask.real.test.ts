@@ -66,7 +66,7 @@ describe('generateMasks keeps the 3 masks of every grid point', () => {
       const m = r.meta as { gridIndex: number; maskIndex: number };
       expect(Number.isInteger(m.gridIndex) && m.gridIndex >= 0 && m.gridIndex < 64).toBe(true);
       expect([1, 2, 3]).toContain(m.maskIndex);
-      const [x, y] = r.point_coords[0]!;
+      const [x, y] = r.point_coords[0];
       const again = await decodeMasks(three, embedded, { points: [{ x, y, label: 1 }], multimask: true });
       expect(again.find((c) => c.maskIndex === m.maskIndex)!.predictedIou).toBe(r.predicted_iou);
     }

@@ -25,11 +25,11 @@ describe('filters', () => {
     for (let i = 100; i < 150; i++) l[i] = 0.5; // between -1 and +1
     const c = cand(0.9, l);
     const [scored] = filterStability([c], { stabilityScoreThresh: 0, stabilityScoreOffset: 1 });
-    expect(scored!.stabilityScore).toBeCloseTo(100 / 150, 12);
+    expect(scored.stabilityScore).toBeCloseTo(100 / 150, 12);
     expect(filterStability([c], { stabilityScoreThresh: 100 / 150, stabilityScoreOffset: 1 })).toHaveLength(1);
     expect(filterStability([c], { stabilityScoreThresh: 0.67, stabilityScoreOffset: 1 })).toHaveLength(0);
     // offset 0.4: 0.5 counts as inside both → 150/150
-    expect(filterStability([c], { stabilityScoreThresh: 0, stabilityScoreOffset: 0.4 })[0]!.stabilityScore).toBe(1);
+    expect(filterStability([c], { stabilityScoreThresh: 0, stabilityScoreOffset: 0.4 })[0].stabilityScore).toBe(1);
   });
 
   it('filterStability ignores the padded area of the low-res map', () => {
@@ -38,7 +38,7 @@ describe('filters', () => {
     for (let i = 0; i < 10; i++) l[i] = 5;
     for (let i = 0; i < 30; i++) l[200 * 256 + i] = 0; // in the padding: must not count
     const [scored] = filterStability([cand(0.9, l, new SamTransform(1024, 512))], { stabilityScoreThresh: 0, stabilityScoreOffset: 1 });
-    expect(scored!.stabilityScore).toBe(1);
+    expect(scored.stabilityScore).toBe(1);
   });
 });
 

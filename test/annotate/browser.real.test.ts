@@ -102,7 +102,7 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     await page.goto(server.url);
     await waitOpen('01-shapes.png');
     await expect.poll(() => page.locator('#progress').textContent()).toBe('0 / 3 done');
-    const circle = SCENES['01-shapes.png']![0]!;
+    const circle = SCENES['01-shapes.png'][0];
     await click(140, 190);
     const area = await waitMask();
     expect(area).toBeGreaterThan(0);
@@ -116,7 +116,7 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
   });
 
   it('drag a box → mask of the boxed shape → accept (IoU ≥ 0.9)', async () => {
-    const rect = SCENES['01-shapes.png']![1]!;
+    const rect = SCENES['01-shapes.png'][1];
     const a = await at(268, 58);
     const b = await at(432, 282);
     await page.mouse.move(a.x, a.y);
@@ -135,7 +135,7 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
 
   it('reload keeps accepted work (state saved on the server after every change)', async () => {
     const state = JSON.parse(readFileSync(path.join(folder, '.samflow-annotations.json'), 'utf8')) as { images: Record<string, { objects: unknown[] }> };
-    expect(state.images['01-shapes.png']!.objects).toHaveLength(2);
+    expect(state.images['01-shapes.png'].objects).toHaveLength(2);
     await page.reload();
     await waitOpen('01-shapes.png');
     await expect.poll(() => page.locator('#objects li').count()).toBe(2);
@@ -145,7 +145,7 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
   it('negative click removes a region from the mask; undo and shortcuts work', async () => {
     await page.keyboard.press('n');
     await waitOpen('02-pair.png');
-    const [rect, circle] = SCENES['02-pair.png']!;
+    const [rect, circle] = SCENES['02-pair.png'];
     // a box around both shapes gives a mask covering (parts of) both ...
     const a = await at(50, 80);
     const b = await at(430, 270);
@@ -165,11 +165,11 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     expect(negatives).toEqual([1, 0, 0]);
     await accept('rect', 1);
     const coco = await exported();
-    expect(iouWith(coco, '02-pair.png', 'rect', rect!)).toBeGreaterThanOrEqual(0.9);
+    expect(iouWith(coco, '02-pair.png', 'rect', rect)).toBeGreaterThanOrEqual(0.9);
     // the accepted rectangle holds almost nothing of the circle
     const ann = coco.annotations.find((x) => x.image_id === coco.images.find((i) => i.file_name === '02-pair.png')!.id)!;
     const m = rleToMask(ann.segmentation);
-    const c = shapeMask(SCENE_WIDTH, SCENE_HEIGHT, circle!);
+    const c = shapeMask(SCENE_WIDTH, SCENE_HEIGHT, circle);
     let overlap = 0;
     for (let i = 0; i < m.data.length; i++) if (m.data[i] && c.data[i]) overlap++;
     expect(overlap).toBeLessThan(0.02 * c.data.reduce((s, v) => s + v, 0));
@@ -185,14 +185,14 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
 
   it('stage 2: automatic-mask proposals appear in the page; one is accepted with a label (IoU ≥ 0.9)', async () => {
     expect(await page.evaluate(() => window.samflowAnnotate.file)).toBe('02-pair.png');
-    const circle = SCENES['02-pair.png']![1]!;
+    const circle = SCENES['02-pair.png'][1];
     await page.locator('#proposalKind').selectOption('automatic masks');
     await page.locator('#propose').click();
     await page.waitForFunction(() => window.samflowAnnotate.proposals.length > 0, null, { timeout: 120_000 });
     if (process.env.SAMFLOW_SCREENSHOT) await page.screenshot({ path: path.join(process.env.SAMFLOW_SCREENSHOT, 'annotate-proposals.png') });
     const proposals = await page.evaluate(() => window.samflowAnnotate.proposals.map((p) => ({ handle: p.handle, rle: p.rle })));
     const truth = shapeMask(SCENE_WIDTH, SCENE_HEIGHT, circle);
-    const best = proposals.map((p) => ({ handle: p.handle, iou: iou(rleToMask(p.rle), truth) })).sort((a, b) => b.iou - a.iou)[0]!;
+    const best = proposals.map((p) => ({ handle: p.handle, iou: iou(rleToMask(p.rle), truth) })).sort((a, b) => b.iou - a.iou)[0];
     expect(best.iou).toBeGreaterThanOrEqual(0.9);
     await page.locator('#label').fill('circle');
     await page.locator(`#proposals li[data-handle="${best.handle}"] button[title="Accept"]`).click();
@@ -201,7 +201,7 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     const coco = await exported();
     expect(iouWith(coco, '02-pair.png', 'circle', circle)).toBeGreaterThanOrEqual(0.9);
     // correct another proposal with a click: its logits go back to the decoder as the previous mask
-    const other = await page.evaluate(() => window.samflowAnnotate.proposals[0]!.handle);
+    const other = await page.evaluate(() => window.samflowAnnotate.proposals[0].handle);
     await page.locator(`#proposals li[data-handle="${other}"] button[title="Correct with clicks"]`).click();
     const request = page.waitForRequest((r) => r.url().endsWith('/api/predict'));
     await click(300, 300, { right: true });
@@ -234,15 +234,15 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     await page.keyboard.press('m');
     expect(await choice()).toBe('1/3');
     await page.keyboard.press('m');
-    expect(Number(await page.locator('#overlay').getAttribute('data-mask-area'))).toBe(rleToMask(masks[1]!.rle).data.reduce((t, v) => t + v, 0));
+    expect(Number(await page.locator('#overlay').getAttribute('data-mask-area'))).toBe(rleToMask(masks[1].rle).data.reduce((t, v) => t + v, 0));
     const request = page.waitForRequest((r) => r.url().endsWith('/api/accept'));
     await accept('second candidate', 3);
-    expect((JSON.parse((await request).postData() ?? '{}') as { handle: string }).handle).toBe(masks[1]!.handle);
+    expect((JSON.parse((await request).postData() ?? '{}') as { handle: string }).handle).toBe(masks[1].handle);
     const coco = await exported();
     const image = coco.images.find((i) => i.file_name === '02-pair.png')!;
     const cat = coco.categories.find((c) => c.name === 'second candidate')!;
     const ann = coco.annotations.find((x) => x.image_id === image.id && x.category_id === cat.id)!;
-    expect(iou(rleToMask(ann.segmentation), rleToMask(masks[1]!.rle))).toBe(1);
+    expect(iou(rleToMask(ann.segmentation), rleToMask(masks[1].rle))).toBe(1);
     // a click with a box is one mask: nothing to cycle
     const a0 = await at(290, 120);
     const b0 = await at(400, 240);
@@ -265,10 +265,10 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/decoded in this browser/);
     await click(140, 190);
     await waitMask();
-    expect(await page.evaluate(() => (window.samflowAnnotate.steps[0]!.mask as unknown as { bits?: unknown }).bits !== undefined)).toBe(true);
+    expect(await page.evaluate(() => (window.samflowAnnotate.steps[0].mask as unknown as { bits?: unknown }).bits !== undefined)).toBe(true);
     await accept('circle in browser', 3);
     const coco = await exported();
-    expect(iouWith(coco, '01-shapes.png', 'circle in browser', SCENES['01-shapes.png']![0]!)).toBeGreaterThanOrEqual(0.9);
+    expect(iouWith(coco, '01-shapes.png', 'circle in browser', SCENES['01-shapes.png'][0])).toBeGreaterThanOrEqual(0.9);
     // back to the server path for the next test
     await page.locator('#decoderMode').selectOption('server');
     expect(pageErrors).toEqual([]);

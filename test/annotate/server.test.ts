@@ -55,7 +55,7 @@ beforeAll(async () => {
     boxes.length = 0;
     for (const [box, label] of [[[65, 115, 215, 265], 'circle'], [[280, 70, 420, 270], 'rect']] as const) {
       const [candidate] = await decodeMasks(m, embedded, { box });
-      boxes.push({ candidate: candidate!, label, score: 0.5 });
+      boxes.push({ candidate: candidate, label, score: 0.5 });
     }
     return boxes;
   };
@@ -133,19 +133,19 @@ describe('annotation server (fake model)', () => {
     expect(coco.images).toEqual([{ id: 1, file_name: '01-shapes.png', width: 480, height: 360 }]);
     expect(coco.categories).toEqual([{ id: 1, name: 'circle' }, { id: 2, name: 'rect' }]);
     expect(coco.annotations).toHaveLength(1);
-    const a = coco.annotations[0]!;
+    const a = coco.annotations[0];
     expect(a).toMatchObject({ id: 1, image_id: 1, category_id: 1, iscrowd: 0, area: m.json.area });
     expect(rleArea(a.segmentation)).toBe(a.area);
     expect(iou(rleToMask(a.segmentation), circle)).toBeGreaterThan(0.95);
     // bbox of a disc of radius ~75 around (140,190)
-    for (const [got, want] of a.bbox.map((v, i) => [v, [65, 115, 150, 150][i]!])) expect(Math.abs(got! - want)).toBeLessThanOrEqual(2);
+    for (const [got, want] of a.bbox.map((v, i) => [v, [65, 115, 150, 150][i]])) expect(Math.abs(got - want)).toBeLessThanOrEqual(2);
 
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ file: '01-shapes.png', label: 'circle', image: { file_name: '01-shapes.png', width: 480, height: 360 } });
-    expect(events[0]!.annotation.segmentation).toEqual(a.segmentation);
+    expect(events[0].annotation.segmentation).toEqual(a.segmentation);
 
     const state = JSON.parse(readFileSync(path.join(folder, '.samflow-annotations.json'), 'utf8')) as { images: Record<string, { objects: unknown[] }> };
-    expect(state.images['01-shapes.png']!.objects).toHaveLength(1);
+    expect(state.images['01-shapes.png'].objects).toHaveLength(1);
   });
 
   it('feeds the previous low-res logits back as mask_input, and validates prompts', async () => {
@@ -153,12 +153,12 @@ describe('annotation server (fake model)', () => {
     const before = model.decodedFeeds.length;
     const second = await post(api('api/predict'), { file: '01-shapes.png', points: [{ x: 350, y: 170, label: 1 }, { x: 300, y: 300, label: 0 }], prev: first.json.handle });
     expect(second.status).toBe(200);
-    const feeds = model.decodedFeeds[before]!;
+    const feeds = model.decodedFeeds[before];
     expect(feeds.hasMaskInput[0]).toBe(1);
     // the fake's disc: +8 inside, −8 outside — the fed-back mask holds both values
     expect(new Set(feeds.maskInput)).toEqual(new Set([8, -8]));
     const noPrev = await post(api('api/predict'), { file: '01-shapes.png', points: [{ x: 350, y: 170, label: 1 }] });
-    expect(model.decodedFeeds[model.decodedFeeds.length - 1]!.hasMaskInput[0]).toBe(0);
+    expect(model.decodedFeeds[model.decodedFeeds.length - 1].hasMaskInput[0]).toBe(0);
     expect(noPrev.status).toBe(200);
 
     expect((await post(api('api/predict'), { file: '01-shapes.png', points: [] })).status).toBe(400);
@@ -202,15 +202,15 @@ describe('annotation server (fake model)', () => {
     expect(r.status).toBe(200);
     const proposals = (r.json as unknown as { proposals: { handle: string; label: string; score: number; box: number[]; rle: CompressedRle }[] }).proposals;
     expect(proposals.map((p) => [p.label, p.score])).toEqual([['circle', 0.5], ['rect', 0.5]]);
-    expect(proposals[1]!.box).toEqual([280, 70, 420, 270]);
+    expect(proposals[1].box).toEqual([280, 70, 420, 270]);
     // correct the rect proposal: its box plus a click, its logits as mask_input
     const before = model.decodedFeeds.length;
-    const fixed = await post(api('api/predict'), { file: '02-pair.png', box: proposals[1]!.box, points: [{ x: 350, y: 170, label: 1 }], prev: proposals[1]!.handle });
+    const fixed = await post(api('api/predict'), { file: '02-pair.png', box: proposals[1].box, points: [{ x: 350, y: 170, label: 1 }], prev: proposals[1].handle });
     expect(fixed.status).toBe(200);
-    expect(model.decodedFeeds[before]!.hasMaskInput[0]).toBe(1);
-    expect(Array.from(model.decodedFeeds[before]!.maskInput)).toEqual(Array.from(boxes[1]!.candidate.lowResLogits));
+    expect(model.decodedFeeds[before].hasMaskInput[0]).toBe(1);
+    expect(Array.from(model.decodedFeeds[before].maskInput)).toEqual(Array.from(boxes[1].candidate.lowResLogits));
     // accept the circle proposal as it is
-    const acc = await post(api('api/accept'), { file: '02-pair.png', handle: proposals[0]!.handle, label: proposals[0]!.label });
+    const acc = await post(api('api/accept'), { file: '02-pair.png', handle: proposals[0].handle, label: proposals[0].label });
     expect(acc.status).toBe(200);
     expect(acc.json.objects.map((o) => o.label)).toEqual(['circle']);
   });

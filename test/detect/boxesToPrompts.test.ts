@@ -30,8 +30,8 @@ describe('boxesToPrompts', () => {
       [1, 2, 3, 4],
     ]);
     const p = boxesToPrompts([{ box: [1, 2, 30, 40], class: 'person' }]);
-    expect(p[0]!.box).toEqual([1, 2, 30, 40]);
-    expect(p[0]!.meta).toEqual({ class: 'person', detectionIndex: 0 });
+    expect(p[0].box).toEqual([1, 2, 30, 40]);
+    expect(p[0].meta).toEqual({ class: 'person', detectionIndex: 0 });
   });
 
   it('filters by class and minimum score, then caps at maxInstances by score', () => {
@@ -46,9 +46,9 @@ describe('boxesToPrompts', () => {
     // box [10,20,110,70] (w 100, h 50): expand 2 px + 10 % → x ±12, y ±7
     const [p] = boxesToPrompts([{ bbox: [10, 20, 100, 50] }], { expand: 2, expandRatio: 0.1 });
     // x0 = 10 - 12 = -2 is clipped at 0 even without an image size.
-    expect(p!.box).toEqual([0, 13, 122, 77]);
+    expect(p.box).toEqual([0, 13, 122, 77]);
     const [q] = boxesToPrompts([{ bbox: [10, 20, 100, 50] }], { expand: 15, image: { width: 120, height: 80 } });
-    expect(q!.box).toEqual([0, 5, 120, 80]);
+    expect(q.box).toEqual([0, 5, 120, 80]);
   });
 
   it("adds a centre point for 'center', and negatives at other boxes' centres inside this box for 'center+negatives'", () => {
@@ -62,14 +62,14 @@ describe('boxesToPrompts', () => {
     const centre = boxesToPrompts(dets, { pointHints: 'center' });
     expect(centre.map((q) => q.points)).toEqual([[{ x: 50, y: 50, label: 1 }], [{ x: 80, y: 80, label: 1 }], [{ x: 50, y: 50, label: 1 }]]);
     const neg = boxesToPrompts(dets, { pointHints: 'center+negatives' });
-    expect(neg[0]!.points).toEqual([
+    expect(neg[0].points).toEqual([
       { x: 50, y: 50, label: 1 },
       { x: 80, y: 80, label: 0 },
     ]);
     // B's box does not contain A's or C's centre.
-    expect(neg[1]!.points).toEqual([{ x: 80, y: 80, label: 1 }]);
+    expect(neg[1].points).toEqual([{ x: 80, y: 80, label: 1 }]);
     // C contains A's centre (50,50), but A contains C's centre too → no negative.
-    expect(neg[2]!.points).toEqual([{ x: 50, y: 50, label: 1 }]);
+    expect(neg[2].points).toEqual([{ x: 50, y: 50, label: 1 }]);
   });
 
   it('names the malformed detection and what to do', () => {

@@ -41,8 +41,8 @@ describe.skipIf(!hasChelsea)('samflow detect / instances on the skimage cat (rea
     const io = capture();
     expect(await detect([chelsea, '--classes', 'cat,dog', '--json'], io)).toBe(0);
     const dets = JSON.parse(io.out) as { bbox: number[]; class: string; score: number }[];
-    expect(dets[0]!.class).toBe('cat');
-    expect(dets[0]!.bbox).toHaveLength(4);
+    expect(dets[0].class).toBe('cat');
+    expect(dets[0].bbox).toHaveLength(4);
     expect(dets.every((d) => d.class === 'cat' || d.class === 'dog')).toBe(true);
     await expect(detect([chelsea, '--classes', 'kitty'], capture())).rejects.toThrowError(/unknown class name\(s\) "kitty"/);
   });
@@ -60,7 +60,7 @@ describe.skipIf(!hasChelsea)('samflow detect / instances on the skimage cat (rea
     expect(Object.keys(json)).toEqual(['width', 'height', 'instances']);
     expect([json.width, json.height]).toEqual([451, 300]);
     expect(json.instances.length).toBeGreaterThanOrEqual(1);
-    const cat = json.instances[0]!;
+    const cat = json.instances[0];
     expect(Object.keys(cat)).toEqual(['class', 'score', 'box', 'segmentation', 'area', 'bbox', 'predicted_iou']);
     expect(cat.class).toBe('cat');
     expect(cat.segmentation.size).toEqual([300, 451]);

@@ -31,9 +31,9 @@ describe('loadCocoDetector (real centernet model, wasm)', () => {
     const frame = await frameFromFile(chelsea);
     const dets = await detector.detect(frame);
     expect(dets.length).toBeGreaterThan(0);
-    expect(dets[0]!.class).toBe('cat');
+    expect(dets[0].class).toBe('cat');
     // The cat fills most of the 451x300 photo.
-    const [x, y, w, h] = dets[0]!.bbox;
+    const [x, y, w, h] = dets[0].bbox;
     expect(w * h).toBeGreaterThan(0.5 * frame.width * frame.height);
     expect(x).toBeGreaterThanOrEqual(0);
     expect(y + h).toBeLessThanOrEqual(frame.height);

@@ -31,7 +31,7 @@ describe('segmentInstances (box-filling fake decoder)', () => {
     ];
     const out = await segmentInstances(model, embeddedOf(model), dets);
     expect(out.map((i) => i.record.class)).toEqual(['dog', 'cat']);
-    const cat = out[1]!.record;
+    const cat = out[1].record;
     expect(cat.score).toBe(0.4);
     expect(cat.box).toEqual([10, 20, 40, 40]);
     // pixels x 10..49, y 20..59 → area 1600, SAM-convention bbox [10, 20, 39, 39]
@@ -42,7 +42,7 @@ describe('segmentInstances (box-filling fake decoder)', () => {
     expect(m.data[30 * 256 + 30]).toBe(1);
     expect(m.data[30 * 256 + 50]).toBe(0);
     expect(cat.predicted_iou).toBeCloseTo(0.5 + 1600 / 65536, 5);
-    expect(out[0]!.candidate.prompt.meta).toMatchObject({ class: 'dog', score: 0.9 });
+    expect(out[0].candidate.prompt.meta).toMatchObject({ class: 'dog', score: 0.9 });
   });
 
   it('applies class filter and expansion before decoding, but reports the detector box', async () => {
@@ -52,8 +52,8 @@ describe('segmentInstances (box-filling fake decoder)', () => {
       expand: 5,
     });
     expect(out).toHaveLength(1);
-    expect(out[0]!.record.box).toEqual([10, 20, 40, 40]);
-    expect(out[0]!.record.area).toBe(50 * 50);
+    expect(out[0].record.box).toEqual([10, 20, 40, 40]);
+    expect(out[0].record.area).toBe(50 * 50);
   });
 
   it('averages the logits of 4 jittered boxes with boxJitter', async () => {
@@ -70,12 +70,12 @@ describe('segmentInstances (box-filling fake decoder)', () => {
     // A pixel is in the mask when its mean logit > 0, i.e. it lies inside >= 3 of the 5 boxes.
     // x in [10,20) (y central): boxes 0, 1, 4 → inside; y in [10,15) (x central): boxes 0, 1, 3 → inside;
     // the 4 corners x in [10,20) ∩ y in [10,15) (and mirrored): boxes 0, 1 only → outside.
-    const m = inst!.mask;
+    const m = inst.mask;
     expect(m.data[12 * 256 + 15]).toBe(0);
     expect(m.data[12 * 256 + 50]).toBe(1);
     expect(m.data[30 * 256 + 15]).toBe(1);
     expect(m.data[30 * 256 + 115]).toBe(0);
-    expect(inst!.record.area).toBe(100 * 50 - 4 * 10 * 5);
+    expect(inst.record.area).toBe(100 * 50 - 4 * 10 * 5);
   });
 
   it('rejects bad options by name', async () => {
@@ -109,6 +109,6 @@ describe.skipIf(!hasData || !hasSharedData('coco-cats/images/000000004795.jpg'))
     const gt = await pngToMask(path.join(dataDir, 'coco-cats/masks/000000004795_cat0.png'));
     const best = Math.max(...instances.map((i) => maskIou(i.mask, gt)));
     expect(best).toBeGreaterThanOrEqual(0.8);
-    expect(instances[0]!.record.class).toBe('cat');
+    expect(instances[0].record.class).toBe('cat');
   });
 });

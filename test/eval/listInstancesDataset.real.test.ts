@@ -53,8 +53,8 @@ describe('listInstancesDataset', () => {
       ['images/a.jpg', ['cat', 'dog']],
       ['images/b.jpg', ['dog']],
     ]);
-    expect(items[0]!.imagePath).toBe(path.join(dir, 'images/a.jpg'));
-    expect(items[0]!.objects).toEqual([
+    expect(items[0].imagePath).toBe(path.join(dir, 'images/a.jpg'));
+    expect(items[0].objects).toEqual([
       { maskPath: path.join(dir, 'masks/a_cat0.png'), category: 'cat' },
       { maskPath: path.join(dir, 'masks/a_dog0.png'), category: 'dog' },
     ]);
@@ -73,8 +73,8 @@ describe('listInstancesDataset', () => {
     expect(DAVIS_COCO_CLASSES['dog']).toBe('dog');
     const items = listInstancesDataset(dir); // frame step 12: 0, 12, 24
     expect(items.map((i) => i.id)).toEqual(['dog/00000', 'dog/00012', 'dog/00024']);
-    expect(items[0]!.classes).toEqual(['dog']);
-    expect(items[0]!.objects[0]!.maskPath).toBe(path.join(dir, 'Annotations/480p/dog/00000.png'));
+    expect(items[0].classes).toEqual(['dog']);
+    expect(items[0].objects[0].maskPath).toBe(path.join(dir, 'Annotations/480p/dog/00000.png'));
     expect(listInstancesDataset(dir, { frameStep: 3 }).map((i) => i.id)).toEqual(['dog/00000', 'dog/00006', 'dog/00009', 'dog/00012', 'dog/00015', 'dog/00018', 'dog/00021', 'dog/00024']);
     expect(listInstancesDataset(dir, { frameStep: 20, davisClasses: { 'kite-surf': 'person' } }).map((i) => [i.id, i.classes[0]])).toEqual([['kite-surf/00000', 'person']]);
   });
@@ -96,7 +96,7 @@ describe('listDavisSequences', () => {
       ['dog', 24],
       ['kite-surf', 4],
     ]);
-    expect(all[0]!.frames[0]).toEqual({ id: '00000', imagePath: path.join(dir, 'JPEGImages/480p/dog/00000.jpg'), maskPath: path.join(dir, 'Annotations/480p/dog/00000.png') });
+    expect(all[0].frames[0]).toEqual({ id: '00000', imagePath: path.join(dir, 'JPEGImages/480p/dog/00000.jpg'), maskPath: path.join(dir, 'Annotations/480p/dog/00000.png') });
     const some = listDavisSequences(dir, { sequences: ['kite-surf', 'dog'], frameStep: 2, limitFrames: 3 });
     expect(some.map((s) => [s.id, s.frames.map((f) => f.id)])).toEqual([
       ['kite-surf', ['00000', '00002']],

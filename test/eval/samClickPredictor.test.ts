@@ -71,9 +71,9 @@ describe('samClickPredictor', () => {
     expect(area(second.mask)).toBe(squareArea(60));
     expect(model.calls).toHaveLength(2);
     expect(model.calls.map((c) => c.hasMaskInput[0])).toEqual([0, 1]);
-    expect(model.calls[1]!.maskInput).toEqual(first.lowResLogits);
+    expect(model.calls[1].maskInput).toEqual(first.lowResLogits);
     // the two clicks plus SAM's padding point (label −1), no box
-    expect(Array.from(model.calls[1]!.pointLabels)).toEqual([1, 0, -1]);
+    expect(Array.from(model.calls[1].pointLabels)).toEqual([1, 0, -1]);
   });
 
   // 80/84/88 px squares: the refinements stay close to the first mask (IoU 0.91 and 0.83 >= 0.8)
@@ -85,8 +85,8 @@ describe('samClickPredictor', () => {
     expect(model.calls).toHaveLength(3);
     expect(model.calls.map((c) => c.hasMaskInput[0])).toEqual([0, 1, 1]);
     // the box comes from the 84 px refined mask: corners (0,0) and (83,83) with labels 2 and 3
-    expect(Array.from(model.calls[2]!.pointLabels)).toEqual([1, 2, 3]);
-    expect(Array.from(model.calls[2]!.pointCoords.slice(2))).toEqual([0, 0, 83, 83]);
+    expect(Array.from(model.calls[2].pointLabels)).toEqual([1, 2, 3]);
+    expect(Array.from(model.calls[2].pointCoords.slice(2))).toEqual([0, 0, 83, 83]);
     expect(area(p.mask)).toBe(squareArea(88));
     expect(p.predictedIou).toBeCloseTo(0.9, 6);
   });
@@ -111,7 +111,7 @@ describe('samClickPredictor', () => {
     model.calls.length = 0;
     await predict([click(10, 10, 1), click(50, 50, 0)], first);
     expect(model.calls).toHaveLength(1);
-    expect(model.calls[0]!.maskInput).toEqual(first.lowResLogits);
+    expect(model.calls[0].maskInput).toEqual(first.lowResLogits);
   });
 
   it('maskBoxXyxy gives inclusive corners, undefined for an empty mask', () => {

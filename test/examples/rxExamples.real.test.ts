@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { maskIou as iou, rleToMask } from '../../core/masks';
-import type { BinaryMask, CompressedRle, MaskRecord } from '../../core/types';
+import type { BinaryMask, MaskRecord } from '../../core/types';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '../..');
@@ -35,13 +35,13 @@ describe.skipIf(!built)('examples/rx (compiled)', () => {
     const [a, b] = await Promise.all(
       [sample, out].map((f) => sharp(f).removeAlpha().raw().toBuffer({ resolveWithObject: true })),
     );
-    expect(b!.info.width).toBe(320);
-    expect(b!.info.height).toBe(240);
+    expect(b.info.width).toBe(320);
+    expect(b.info.height).toBe(240);
     // pixels the overlay tinted (mask fill and outline) against the disc
     const changed = new Uint8Array(320 * 240);
     for (let i = 0; i < changed.length; i++) {
       let d = 0;
-      for (let c = 0; c < 3; c++) d += Math.abs(a!.data[i * 3 + c]! - b!.data[i * 3 + c]!);
+      for (let c = 0; c < 3; c++) d += Math.abs(a.data[i * 3 + c] - b.data[i * 3 + c]);
       changed[i] = d > 12 ? 1 : 0;
     }
     expect(iou({ width: 320, height: 240, data: changed }, disc)).toBeGreaterThan(0.85);
@@ -51,8 +51,8 @@ describe.skipIf(!built)('examples/rx (compiled)', () => {
     const { stdout } = await run(process.execPath, [path.join(dist, 'segmentEverything.js'), path.dirname(sample), '8']);
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { image: string; width: number; height: number; annotations: MaskRecord[] });
     expect(lines).toHaveLength(1);
-    expect(lines[0]!.width).toBe(320);
-    const masks = lines[0]!.annotations.map((r) => rleToMask(r.segmentation as CompressedRle));
+    expect(lines[0].width).toBe(320);
+    const masks = lines[0].annotations.map((r) => rleToMask(r.segmentation));
     expect(Math.max(...masks.map((m) => iou(m, disc)))).toBeGreaterThan(0.9);
     expect(Math.max(...masks.map((m) => iou(m, square)))).toBeGreaterThan(0.9);
   });

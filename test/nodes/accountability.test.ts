@@ -141,8 +141,8 @@ describe('http requests inside a stopping node are answered 503', () => {
     await helper.setFlows(flow({ policy: 'all' }), 'full');
     for (const r of requests) {
       expect(r.sent).toHaveLength(1);
-      expect(r.sent[0]!.status).toBe(503);
-      expect(r.sent[0]!.body).toMatch(/^sam-encoder: the node was stopped \(a redeploy/);
+      expect(r.sent[0].status).toBe(503);
+      expect(r.sent[0].body).toMatch(/^sam-encoder: the node was stopped \(a redeploy/);
     }
   });
 
@@ -202,7 +202,7 @@ describe('prompt sizes are refused before the decoder runs', () => {
     helper.getNode('caught').on('input', (m) => caught.push(m));
     helper.getNode('enc').receive({ payload: png, ...fields });
     await waitFor(() => caught.length === 1, 10_000, 'the error at Catch');
-    expect((caught[0]!.error as { message: string }).message).toMatch(message);
+    expect((caught[0].error as { message: string }).message).toMatch(message);
     expect(model.decoderRuns).toBe(0);
   });
 });

@@ -20,7 +20,7 @@ describe('example flows', () => {
   it('are listed by Node-RED: the first entry of examples/ is a flow file (Node-RED otherwise hides them all)', () => {
     // @node-red/registry library.js keeps a module's examples only when its listing JSON contains '{"f":',
     // i.e. when a .json file comes before any folder in the (alphabetical) directory listing
-    const first = fs.readdirSync(path.join(repoRoot, 'examples')).sort()[0]!;
+    const first = fs.readdirSync(path.join(repoRoot, 'examples')).sort()[0];
     expect(first.endsWith('.json'), `examples/${first}`).toBe(true);
     expect(exampleFiles.sort()).toEqual(['camera-stream.json', 'cat-instances.json', 'click-to-mask.json', 'segment-everything.json']);
   });
@@ -49,7 +49,7 @@ describe('example flows', () => {
     for (const n of ws) {
       if (n.type === 'tab' || n.type === 'sam-model') continue;
       expect(tabs.map((t) => t.id)).toContain(n.z);
-      if (n.model !== undefined) expect(n.model).toBe(models[0]!.id);
+      if (n.model !== undefined) expect(n.model).toBe(models[0].id);
     }
     expect(new Set(ws.map((n) => n.id)).size).toBe(ws.length);
   });

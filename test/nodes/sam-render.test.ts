@@ -89,13 +89,13 @@ describe('sam-render', () => {
           const jpg = Buffer.from(m.data.data!.replace(/^data:image\/jpeg;base64,/, ''), 'base64');
           const { data, info } = await sharp(jpg).raw().toBuffer({ resolveWithObject: true });
           expect([info.width, info.height]).toEqual([20, 15]);
-          return data[0]!;
+          return data[0];
         };
-        await expect.poll(async () => (seen.length > 0 ? Math.abs((await shadeOf(seen[seen.length - 1]!)) - 230) : 999), { timeout: 10_000 }).toBeLessThanOrEqual(3);
+        await expect.poll(async () => (seen.length > 0 ? Math.abs((await shadeOf(seen[seen.length - 1])) - 230) : 999), { timeout: 10_000 }).toBeLessThanOrEqual(3);
         expect(seen.length).toBeLessThanOrEqual(shades.length);
         expect(seen.every((m) => m.retain === false && m.data.width === 20 && m.data.data!.startsWith('data:image/jpeg;base64,'))).toBe(true);
         await helper.unload();
-        expect(seen[seen.length - 1]!.data.data).toBeNull();
+        expect(seen[seen.length - 1].data.data).toBeNull();
       } finally {
         events.off('comms', listen);
       }

@@ -27,8 +27,8 @@ class FakeClip implements ClipModel {
       let r = 0;
       let b = 0;
       for (let i = 0; i < plane; i++) {
-        r += p[i]! * this.imageSpec.std[0] + this.imageSpec.mean[0];
-        b += p[2 * plane + i]! * this.imageSpec.std[2] + this.imageSpec.mean[2];
+        r += p[i] * this.imageSpec.std[0] + this.imageSpec.mean[0];
+        b += p[2 * plane + i] * this.imageSpec.std[2] + this.imageSpec.mean[2];
       }
       return Float32Array.from(r > b ? [1, 0] : [0, 1]);
     });
@@ -79,8 +79,8 @@ describe('sam-text (fake CLIP)', () => {
     helper.getNode('t').receive({ payload: sample, masks: [square, disc], text: 'the red thing' });
     const masks = (await out).masks as MaskRecord[];
     expect(masks).toHaveLength(1);
-    expect(masks[0]!.segmentation).toEqual(disc.segmentation);
-    expect(masks[0]!.meta).toEqual({ text: 'the red thing', similarity: 1 });
+    expect(masks[0].segmentation).toEqual(disc.segmentation);
+    expect(masks[0].meta).toEqual({ text: 'the red thing', similarity: 1 });
     await helper.unload();
     expect(clip.releaseCalls).toBe(1);
   });

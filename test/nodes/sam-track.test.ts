@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { rleToMask } from '../../core/masks';
-import type { CompressedRle, MaskRecord } from '../../core/types';
+import type { MaskRecord } from '../../core/types';
 import { FakeSamModel } from './support/FakeSamModel';
 import { catchNode, collect, distModelLoader, distNode, helper, nextMessage, waitFor } from './support/redHelper';
 
@@ -43,12 +43,12 @@ describe('sam-track (fake model: a box prompt gives that box as the mask)', () =
     for (const msg of got) {
       const masks = msg.masks as MaskRecord[];
       expect(masks).toHaveLength(1);
-      expect(masks[0]!.meta).toMatchObject({ objectId: 'cat' });
-      const m = rleToMask(masks[0]!.segmentation as CompressedRle);
+      expect(masks[0].meta).toMatchObject({ objectId: 'cat' });
+      const m = rleToMask(masks[0].segmentation);
       // the mask stays on the box: bbox within a pixel of [20, 10, 60, 40] (XYWH)
-      masks[0]!.bbox.forEach((v, i) => expect(Math.abs(v - [20, 10, 60, 40][i]!)).toBeLessThanOrEqual(1.5));
+      masks[0].bbox.forEach((v, i) => expect(Math.abs(v - [20, 10, 60, 40][i])).toBeLessThanOrEqual(1.5));
       expect(m.width).toBe(200);
-      expect((msg.objects as Array<{ state: string }>)[0]!.state).toBe('tracked');
+      expect((msg.objects as Array<{ state: string }>)[0].state).toBe('tracked');
     }
     expect(model.encoderRuns).toBe(3);
   });

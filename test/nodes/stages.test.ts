@@ -31,7 +31,7 @@ function boxIou(m: BinaryMask, x0: number, y0: number, x1: number, y1: number): 
   let union = 0;
   for (let y = 0; y < m.height; y++)
     for (let x = 0; x < m.width; x++) {
-      const a = m.data[y * m.width + x]!;
+      const a = m.data[y * m.width + x];
       const b = x >= x0 && x < x1 && y >= y0 && y < y1 ? 1 : 0;
       inter += a & b;
       union += a | b;
@@ -161,11 +161,11 @@ describe('stage nodes', () => {
     const msg = await out;
     const masks = msg.masks as MaskRecord[];
     expect(masks).toHaveLength(4);
-    const centres = masks.map((m) => [m.bbox[0] + m.bbox[2] / 2, m.bbox[1] + m.bbox[3] / 2]).sort((p, q) => p[1]! - q[1]! || p[0]! - q[0]!);
+    const centres = masks.map((m) => [m.bbox[0] + m.bbox[2] / 2, m.bbox[1] + m.bbox[3] / 2]).sort((p, q) => p[1] - q[1] || p[0] - q[0]);
     const expected = [[50, 25], [150, 25], [50, 75], [150, 75]];
     centres.forEach((c, i) => {
-      expect(Math.abs(c[0]! - expected[i]![0]!)).toBeLessThan(1.5);
-      expect(Math.abs(c[1]! - expected[i]![1]!)).toBeLessThan(1.5);
+      expect(Math.abs(c[0] - expected[i][0])).toBeLessThan(1.5);
+      expect(Math.abs(c[1] - expected[i][1])).toBeLessThan(1.5);
     });
     expect(msg.embedding).toMatchObject({ modelId: 'fake-sam', width: 200, height: 100 });
     expect(model.decoderRuns).toBe(4);
@@ -186,8 +186,8 @@ describe('stage nodes', () => {
     const msg = await out;
     const masks = msg.masks as Array<{ class: string; score: number; segmentation: CompressedRle }>;
     expect(masks.map((m) => [m.class, m.score])).toEqual([['cat', 0.6], ['dog', 0.3]]);
-    expect(boxIou(rleToMask(masks[0]!.segmentation), 20, 10, 80, 50)).toBeGreaterThan(0.9);
-    expect(boxIou(rleToMask(masks[1]!.segmentation), 120, 50, 160, 80)).toBeGreaterThan(0.9);
+    expect(boxIou(rleToMask(masks[0].segmentation), 20, 10, 80, 50)).toBeGreaterThan(0.9);
+    expect(boxIou(rleToMask(masks[1].segmentation), 120, 50, 160, 80)).toBeGreaterThan(0.9);
     expect((msg.detections as unknown[]).length).toBe(2);
     await helper.unload();
     expect(detector.releaseCalls).toBe(1);

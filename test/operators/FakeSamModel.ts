@@ -105,12 +105,12 @@ export class FakeSamModel implements SamModel {
 
   private draw(feeds: DecoderFeeds): DecoderOutput {
     // first point in the 1024 frame; for a box (labels 2,3) the centre of its two corners
-    let cx = feeds.pointCoords[0]!;
-    let cy = feeds.pointCoords[1]!;
+    let cx = feeds.pointCoords[0];
+    let cy = feeds.pointCoords[1];
     if (feeds.pointLabels[0] === 2 || (feeds.numPoints > 1 && feeds.pointLabels[1] === 2)) {
       const i = feeds.pointLabels[0] === 2 ? 0 : 1;
-      cx = (feeds.pointCoords[2 * i]! + feeds.pointCoords[2 * i + 2]!) / 2;
-      cy = (feeds.pointCoords[2 * i + 1]! + feeds.pointCoords[2 * i + 3]!) / 2;
+      cx = (feeds.pointCoords[2 * i] + feeds.pointCoords[2 * i + 2]) / 2;
+      cy = (feeds.pointCoords[2 * i + 1] + feeds.pointCoords[2 * i + 3]) / 2;
     }
     const low = new Float32Array(256 * 256); // float32[1,1,256,256]
     const r = this.discRadius / 4;

@@ -44,7 +44,7 @@ describe('AMG operators (marble)', () => {
       out.subscribe((v) => got.push(v));
       expectObservable(out.pipe((s) => s)).toBe('x|', { x: [{ ...a, stabilityScore: 1 }] });
     });
-    expect(names(got[0]!)).toEqual(['a']);
+    expect(names(got[0])).toEqual(['a']);
   });
 
   it('nonMaxSuppression keeps the best of overlapping boxes and separate ones', () => {
@@ -84,14 +84,14 @@ describe('AMG operators (marble)', () => {
     }
     recs = toRecordsOnce();
     expect(recs).toHaveLength(1);
-    const m = rleToMask(recs[0]!.segmentation as CompressedRle);
+    const m = rleToMask(recs[0].segmentation as CompressedRle);
     // low-res square [10,50) → original [40,200) both ways (bilinear edge within one pixel)
-    expect(Math.abs(recs[0]!.area - 160 * 160)).toBeLessThan(2 * 160 * 2);
+    expect(Math.abs(recs[0].area - 160 * 160)).toBeLessThan(2 * 160 * 2);
     expect(m.data[100 * 1024 + 100]).toBe(1);
     expect(m.data[300 * 1024 + 300]).toBe(0);
-    expect(recs[0]!.predicted_iou).toBeCloseTo(0.95, 6);
-    expect(recs[0]!.bbox[0]).toBeGreaterThanOrEqual(38);
-    expect(recs[0]!.bbox[0]).toBeLessThanOrEqual(42);
+    expect(recs[0].predicted_iou).toBeCloseTo(0.95, 6);
+    expect(recs[0].bbox[0]).toBeGreaterThanOrEqual(38);
+    expect(recs[0].bbox[0]).toBeLessThanOrEqual(42);
   });
 
   it("removeSmallRegions fills a small hole and drops a small speck; onError 'skip' reports a bad mask", () => {
@@ -109,9 +109,9 @@ describe('AMG operators (marble)', () => {
       out = r;
     });
     expect(out).toHaveLength(1);
-    expect(out[0]!.data[6 * 20 + 6]).toBe(1);
-    expect(out[0]!.data[17 * 20 + 17]).toBe(0);
-    expect(out[0]!.data.reduce((s, v) => s + v, 0)).toBe(100);
+    expect(out[0].data[6 * 20 + 6]).toBe(1);
+    expect(out[0].data[17 * 20 + 17]).toBe(0);
+    expect(out[0].data.reduce((s, v) => s + v, 0)).toBe(100);
     expect(skipped).toHaveLength(1);
   });
 });
@@ -130,7 +130,7 @@ describe('prompt operators (marble)', () => {
     ts().run(({ cold }) => {
       cold('x|', { x: embedded }).pipe(gridPrompts({ pointsPerSide: 2 })).subscribe((b) => (batch = b));
     });
-    expect(batch!.prompts.map((p) => [p.points![0]!.x, p.points![0]!.y])).toEqual([[50, 25], [150, 25], [50, 75], [150, 75]]);
+    expect(batch!.prompts.map((p) => [p.points![0].x, p.points![0].y])).toEqual([[50, 25], [150, 25], [50, 75], [150, 75]]);
     expect(() => gridPrompts({ pointsPerSide: 0 })).toThrow(/pointsPerSide/);
   });
 
@@ -142,7 +142,7 @@ describe('prompt operators (marble)', () => {
         .subscribe((b) => (batch = b));
     });
     expect(batch!.prompts).toHaveLength(1);
-    expect(batch!.prompts[0]!.box).toEqual([145, 45, 200, 95]);
-    expect(batch!.prompts[0]!.meta).toMatchObject({ class: 'cat', score: 0.8 });
+    expect(batch!.prompts[0].box).toEqual([145, 45, 200, 95]);
+    expect(batch!.prompts[0].meta).toMatchObject({ class: 'cat', score: 0.8 });
   });
 });

@@ -25,7 +25,7 @@ const have = hasSharedData('coco-cats/instances.json');
 async function gtMask(file: string): Promise<BinaryMask> {
   const { data, info } = await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true });
   const out = new Uint8Array(info.width * info.height);
-  for (let i = 0; i < out.length; i++) out[i] = data[i * info.channels]! > 127 ? 1 : 0;
+  for (let i = 0; i < out.length; i++) out[i] = data[i * info.channels] > 127 ? 1 : 0;
   return { width: info.width, height: info.height, data: out };
 }
 
@@ -42,27 +42,27 @@ describe.skipIf(!have)('composites with the real model (coco-cats image 00000000
   beforeAll(async () => {
     model = await loadSamModel();
     [embedded] = await lastValueFrom(from([path.join(cats, entry!.image)]).pipe(decodeImage(), encodeImage(model), toArray()));
-    gt = await gtMask(path.join(cats, entry!.instances[0]!.mask));
+    gt = await gtMask(path.join(cats, entry!.instances[0].mask));
   }, 900_000); // encoder time depends on the machine's load
   afterAll(async () => {
     await model?.release();
   });
 
   it('instanceMasks with the ground-truth box as the detection segments the cat (IoU ≥ 0.7)', async () => {
-    const [x, y, w, h] = entry!.instances[0]!.bbox_xywh as [number, number, number, number];
+    const [x, y, w, h] = entry!.instances[0].bbox_xywh as [number, number, number, number];
     const [out] = await lastValueFrom(from([embedded]).pipe(instanceMasks(model, () => [{ bbox: [x, y, w, h], class: 'cat', score: 1 }]), toArray()));
-    expect(out!.instances).toHaveLength(1);
-    expect(out!.instances[0]!.record.class).toBe('cat');
-    expect(maskIou(out!.instances[0]!.mask, gt)).toBeGreaterThanOrEqual(0.7);
+    expect(out.instances).toHaveLength(1);
+    expect(out.instances[0].record.class).toBe('cat');
+    expect(maskIou(out.instances[0].mask, gt)).toBeGreaterThanOrEqual(0.7);
   });
 
   it('segmentEverything (8x8 grid) gives the same records as the generateMasks function, each self-consistent', { timeout: 900_000 }, async () => {
     const [out] = await lastValueFrom(from([embedded]).pipe(segmentEverything(model, { pointsPerSide: 8 }), toArray()));
     const reference = await generateMasks(model, embedded.frame, { pointsPerSide: 8 });
     const key = (r: { bbox: readonly number[]; area: number }) => `${r.bbox.join(',')}:${r.area}`;
-    expect(out!.records.map(key).sort()).toEqual(reference.map(key).sort());
-    expect(out!.records.length).toBeGreaterThan(0);
-    for (const r of out!.records) {
+    expect(out.records.map(key).sort()).toEqual(reference.map(key).sort());
+    expect(out.records.length).toBeGreaterThan(0);
+    for (const r of out.records) {
       const m = rleToMask(r.segmentation as CompressedRle);
       expect(m.data.reduce((s, v) => s + v, 0)).toBe(r.area);
       expect(r.predicted_iou).toBeGreaterThan(0.88);

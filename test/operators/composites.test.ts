@@ -16,17 +16,17 @@ describe('operators.segmentEverything (fake decoder: a disc of radius 160 px aro
   it('a 2x2 grid gives 4 separate discs as SA-1B records', async () => {
     const model = new FakeSamModel('auto');
     const [out] = await lastValueFrom(from([embedded('a')]).pipe(segmentEverything(model, { pointsPerSide: 2 }), toArray()));
-    expect(out!.frame.id).toBe('a');
+    expect(out.frame.id).toBe('a');
     expect(model.decoderCalls).toBe(4);
-    expect(out!.records).toHaveLength(4);
+    expect(out.records).toHaveLength(4);
     const expected = Math.PI * 160 * 160;
-    for (const r of out!.records) {
+    for (const r of out.records) {
       expect(Math.abs(r.area - expected) / expected).toBeLessThan(0.03);
       const [[px, py]] = r.point_coords as [[number, number]];
       const m = rleToMask(r.segmentation as CompressedRle);
       expect(m.data[Math.round(py) * 1024 + Math.round(px)]).toBe(1);
     }
-    const centres = out!.records.map((r) => r.point_coords[0]).sort((p, q) => p![0] - q![0] || p![1] - q![1]);
+    const centres = out.records.map((r) => r.point_coords[0]).sort((p, q) => p[0] - q[0] || p[1] - q[1]);
     expect(centres).toEqual([[256, 192], [256, 576], [768, 192], [768, 576]]);
   });
 
@@ -34,10 +34,10 @@ describe('operators.segmentEverything (fake decoder: a disc of radius 160 px aro
     const model = new FakeSamModel('auto');
     model.discRadius = 600; // every disc covers nearly the whole image → same box
     const [out] = await lastValueFrom(from([embedded('a')]).pipe(segmentEverything(model, { pointsPerSide: 2, stabilityScoreThresh: 0 }), toArray()));
-    expect(out!.records.length).toBeLessThan(4);
+    expect(out.records.length).toBeLessThan(4);
     model.predictedIou = 0.5;
     const [none] = await lastValueFrom(from([embedded('b')]).pipe(segmentEverything(model, { pointsPerSide: 2 }), toArray()));
-    expect(none!.records).toEqual([]);
+    expect(none.records).toEqual([]);
   });
 
   it('a decoder error errors the stream, or skips the frame with onError skip', async () => {
@@ -47,7 +47,7 @@ describe('operators.segmentEverything (fake decoder: a disc of radius 160 px aro
     const skipped: SkippedItem[] = [];
     const out = await lastValueFrom(from([embedded('x')]).pipe(segmentEverything(model, { pointsPerSide: 2, onError: 'skip', errors: (s) => skipped.push(s) }), toArray()));
     expect(out).toEqual([]);
-    expect(skipped[0]!.message).toBe("segmentEverything: skipped frame 'x': decoder gone");
+    expect(skipped[0].message).toBe("segmentEverything: skipped frame 'x': decoder gone");
   });
 
   it("unsubscribing mid-frame makes no further decoder call; 'latest' drops frames waiting behind a slow one", async () => {
@@ -86,9 +86,9 @@ describe('operators.instanceMasks (fake decoder, function detector)', () => {
       { bbox: [50, 50, 200, 200], class: 'dog', score: 0.9 },
     ];
     const [out] = await lastValueFrom(from([embedded('a')]).pipe(instanceMasks(model, detector), toArray()));
-    expect(out!.instances.map((i) => [i.record.class, i.record.score])).toEqual([['dog', 0.9], ['cat', 0.4]]);
+    expect(out.instances.map((i) => [i.record.class, i.record.score])).toEqual([['dog', 0.9], ['cat', 0.4]]);
     // the fake draws a disc at the box centre (150,150) with radius 100
-    const m = out!.instances[0]!.mask;
+    const m = out.instances[0].mask;
     expect(m.data[150 * 1024 + 150]).toBe(1);
     expect(m.data[150 * 1024 + 260]).toBe(0);
   });

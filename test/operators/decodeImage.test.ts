@@ -17,9 +17,9 @@ describe('operators.decodeImage', () => {
     ];
     const frames = await lastValueFrom(from(inputs).pipe(decodeImage(), toArray()));
     expect(frames.map((f) => [f.width, f.height])).toEqual([[4, 3], [2, 2]]);
-    expect(Array.from(frames[0]!.rgb.slice(0, 3))).toEqual([255, 0, 0]);
-    expect(frames[1]!.id).toBe('gray');
-    expect(Array.from(frames[1]!.rgb.slice(0, 3))).toEqual([7, 7, 7]);
+    expect(Array.from(frames[0].rgb.slice(0, 3))).toEqual([255, 0, 0]);
+    expect(frames[1].id).toBe('gray');
+    expect(Array.from(frames[1].rgb.slice(0, 3))).toEqual([7, 7, 7]);
   });
 
   it('errors on undecodable bytes by default; skips and reports with onError skip', async () => {
@@ -30,6 +30,6 @@ describe('operators.decodeImage', () => {
       from<ImageInput[]>(['/nonexistent/x.png', await png(2, 2, [0, 0, 255])]).pipe(decodeImage({ onError: 'skip', errors: (s) => skipped.push(s) }), toArray()),
     );
     expect(frames).toHaveLength(1);
-    expect(skipped[0]!.message).toContain("skipped frame '/nonexistent/x.png'");
+    expect(skipped[0].message).toContain("skipped frame '/nonexistent/x.png'");
   });
 });

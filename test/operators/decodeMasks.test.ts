@@ -23,8 +23,8 @@ describe('operators.encodePrompts', () => {
   it('turns prompts into feeds in the 1024 frame (box → corner labels 2 and 3)', async () => {
     const batch: PromptBatch = { embedded: embedded('a', 'fake', 512, 384), prompts: [{ box: [10, 20, 110, 220] }] };
     const [out] = await lastValueFrom(from([batch]).pipe(encodePrompts(), toArray()));
-    expect(Array.from(out!.feeds[0]!.pointCoords)).toEqual([20, 40, 220, 440]); // scale 2
-    expect(Array.from(out!.feeds[0]!.pointLabels)).toEqual([2, 3]);
+    expect(Array.from(out.feeds[0].pointCoords)).toEqual([20, 40, 220, 440]); // scale 2
+    expect(Array.from(out.feeds[0].pointLabels)).toEqual([2, 3]);
   });
 
   it('errors on a prompt outside the image by default, skips it with onError skip', async () => {
@@ -34,7 +34,7 @@ describe('operators.encodePrompts', () => {
     const out = await lastValueFrom(from([bad]).pipe(encodePrompts({ onError: 'skip', errors: (s) => skipped.push(s) })));
     expect(out.prompts).toHaveLength(1);
     expect(skipped).toHaveLength(1);
-    expect(skipped[0]!.message).toContain("'img7'");
+    expect(skipped[0].message).toContain("'img7'");
   });
 });
 
@@ -48,15 +48,15 @@ describe('operators.decodeMasks', () => {
     };
     const [cands] = await lastValueFrom(from([batch]).pipe(decodeMasks(model), toArray()));
     expect(cands).toHaveLength(2);
-    const mask = candidateToMask(cands![0]!);
+    const mask = candidateToMask(cands[0]);
     // disc of radius 160 px around (300,400): area ≈ π·160² = 80425 (low-res 4 px steps → within 3 %)
     const area = mask.data.reduce((s, v) => s + v, 0);
     expect(Math.abs(area - Math.PI * 160 * 160) / (Math.PI * 160 * 160)).toBeLessThan(0.03);
     expect(mask.data[400 * 1024 + 300]).toBe(1);
     expect(mask.data[200 * 1024 + 700]).toBe(0);
-    expect(cands![1]!.prompt.points![0]!.x).toBe(700);
-    expect(cands!.map((c) => c.frameId)).toEqual(['a', 'a']);
-    expect(cands![0]!.predictedIou).toBeCloseTo(0.9, 6);
+    expect(cands[1].prompt.points![0].x).toBe(700);
+    expect(cands.map((c) => c.frameId)).toEqual(['a', 'a']);
+    expect(cands[0].predictedIou).toBeCloseTo(0.9, 6);
   });
 
   it('errors when the decoder fails; with skip it reports the frame and keeps the other prompts', async () => {
@@ -74,8 +74,8 @@ describe('operators.decodeMasks', () => {
     await waitFor(() => model.pendingDecoderCalls === 1);
     model.settleDecoder();
     const out = await q;
-    expect(out.map((c) => c.prompt.points![0]!.x)).toEqual([9]);
-    expect(skipped[0]!.message).toBe("decodeMasks: skipped frame 'cam-9': decoder broke");
+    expect(out.map((c) => c.prompt.points![0].x)).toEqual([9]);
+    expect(skipped[0].message).toBe("decodeMasks: skipped frame 'cam-9': decoder broke");
   });
 
   it('refuses an embedding made by another model, naming both', async () => {
@@ -102,7 +102,7 @@ describe('operators.decodeMasks', () => {
     const model = new FakeSamModel('manual');
     const batches = new Subject<PromptBatch>();
     const got: string[] = [];
-    batches.pipe(decodeMasks(model, { policy: 'latest' })).subscribe((c) => got.push(c[0]!.frameId));
+    batches.pipe(decodeMasks(model, { policy: 'latest' })).subscribe((c) => got.push(c[0].frameId));
     const one = [{ points: [{ x: 1, y: 1, label: 1 as const }] }];
     batches.next({ embedded: embedded('t1'), prompts: one });
     await waitFor(() => model.pendingDecoderCalls === 1);

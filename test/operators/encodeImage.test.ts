@@ -14,8 +14,8 @@ describe('operators.encodeImage', () => {
     expect(out.map((e) => e.frame.id)).toEqual(['a', 'b']);
     expect(out.map((e) => e.modelId)).toEqual(['fake', 'fake']);
     expect(out.map((e) => e.embedding[0])).toEqual([1, 2]);
-    expect(out[1]!.transform.resizedWidth).toBe(1024);
-    expect(out[1]!.transform.resizedHeight).toBe(512);
+    expect(out[1].transform.resizedWidth).toBe(1024);
+    expect(out[1].transform.resizedHeight).toBe(512);
   });
 
   it('errors the stream with the encoder error by default', async () => {
@@ -79,7 +79,7 @@ describe('operators.encodeImage', () => {
     expect(got).toEqual(['f1', 'f4']);
     expect(model.encoderCalls).toBe(2);
     expect(stats.filter((s) => s.event === 'drop').map((s) => s.itemId)).toEqual(['f2', 'f3']);
-    expect(stats[stats.length - 1]!.dropped).toBe(2);
+    expect(stats[stats.length - 1].dropped).toBe(2);
     expect(stats.filter((s) => s.event === 'out').every((s) => (s.latencyMs ?? -1) >= 0)).toBe(true);
   });
 

@@ -44,16 +44,16 @@ describe.skipIf(!ok)('fromFfmpeg (needs Debian ffmpeg)', () => {
     expect(frames).toHaveLength(12);
     expect(frames.every((f) => f.width === 64 && f.height === 48 && f.rgb.length === 64 * 48 * 3)).toBe(true);
     expect(frames.map((f) => f.index)).toEqual(Array.from({ length: 12 }, (_, i) => i));
-    expect(frames[3]!.ptsMs).toBe(300);
-    expect(frames[3]!.id).toBe(`${video}#3`);
+    expect(frames[3].ptsMs).toBe(300);
+    expect(frames[3].id).toBe(`${video}#3`);
     // testsrc moves between frames: consecutive frames differ, but a frame is not all one colour
-    expect(Buffer.compare(Buffer.from(frames[0]!.rgb), Buffer.from(frames[1]!.rgb))).not.toBe(0);
-    expect(new Set(frames[0]!.rgb).size).toBeGreaterThan(10);
+    expect(Buffer.compare(Buffer.from(frames[0].rgb), Buffer.from(frames[1].rgb))).not.toBe(0);
+    expect(new Set(frames[0].rgb).size).toBeGreaterThan(10);
   });
 
   it('scales to width only, keeping the aspect ratio, and resamples fps', async () => {
     const frames = await lastValueFrom(fromFfmpeg(video, { width: 32, fps: 5 }).pipe(toArray()));
-    expect([frames[0]!.width, frames[0]!.height]).toEqual([32, 24]);
+    expect([frames[0].width, frames[0].height]).toEqual([32, 24]);
     expect(frames.length).toBeGreaterThanOrEqual(5);
     expect(frames.length).toBeLessThanOrEqual(7);
   });
@@ -66,8 +66,8 @@ describe.skipIf(!ok)('fromFfmpeg (needs Debian ffmpeg)', () => {
     expect(first).toHaveLength(2);
     expect(pids).toHaveLength(1);
     const t0 = Date.now();
-    while (alive(pids[0]!) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
-    expect(alive(pids[0]!)).toBe(false);
+    while (alive(pids[0]) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(pids[0])).toBe(false);
   });
 
   it('errors with ffmpeg stderr when the input cannot be read; reconnects when configured', async () => {
@@ -90,14 +90,14 @@ describe.skipIf(!ok)('fromFfmpeg (needs Debian ffmpeg)', () => {
     const main = await lastValueFrom(fromFfmpeg(video, { width: 64, height: 48 }).pipe(toArray()));
     const worker = await lastValueFrom(fromFfmpeg(video, { width: 64, height: 48, thread: 'worker' }).pipe(toArray()));
     expect(worker).toHaveLength(main.length);
-    worker.forEach((f, i) => expect(Buffer.compare(Buffer.from(f.rgb), Buffer.from(main[i]!.rgb))).toBe(0));
+    worker.forEach((f, i) => expect(Buffer.compare(Buffer.from(f.rgb), Buffer.from(main[i].rgb))).toBe(0));
     const pids: number[] = [];
     await firstValueFrom(
       fromFfmpeg(video, { thread: 'worker', realtime: true, loop: true, width: 64, height: 48, onSpawn: ({ pid }) => pid && pids.push(pid) }).pipe(take(2), toArray()),
     );
     const t0 = Date.now();
-    while (alive(pids[0]!) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
-    expect(alive(pids[0]!)).toBe(false);
+    while (alive(pids[0]) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(pids[0])).toBe(false);
   });
 
   it("with thread 'worker' and dropStale, frames that piled up during a blocked main thread collapse to the newest", async () => {

@@ -46,9 +46,9 @@ describe('fromImageFiles', () => {
     const skipped: SkippedItem[] = [];
     const frames = await lastValueFrom(fromImageFiles(dir, { errors: (s) => skipped.push(s) }).pipe(toArray()));
     expect(frames.map((f) => [path.basename(f.id), f.width])).toEqual([['a.PNG', 3], ['b.png', 2]]);
-    expect(Array.from(frames[0]!.rgb.slice(0, 3))).toEqual([9, 8, 7]);
+    expect(Array.from(frames[0].rgb.slice(0, 3))).toEqual([9, 8, 7]);
     expect(skipped).toHaveLength(1);
-    expect(skipped[0]!.message).toContain('broken.png');
+    expect(skipped[0].message).toContain('broken.png');
     await expect(lastValueFrom(fromImageFiles(dir, { onError: 'throw' }).pipe(toArray()))).rejects.toMatchObject({ code: 'BAD_IMAGE' });
   });
 });
@@ -62,9 +62,9 @@ describe('fromRawFrames', () => {
       ]).pipe(toArray()),
     );
     expect(frames.map((f) => f.id)).toEqual(['raw-0', 'cam']);
-    expect(Array.from(frames[0]!.rgb)).toEqual([10, 10, 10, 20, 20, 20]);
-    expect(Array.from(frames[1]!.rgb)).toEqual([1, 2, 3]);
-    expect(frames[1]!.timestamp).toBe(42);
+    expect(Array.from(frames[0].rgb)).toEqual([10, 10, 10, 20, 20, 20]);
+    expect(Array.from(frames[1].rgb)).toEqual([1, 2, 3]);
+    expect(frames[1].timestamp).toBe(42);
   });
 
   it('errors on a buffer of the wrong length, or skips it when asked', async () => {
@@ -73,6 +73,6 @@ describe('fromRawFrames', () => {
     const skipped: SkippedItem[] = [];
     const out = await lastValueFrom(fromRawFrames([bad], { onError: 'skip', errors: (s) => skipped.push(s) }).pipe(toArray()));
     expect(out).toEqual([]);
-    expect(skipped[0]!.itemId).toBe('short');
+    expect(skipped[0].itemId).toBe('short');
   });
 });

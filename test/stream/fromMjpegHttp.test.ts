@@ -51,9 +51,9 @@ describe('fromMjpegHttp', () => {
     });
     const frames = await lastValueFrom(fromMjpegHttp(url).pipe(toArray()));
     expect(frames.map((f) => [f.width, f.height])).toEqual([[8, 6], [8, 6], [4, 4]]);
-    expect(frames[0]!.rgb[0]).toBeGreaterThan(240);
-    expect(frames[1]!.rgb[0]).toBeLessThan(20);
-    expect(frames[2]!.id).toBe(`${url}#2`);
+    expect(frames[0].rgb[0]).toBeGreaterThan(240);
+    expect(frames[1].rgb[0]).toBeLessThan(20);
+    expect(frames[2].id).toBe(`${url}#2`);
   });
 
   it('skips and reports a corrupt part by default', async () => {
@@ -69,7 +69,7 @@ describe('fromMjpegHttp', () => {
     const skipped: SkippedItem[] = [];
     const frames = await lastValueFrom(fromMjpegHttp(url, { errors: (s) => skipped.push(s) }).pipe(toArray()));
     expect(frames).toHaveLength(1);
-    expect(skipped[0]!.message).toContain(`${url}#0`);
+    expect(skipped[0].message).toContain(`${url}#0`);
   });
 
   it('errors clearly on a non-MJPEG response', async () => {

@@ -36,13 +36,13 @@ describe.skipIf(!have)('trackMasks on DAVIS blackswan (real model)', () => {
   });
 
   it('follows the swan from its ground-truth box with mean J ≥ 0.6 and a stable id', async () => {
-    const out = await lastValueFrom(from(embedded).pipe(trackMasks(model, { objects: [{ id: 'swan', box: gtBox(gts[0]!) }] }), toArray()));
+    const out = await lastValueFrom(from(embedded).pipe(trackMasks(model, { objects: [{ id: 'swan', box: gtBox(gts[0]) }] }), toArray()));
     expect(out).toHaveLength(10);
     let sum = 0;
     for (let t = 1; t < 10; t++) {
-      const o = out[t]!.objects[0]!;
+      const o = out[t].objects[0];
       expect(o.objectId).toBe('swan');
-      sum += o.mask ? maskIou(o.mask, gts[t]!) : 0;
+      sum += o.mask ? maskIou(o.mask, gts[t]) : 0;
     }
     expect(sum / 9).toBeGreaterThanOrEqual(0.6);
   });

@@ -15,7 +15,7 @@ async function drive(frames: Subject<EmbeddedFrame>, got: TrackedFrame[], id: st
   const n = got.length;
   frames.next(embedded(id));
   await waitFor(() => got.length === n + 1);
-  return got[n]!;
+  return got[n];
 }
 
 describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)', () => {
@@ -25,15 +25,15 @@ describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)',
     const got: TrackedFrame[] = [];
     frames.pipe(trackMasks(model, { objects: [{ id: 'ball', box: [400, 300, 600, 500] }], boxMargin: 0.1, promptMode: 'box' })).subscribe((t) => got.push(t));
     const t0 = await drive(frames, got, 'f0');
-    const o = t0.objects[0]!;
+    const o = t0.objects[0];
     expect([o.objectId, o.state]).toEqual(['ball', 'tracked']);
     // disc centre (500,400), radius 160 → box ≈ [340,240,660,560] (±2 px of bilinear edge)
-    o.box!.forEach((v, i) => expect(Math.abs(v - [340, 240, 660, 560][i]!)).toBeLessThanOrEqual(2));
+    o.box!.forEach((v, i) => expect(Math.abs(v - [340, 240, 660, 560][i])).toBeLessThanOrEqual(2));
     await drive(frames, got, 'f1');
-    const feeds = model.decodedFeeds[1]!;
+    const feeds = model.decodedFeeds[1];
     expect(Array.from(feeds.pointLabels)).toEqual([2, 3]);
     const grown = [340 - 32, 240 - 32, 660 + 32, 560 + 32];
-    Array.from(feeds.pointCoords).forEach((v, i) => expect(Math.abs(v - grown[i]!)).toBeLessThanOrEqual(3));
+    Array.from(feeds.pointCoords).forEach((v, i) => expect(Math.abs(v - grown[i])).toBeLessThanOrEqual(3));
     expect(feeds.hasMaskInput[0]).toBe(0); // promptMode 'box': no mask input
   });
 
@@ -45,7 +45,7 @@ describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)',
       frames.pipe(trackMasks(model, { objects: [{ id: 1, box: [400, 300, 600, 500] }], promptMode })).subscribe((t) => got.push(t));
       await drive(frames, got, 'f0');
       await drive(frames, got, 'f1');
-      const feeds = model.decodedFeeds[1]!;
+      const feeds = model.decodedFeeds[1];
       if (promptMode === 'box+mask') {
         expect(feeds.hasMaskInput[0]).toBe(1);
         expect(feeds.maskInput[100 * 256 + 125]).toBe(8); // inside the previous disc (centre 125,100 in low-res)
@@ -53,7 +53,7 @@ describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)',
         expect(feeds.numPoints).toBe(3);
         expect(feeds.pointLabels[0]).toBe(1);
         // the click lies inside the previous disc
-        expect(Math.hypot(feeds.pointCoords[0]! - 500, feeds.pointCoords[1]! - 400)).toBeLessThan(160);
+        expect(Math.hypot(feeds.pointCoords[0] - 500, feeds.pointCoords[1] - 400)).toBeLessThan(160);
       }
     }
   });
@@ -71,11 +71,11 @@ describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)',
     const t3 = await drive(frames, got, 'f3');
     expect(t1.events).toEqual([{ type: 'lost', objectId: 'a', frameId: 'f1', reason: 'low predicted IoU 0.20 < 0.5' }]);
     expect(t1.objects[0]).toMatchObject({ state: 'lost', framesLost: 1 });
-    expect(t1.objects[0]!.mask).toBeUndefined();
+    expect(t1.objects[0].mask).toBeUndefined();
     expect(t2.events).toEqual([]);
-    expect(t2.objects[0]!.framesLost).toBe(2);
+    expect(t2.objects[0].framesLost).toBe(2);
     expect(t3.events).toEqual([{ type: 'found', objectId: 'a', frameId: 'f3', reason: 'last box' }]);
-    expect(t3.objects[0]!.state).toBe('tracked');
+    expect(t3.objects[0].state).toBe('tracked');
   });
 
   it('re-prompts a lost object from the detector box that overlaps its last box', async () => {
@@ -91,8 +91,8 @@ describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)',
     const t2 = await drive(frames, got, 'f2');
     expect(t2.events[0]).toMatchObject({ type: 'found', reason: 'detector box' });
     // the fake drew the disc at the detector box's centre (600,500), grown box keeps the centre
-    const feeds = model.decodedFeeds[2]!;
-    expect((feeds.pointCoords[0]! + feeds.pointCoords[2]!) / 2).toBeCloseTo(600, 0);
+    const feeds = model.decodedFeeds[2];
+    expect((feeds.pointCoords[0] + feeds.pointCoords[2]) / 2).toBeCloseTo(600, 0);
   });
 
   it('errors on a failing decoder; unsubscribing starts no further decode', async () => {

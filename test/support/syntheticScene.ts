@@ -49,8 +49,8 @@ export function iou(a: BinaryMask, b: BinaryMask): number {
   let inter = 0;
   let union = 0;
   for (let i = 0; i < a.data.length; i++) {
-    const p = a.data[i]! > 0;
-    const q = b.data[i]! > 0;
+    const p = a.data[i] > 0;
+    const q = b.data[i] > 0;
     if (p && q) inter++;
     if (p || q) union++;
   }

@@ -43,7 +43,7 @@ describe('samflow text', () => {
     expect([json.width, json.height, json.text, json.candidates]).toEqual([451, 300, 'red', 'detector']);
     expect(json.masks.length).toBeGreaterThanOrEqual(1);
     expect(json.masks.length).toBeLessThanOrEqual(2);
-    for (let i = 1; i < json.masks.length; i++) expect(json.masks[i - 1]!.similarity).toBeGreaterThanOrEqual(json.masks[i]!.similarity);
+    for (let i = 1; i < json.masks.length; i++) expect(json.masks[i - 1].similarity).toBeGreaterThanOrEqual(json.masks[i].similarity);
     for (const m of json.masks) expect(rleArea(decompressRle(m.segmentation))).toBe(m.area);
     expect(fs.existsSync(overlay)).toBe(true);
   });
@@ -55,7 +55,7 @@ describe('samflow text', () => {
     expect(json.candidates).toBe('everything');
     expect(json.masks.length).toBeGreaterThanOrEqual(1);
     expect(json.masks.length).toBeLessThanOrEqual(3);
-    for (let i = 1; i < json.masks.length; i++) expect(json.masks[i - 1]!.similarity).toBeGreaterThanOrEqual(json.masks[i]!.similarity);
+    for (let i = 1; i < json.masks.length; i++) expect(json.masks[i - 1].similarity).toBeGreaterThanOrEqual(json.masks[i].similarity);
     // automatic masks passed SAM's predicted-IoU filter (0.88) and carry no detector class
     for (const m of json.masks) {
       expect(m.predicted_iou).toBeGreaterThan(0.88);

@@ -24,7 +24,7 @@ function scene(): { frame: Frame; masks: BinaryMask[] } {
       const i = y * W + x;
       rgb.fill(0, i * 3, i * 3 + 3);
       rgb[i * 3 + k] = 255;
-      masks[k]!.data[i] = 1;
+      masks[k].data[i] = 1;
     }
   }
   return { frame: { id: 'rgb', width: W, height: H, rgb }, masks };
@@ -52,21 +52,21 @@ describe('CLIP text prompts with a tiny CLIP built in the test', () => {
 
   it('embeds texts as unit vectors through the text ONNX tower', async () => {
     const [red, green, redCat] = await clip.embedTexts(['red', 'GREEN', 'red cat']);
-    expect(Array.from(red!)).toEqual([1, 0, 0]);
-    expect(Array.from(green!)).toEqual([0, 1, 0]);
+    expect(Array.from(red)).toEqual([1, 0, 0]);
+    expect(Array.from(green)).toEqual([0, 1, 0]);
     // mean of red (1,0,0) and cat (.5,.5,.5) → (1.5,.5,.5)/|…|
     const n = Math.sqrt(1.5 ** 2 + 0.25 + 0.25);
-    expect(Array.from(redCat!).map((v) => v.toFixed(5))).toEqual([1.5 / n, 0.5 / n, 0.5 / n].map((v) => v.toFixed(5)));
+    expect(Array.from(redCat).map((v) => v.toFixed(5))).toEqual([1.5 / n, 0.5 / n, 0.5 / n].map((v) => v.toFixed(5)));
   });
 
   it('crops around the mask, greys out everything else to the CLIP mean and normalises', async () => {
     const { frame, masks } = scene();
     // The red block is x 5..14, y 5..14 (10x10); context 0.1 → side 12, centred at (10, 10).
-    expect(maskCropWindow(masks[0]!, 0.1)).toEqual({ x0: 4, y0: 4, side: 12 });
-    const px = await maskedCropToClipInput(frame, masks[0]!, CLIP_IMAGE_SPEC, { context: 0 });
+    expect(maskCropWindow(masks[0], 0.1)).toEqual({ x0: 4, y0: 4, side: 12 });
+    const px = await maskedCropToClipInput(frame, masks[0], CLIP_IMAGE_SPEC, { context: 0 });
     const S = CLIP_IMAGE_SPEC.size;
     expect(px!.length).toBe(3 * S * S);
-    const centre = (c: number) => px![c * S * S + (S / 2) * S + S / 2]!;
+    const centre = (c: number) => px![c * S * S + (S / 2) * S + S / 2];
     expect(centre(0)).toBeCloseTo((1 - 0.48145466) / 0.26862954, 3);
     expect(centre(1)).toBeCloseTo((0 - 0.4578275) / 0.26130258, 3);
     const empty = { width: W, height: H, data: new Uint8Array(W * H) };
@@ -84,7 +84,7 @@ describe('CLIP text prompts with a tiny CLIP built in the test', () => {
     const ranked = await rankMasksByText(clip, frame, masks, (m) => m, 'red');
     // red crop mean ≈ ((1-m0)/s0, -m1/s1, -m2/s2) scaled by the mask's share of the window; cosine with (1,0,0):
     const v = [(1 - 0.48145466) / 0.26862954, -0.4578275 / 0.26130258, -0.40821073 / 0.27577711];
-    expect(ranked[0]!.similarity).toBeCloseTo(v[0]! / Math.hypot(...v), 2);
+    expect(ranked[0].similarity).toBeCloseTo(v[0] / Math.hypot(...v), 2);
   });
 
   it('gives the same embeddings whatever the batch size (3 crops in batches of 2 vs 8)', async () => {
@@ -122,7 +122,7 @@ describe('loadClipModel errors', () => {
     const withMask = path.join(root, 'with-mask');
     writeTinyClip(withMask, { withAttentionMask: true });
     const clip = await loadClipModel(withMask);
-    expect(Array.from((await clip.embedTexts(['blue']))[0]!)).toEqual([0, 0, 1]);
+    expect(Array.from((await clip.embedTexts(['blue']))[0])).toEqual([0, 0, 1]);
     await clip.release();
     await expect(clip.embedTexts(['blue'])).rejects.toThrowError(/released/);
   });

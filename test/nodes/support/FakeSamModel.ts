@@ -64,9 +64,9 @@ export class FakeSamModel implements SamModel {
     let box: number[] | undefined;
     let click: number[] | undefined;
     for (let i = 0; i < n; i++) {
-      const x = feeds.pointCoords[2 * i]!;
-      const y = feeds.pointCoords[2 * i + 1]!;
-      const label = feeds.pointLabels[i]!;
+      const x = feeds.pointCoords[2 * i];
+      const y = feeds.pointCoords[2 * i + 1];
+      const label = feeds.pointLabels[i];
       if (label === 2) box = [x, y];
       else if (label === 3 && box) box.push(x, y);
       else if (label === 1 && !click) click = [x, y];
@@ -77,8 +77,8 @@ export class FakeSamModel implements SamModel {
         const mx = (u + 0.5) / f;
         const my = (v + 0.5) / f;
         let inside = false;
-        if (box && box.length === 4) inside = mx >= box[0]! && mx <= box[2]! && my >= box[1]! && my <= box[3]!;
-        else if (click) inside = (mx - click[0]!) ** 2 + (my - click[1]!) ** 2 <= FAKE_DISC_RADIUS_MODEL ** 2;
+        if (box && box.length === 4) inside = mx >= box[0] && mx <= box[2] && my >= box[1] && my <= box[3];
+        else if (click) inside = (mx - click[0]) ** 2 + (my - click[1]) ** 2 <= FAKE_DISC_RADIUS_MODEL ** 2;
         if (inside) lowResMasks[v * LOW_RES_SIZE + u] = 10;
       }
     }
