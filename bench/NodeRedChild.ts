@@ -76,6 +76,15 @@ module.exports = {
 `;
 }
 
+/** Stops a Node-RED child process: SIGINT (it closes its flows), SIGKILL when it has not exited after 10 s. */
+export async function stopNodeRed(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
 export interface NodeRedChildOptions {
   readonly repoRoot: string;
   /** Deployed before the runtime starts (flows.json). Default: none. */
@@ -221,12 +230,7 @@ export class NodeRedChild {
 
   /** SIGINT (Node-RED closes its flows), SIGKILL after 10 s; removes the userDir. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((r) => this.child.once('exit', r));
-      this.child.kill('SIGINT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-    }
+    await stopNodeRed(this.child);
     fs.rmSync(this.userDir, { recursive: true, force: true });
   }
 }

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../bench/NodeRedChild';
+import { freePort, stopNodeRed } from '../../bench/NodeRedChild';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const chromiumPath = process.env.SAMFLOW_CHROMIUM ?? '/usr/bin/chromium';
@@ -75,12 +75,7 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (red && red.exitCode === null) {
-      const exited = new Promise((r) => red!.once('exit', r));
-      red.kill('SIGINT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (red.exitCode === null) red.kill('SIGKILL');
-    }
+    await stopNodeRed(red);
     fs.rmSync(userDir, { recursive: true, force: true });
   });
 

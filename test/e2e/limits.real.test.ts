@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../bench/NodeRedChild';
+import { freePort, stopNodeRed } from '../../bench/NodeRedChild';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const built = fs.existsSync(path.join(repoRoot, 'dist', 'nodes', 'sam-decoder', 'sam-decoder.js'));
@@ -95,12 +95,7 @@ describe.skipIf(!built || !linux)('bounded inputs in a live Node-RED runtime (re
   }, 120_000);
 
   afterAll(async () => {
-    if (red && red.exitCode === null) {
-      const exited = new Promise((r) => red!.once('exit', r));
-      red.kill('SIGINT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (red.exitCode === null) red.kill('SIGKILL');
-    }
+    await stopNodeRed(red);
     fs.rmSync(userDir, { recursive: true, force: true });
   });
 

@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../bench/NodeRedChild';
+import { freePort, stopNodeRed } from '../../bench/NodeRedChild';
 import { inCi } from '../support/sharedData';
 
 const run = promisify(execFile);
@@ -136,12 +136,7 @@ describe.skipIf(!built)('npm pack → npm install into a plain Node-RED userDir'
   }, 420_000);
 
   afterAll(async () => {
-    if (red && red.exitCode === null) {
-      const exited = new Promise((r) => red!.once('exit', r));
-      red.kill('SIGINT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (red.exitCode === null) red.kill('SIGKILL');
-    }
+    await stopNodeRed(red);
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
