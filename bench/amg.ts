@@ -62,16 +62,12 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       ctx.log(`${name}: exhaustive 32x32 (about a minute)`);
       const ex = await timed({ pointsPerSide: 32 });
       ctx.log(`${name}: exhaustive ${round(ex.s, 1)} s, ${ex.records.length} masks; skipCovered`);
-      const similarities = (process.env['SAMFLOW_BENCH_AMG_SIMILARITIES'] ?? String(AMG_DEFAULTS.skipCoveredSimilarity))
-        .split(',')
-        .map(Number);
+      const similarities = (process.env['SAMFLOW_BENCH_AMG_SIMILARITIES'] ?? String(AMG_DEFAULTS.skipCoveredSimilarity)).split(',').map(Number);
       const reference = masksOf(ex.records);
       for (const skipCoveredSimilarity of similarities) {
         const sk = await timed({ pointsPerSide: 32, skipCovered: true, skipCoveredSimilarity });
         const recall = maskRecall(reference, masksOf(sk.records));
-        ctx.log(
-          `${name}: skipCovered (similarity ${skipCoveredSimilarity}) ${round(sk.s, 1)} s, ${sk.decoded} decodes, ${sk.records.length} masks, recall ${round(recall, 3)}`,
-        );
+        ctx.log(`${name}: skipCovered (similarity ${skipCoveredSimilarity}) ${round(sk.s, 1)} s, ${sk.decoded} decodes, ${sk.records.length} masks, recall ${round(recall, 3)}`);
         results.push({
           image: name,
           size: `${frame.width}x${frame.height}`,

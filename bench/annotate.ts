@@ -55,7 +55,11 @@ async function postJson<T>(server: AnnotationServer, route: string, body: unknow
   return json;
 }
 
-async function httpPath(server: AnnotationServer, images: readonly ImageInfo[], objectsPerImage: number): Promise<{ client: number[]; server: number[]; openCold: number[]; openWarm: number[] }> {
+async function httpPath(
+  server: AnnotationServer,
+  images: readonly ImageInfo[],
+  objectsPerImage: number,
+): Promise<{ client: number[]; server: number[]; openCold: number[]; openWarm: number[] }> {
   const client: number[] = [];
   const serverMs: number[] = [];
   const openCold: number[] = [];
@@ -121,11 +125,15 @@ async function pagePath(
       if (k === 0) {
         // one warm-up click (first decoder run, first layer drawing), not counted
         await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2);
-        await page.waitForFunction(() => {
-          const a = (window as unknown as { samflowAnnotate: PageApp }).samflowAnnotate;
-          const s = a.steps[a.steps.length - 1];
-          return !!s && !!s.mask && !a.inflight;
-        }, null, { polling: 20 });
+        await page.waitForFunction(
+          () => {
+            const a = (window as unknown as { samflowAnnotate: PageApp }).samflowAnnotate;
+            const s = a.steps[a.steps.length - 1];
+            return !!s && !!s.mask && !a.inflight;
+          },
+          null,
+          { polling: 20 },
+        );
         await page.keyboard.press('Escape');
         await page.evaluate(() => {
           (window as unknown as { samflowAnnotate: PageApp }).samflowAnnotate.latencies.length = 0;
@@ -136,11 +144,15 @@ async function pagePath(
           const x = b.x + rnd() * b.width;
           const y = b.y + rnd() * b.height;
           await page.mouse.click(x, y, { button: c === 1 && rnd() < 0.5 ? 'right' : 'left' });
-          await page.waitForFunction(() => {
-            const a = (window as unknown as { samflowAnnotate: PageApp }).samflowAnnotate;
-            const s = a.steps[a.steps.length - 1];
-            return !!s && !!s.mask && !a.inflight;
-          }, null, { polling: 20 });
+          await page.waitForFunction(
+            () => {
+              const a = (window as unknown as { samflowAnnotate: PageApp }).samflowAnnotate;
+              const s = a.steps[a.steps.length - 1];
+              return !!s && !!s.mask && !a.inflight;
+            },
+            null,
+            { polling: 20 },
+          );
         }
         await page.keyboard.press('Escape');
       }
@@ -192,7 +204,14 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
         else {
           // what the path adds to the decoder run: post-processing, HTTP + JSON, drawing
           const overhead = p.page.map((v, i) => v - p.decoder[i]);
-          results.page = { clickToMaskMs: stats(p.page), serverMs: stats(p.server), decoderMs: stats(p.decoder), overheadMs: stats(overhead), goalP95Ms: 150, meetsGoal: percentile(p.page, 95) <= 150 };
+          results.page = {
+            clickToMaskMs: stats(p.page),
+            serverMs: stats(p.server),
+            decoderMs: stats(p.decoder),
+            overheadMs: stats(overhead),
+            goalP95Ms: 150,
+            meetsGoal: percentile(p.page, 95) <= 150,
+          };
           results.overheadP50Ms = round(percentile(overhead, 50), 1);
           // flat keys for the summary table
           results.pageP50Ms = round(percentile(p.page, 50), 1);

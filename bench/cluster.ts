@@ -20,7 +20,15 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const jobsPerPhase = ctx.quick ? 6 : 16;
   const overheadPairs = ctx.quick ? 3 : 6;
   const image = readFileSync(path.join(ctx.repoRoot, 'flows', 'assets', 'sample.png'));
-  const job = (id: string): SamJob => ({ id, task: 'instances', detections: [[40, 40, 160, 170], [180, 60, 300, 200]], image });
+  const job = (id: string): SamJob => ({
+    id,
+    task: 'instances',
+    detections: [
+      [40, 40, 160, 170],
+      [180, 60, 300, 200],
+    ],
+    image,
+  });
   const server = await NatsServer.start();
   const stream = `BENCH_${process.pid}`;
   const workers: SamflowWorker[] = [];

@@ -27,7 +27,13 @@ export function parseBenchArgs(argv: readonly string[]): { only?: string[]; quic
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
       if (!v) throw new Error('--only needs a list of benchmark names, e.g. --only core,peer');
-      only = [...(only ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+      only = [
+        ...(only ?? []),
+        ...v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ];
     } else throw new Error(`unknown argument "${a}" (use --only name[,name] and/or --quick)`);
   }
   return { only, quick };
@@ -112,7 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       entries.push({ name, ok: true, seconds: (performance.now() - t0) / 1000, result });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
-      ctx.log(`failed: ${e instanceof Error ? e.stack ?? error : error}`);
+      ctx.log(`failed: ${e instanceof Error ? (e.stack ?? error) : error}`);
       entries.push({ name, ok: false, seconds: (performance.now() - t0) / 1000, error });
     }
   }

@@ -7,17 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BinaryMask, Frame } from '../core/types';
-import {
-  compressRle,
-  decompressRle,
-  maskIou,
-  maskToBoxXywh,
-  maskToPolygons,
-  maskToRle,
-  pngToMask,
-  removeSmallRegions,
-  rleToMask,
-} from '../core/masks';
+import { compressRle, decompressRle, maskIou, maskToBoxXywh, maskToPolygons, maskToRle, pngToMask, removeSmallRegions, rleToMask } from '../core/masks';
 import { renderOverlay, renderOverlayRgb } from '../core/render';
 import { median, round, type BenchContext } from './BenchContext';
 
@@ -116,7 +106,10 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const real: Record<string, unknown> = {};
   const cats = ctx.dataDir ? path.join(ctx.dataDir, 'coco-cats', 'masks') : undefined;
   if (cats && fs.existsSync(cats)) {
-    for (const f of fs.readdirSync(cats).filter((n) => n.endsWith('.png')).slice(0, 1)) {
+    for (const f of fs
+      .readdirSync(cats)
+      .filter((n) => n.endsWith('.png'))
+      .slice(0, 1)) {
       ctx.log(`real mask ${f}`);
       real[f] = await measure(await pngToMask(path.join(cats, f)), reps);
     }

@@ -225,7 +225,14 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     // 1. The reference check: each side's 1-click IoU with the ground truth on the same click.
     const perImage: Array<Record<string, unknown>> = [];
     let preprocessDiff: Record<string, number> = {};
-    const speed = { browserEncode: [] as number[], browserDecode: [] as number[], browserLoad: [] as number[], nodeEncode: [] as number[], nodeDecode: [] as number[], nodeLoad: [] as number[] };
+    const speed = {
+      browserEncode: [] as number[],
+      browserDecode: [] as number[],
+      browserLoad: [] as number[],
+      nodeEncode: [] as number[],
+      nodeDecode: [] as number[],
+      nodeLoad: [] as number[],
+    };
     for (const [i, it] of items.entries()) {
       const gt = await loadGroundTruth(it.maskPath, it.encoding);
       const click = nextClick(gt, undefined)!;
@@ -283,8 +290,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       speed.nodeDecode.push(performance.now() - t0);
     }
 
-    const mean = (k: 'iouBrowser' | 'iouSamflow' | 'maskIouBetween'): number =>
-      perImage.reduce((s, r) => s + (r[k] as number), 0) / perImage.length;
+    const mean = (k: 'iouBrowser' | 'iouSamflow' | 'maskIouBetween'): number => perImage.reduce((s, r) => s + (r[k] as number), 0) / perImage.length;
     const e2eBrowser = median(speed.browserLoad) + median(speed.browserEncode) + median(speed.browserDecode);
     const e2eNode = median(speed.nodeLoad) + median(speed.nodeEncode) + median(speed.nodeDecode);
     return {

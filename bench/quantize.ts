@@ -79,7 +79,9 @@ async function alternate(models: { fp32: SamModel; int8: SamModel }, input: Floa
       const c = process.cpuUsage(c0);
       cpuMs[which].push((c.user + c.system) / 1000);
     }
-    log(`  round ${i + 1}: fp32 ${ms.fp32.at(-1)!.toFixed(0)} ms (cpu ${cpuMs.fp32.at(-1)!.toFixed(0)}), int8 ${ms.int8.at(-1)!.toFixed(0)} ms (cpu ${cpuMs.int8.at(-1)!.toFixed(0)})`);
+    log(
+      `  round ${i + 1}: fp32 ${ms.fp32.at(-1)!.toFixed(0)} ms (cpu ${cpuMs.fp32.at(-1)!.toFixed(0)}), int8 ${ms.int8.at(-1)!.toFixed(0)} ms (cpu ${cpuMs.int8.at(-1)!.toFixed(0)})`,
+    );
   }
   return { ms, cpuMs };
 }
@@ -113,16 +115,22 @@ export async function compareOnItems(
       const t0 = performance.now();
       const embedded = await encodeImage(model, frame);
       const encodeMs = performance.now() - t0;
-      const s = await runClickSession(gt, recordingFirst(samClickPredictor(model, embedded, 'plain'), (m) => first.push(m)), {
-        maxClicks: opts.maxClicks,
-        stopAtIou: 0.9,
-      });
+      const s = await runClickSession(
+        gt,
+        recordingFirst(samClickPredictor(model, embedded, 'plain'), (m) => first.push(m)),
+        {
+          maxClicks: opts.maxClicks,
+          stopAtIou: 0.9,
+        },
+      );
       results.push({ id: item.id, ious: s.ious, clicks: s.clicks.map((c) => [c.x, c.y, c.label] as const), encodeMs, clicksMs: s.predictMs.reduce((a, b) => a + b, 0) });
     }
     const [a, b] = first;
     const iou = a && b ? maskIou({ width: gt.width, height: gt.height, data: a }, { width: gt.width, height: gt.height, data: b }) : 0;
     out.push({ id: item.id, maskIou: iou, fp32: results[0], int8: results[1] });
-    opts.log?.(`  ${item.id}: mask IoU int8 vs fp32 ${iou.toFixed(4)}, IoU@1 ${results[0].ious[0]?.toFixed(3)} / ${results[1].ious[0]?.toFixed(3)}, clicks ${results[0].ious.length} / ${results[1].ious.length}`);
+    opts.log?.(
+      `  ${item.id}: mask IoU int8 vs fp32 ${iou.toFixed(4)}, IoU@1 ${results[0].ious[0]?.toFixed(3)} / ${results[1].ious[0]?.toFixed(3)}, clicks ${results[0].ious.length} / ${results[1].ious.length}`,
+    );
   }
   return out;
 }
@@ -131,7 +139,11 @@ export async function compareOnItems(
  * Automatic mask generation with each model on one photo (skipCovered, as `samflow everything`):
  * recall = share of the fp32 masks matched by an int8 mask at mask IoU >= 0.9.
  */
-export async function amgRecallVsFp32(fp32: SamModel, int8: SamModel, file: string): Promise<{ fp32Masks: number; int8Masks: number; recall: number; fp32Seconds: number; int8Seconds: number }> {
+export async function amgRecallVsFp32(
+  fp32: SamModel,
+  int8: SamModel,
+  file: string,
+): Promise<{ fp32Masks: number; int8Masks: number; recall: number; fp32Seconds: number; int8Seconds: number }> {
   const frame = await decodeImage(file);
   const run = async (m: SamModel): Promise<[number, BinaryMask[]]> => {
     const t0 = performance.now();
@@ -147,11 +159,20 @@ export async function amgRecallVsFp32(fp32: SamModel, int8: SamModel, file: stri
   return { fp32Masks: fm.length, int8Masks: im.length, recall: maskRecall(fm, im, 0.9), fp32Seconds: fs, int8Seconds: is };
 }
 
-function qualityOf(pairs: readonly PairedItem[], maxClicks: number): { fp32: InteractiveSummary; int8: InteractiveSummary; maskIouMean: number; maskIouMin: number; maskIouMedian: number } {
+function qualityOf(
+  pairs: readonly PairedItem[],
+  maxClicks: number,
+): { fp32: InteractiveSummary; int8: InteractiveSummary; maskIouMean: number; maskIouMin: number; maskIouMedian: number } {
   const ious = pairs.map((p) => p.maskIou);
   return {
-    fp32: summarizeInteractive(pairs.map((p) => p.fp32), maxClicks),
-    int8: summarizeInteractive(pairs.map((p) => p.int8), maxClicks),
+    fp32: summarizeInteractive(
+      pairs.map((p) => p.fp32),
+      maxClicks,
+    ),
+    int8: summarizeInteractive(
+      pairs.map((p) => p.int8),
+      maxClicks,
+    ),
     maskIouMean: ious.reduce((a, b) => a + b, 0) / Math.max(1, ious.length),
     maskIouMin: Math.min(...ious),
     maskIouMedian: median(ious),
@@ -233,7 +254,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const photo = path.join(ctx.dataDir, 'photos', 'python3-skimage', 'coffee.png');
     if (!ctx.quick) ctx.log(`AMG (32x32, skipCovered) on ${path.basename(photo)} with both models`);
     const amg = ctx.quick ? undefined : await amgRecallVsFp32(fp32, int8, photo);
-    if (amg) ctx.log(`  fp32 ${amg.fp32Masks} masks in ${amg.fp32Seconds.toFixed(1)} s, int8 ${amg.int8Masks} masks in ${amg.int8Seconds.toFixed(1)} s, recall ${amg.recall.toFixed(3)}`);
+    if (amg)
+      ctx.log(`  fp32 ${amg.fp32Masks} masks in ${amg.fp32Seconds.toFixed(1)} s, int8 ${amg.int8Masks} masks in ${amg.int8Seconds.toFixed(1)} s, recall ${amg.recall.toFixed(3)}`);
     const dMiou1 = g.int8.miou1 - g.fp32.miou1;
     const dNoc90 = g.int8.noc90 - g.fp32.noc90;
     const meanMaskIou = (g.maskIouMean * grabcut.length + d.maskIouMean * davis.length) / (grabcut.length + davis.length);

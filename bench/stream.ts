@@ -70,10 +70,17 @@ export async function streamRun(video: string, frames: number, log: (m: string) 
   let lastLog = Date.now();
   try {
     await lastValueFrom(
-      fromFfmpeg(video, { realtime: true, loop: true, fps: 25, thread: 'worker', dropStale: true, onStaleDrop: (f) => {
-        staleDrops++;
-        framesIn = Math.max(framesIn, f.index + 1);
-      } }).pipe(
+      fromFfmpeg(video, {
+        realtime: true,
+        loop: true,
+        fps: 25,
+        thread: 'worker',
+        dropStale: true,
+        onStaleDrop: (f) => {
+          staleDrops++;
+          framesIn = Math.max(framesIn, f.index + 1);
+        },
+      }).pipe(
         takeWhile((f) => f.index < frames),
         tap((f) => {
           framesIn = Math.max(framesIn, f.index + 1);
@@ -116,7 +123,13 @@ export async function streamRun(video: string, frames: number, log: (m: string) 
       afterWarmup: round(warm[0]?.mb ?? NaN, 0),
       max: round(Math.max(...rss.map((r) => r.mb)), 0),
       end: round(rss[rss.length - 1]?.mb ?? NaN, 0),
-      slopeMbPer1000Frames: round(slope(warm.map((r) => r.frame), warm.map((r) => r.mb)) * 1000, 2),
+      slopeMbPer1000Frames: round(
+        slope(
+          warm.map((r) => r.frame),
+          warm.map((r) => r.mb),
+        ) * 1000,
+        2,
+      ),
     },
     seconds: round((Date.now() - t0) / 1000, 1),
   };

@@ -94,7 +94,7 @@ async function runUi(folder: string, a: ReturnType<typeof parseArgs>, io: CliIo)
   const port = getNumber(a, 'port');
   const host = getString(a, 'host');
   const amg = amgOptionsFrom(a);
-  const model = await loadSamModel(modelOptionsFrom(a)) // clicks: one prompt at a time, fastest on the 2-thread session;
+  const model = await loadSamModel(modelOptionsFrom(a)); // clicks: one prompt at a time, fastest on the 2-thread session;
   const server = await startAnnotationServer({
     folder,
     model,

@@ -47,15 +47,16 @@ export function natsOptionsFrom(a: ParsedArgs): SamNatsOptions | undefined {
   const certFile = getString(a, 'nats-cert');
   const keyFile = getString(a, 'nats-key');
   return {
-    servers: url.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    servers: url
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
     ...(user !== undefined ? { user } : {}),
     ...(pass !== undefined ? { pass } : {}),
     ...(token !== undefined ? { token } : {}),
     ...(credsFile !== undefined ? { credsFile } : {}),
     ...(nkeySeedFile !== undefined ? { nkeySeedFile } : {}),
-    ...(caFile || certFile || keyFile
-      ? { tls: { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) } }
-      : {}),
+    ...(caFile || certFile || keyFile ? { tls: { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) } } : {}),
   };
 }
 

@@ -29,7 +29,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const model = await loadSamModel({ decoderWorkers: amgDecoderWorkers(), ...modelOptionsFrom(a) });
   try {
     const e = await computeEdgeMap(model, frame, pointsPerSide !== undefined ? { pointsPerSide } : {});
-    await writeFile(out, await sharp(e.data, { raw: { width: e.width, height: e.height, channels: 1 } }).toColourspace('b-w').png().toBuffer());
+    await writeFile(
+      out,
+      await sharp(e.data, { raw: { width: e.width, height: e.height, channels: 1 } })
+        .toColourspace('b-w')
+        .png()
+        .toBuffer(),
+    );
     io.stderr(`edges: ${e.maskCount} masks → ${out} (${e.width}x${e.height})\n`);
     return 0;
   } finally {

@@ -52,12 +52,7 @@ Options:
 
 export const EVALUATIONS = ['interactive', 'instances', 'video'] as const;
 
-export const usage = [
-  `usage: samflow eval ${EVALUATIONS.join('|')} [options]   (the evaluation's name comes first)`,
-  interactiveUsage,
-  instancesUsage,
-  videoUsage,
-].join('\n\n');
+export const usage = [`usage: samflow eval ${EVALUATIONS.join('|')} [options]   (the evaluation's name comes first)`, interactiveUsage, instancesUsage, videoUsage].join('\n\n');
 
 const SPEC = {
   dataset: { kind: 'string' },
@@ -132,10 +127,7 @@ async function runInteractive(argv: readonly string[], io: CliIo): Promise<numbe
       onItem: json ? undefined : (r) => io.stdout(formatItem(r, maxClicks) + '\n'),
     });
     if (json) {
-      io.stdout(
-        JSON.stringify({ dataset, format, model: result.modelId, strategy: result.strategy, maxClicks, summary: result.summary, items: result.items }) +
-          '\n',
-      );
+      io.stdout(JSON.stringify({ dataset, format, model: result.modelId, strategy: result.strategy, maxClicks, summary: result.summary, items: result.items }) + '\n');
     } else {
       io.stdout(`\nmodel ${result.modelId}, strategy ${result.strategy}, ${format} ${dataset}\n${formatSummary(result.summary)}\n`);
     }

@@ -39,8 +39,7 @@ export const AMG_USAGE = `[--points-per-side N] [--points-per-batch N] [--crop-l
 /** AmgOptions from the AMG flags (SAM's defaults for the ones not given). */
 export function amgOptionsFrom(a: ParsedArgs): AmgOptions {
   const n = (flag: string): number | undefined => getNumber(a, flag);
-  const pick = <K extends keyof AmgOptions>(key: K, v: AmgOptions[K] | undefined): Partial<AmgOptions> =>
-    v === undefined ? {} : ({ [key]: v });
+  const pick = <K extends keyof AmgOptions>(key: K, v: AmgOptions[K] | undefined): Partial<AmgOptions> => (v === undefined ? {} : { [key]: v });
   return {
     ...pick('pointsPerSide', n('points-per-side')),
     ...pick('pointsPerBatch', n('points-per-batch')),

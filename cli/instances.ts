@@ -103,7 +103,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (overlay !== undefined) {
     const boxes = instances.map(({ record: { box } }): BoxXyxy => [box[0], box[1], box[0] + box[2], box[1] + box[3]]);
-    await writeFile(overlay, await renderOverlay(frame, instances.map((i) => i.mask), { boxes }));
+    await writeFile(
+      overlay,
+      await renderOverlay(
+        frame,
+        instances.map((i) => i.mask),
+        { boxes },
+      ),
+    );
   }
   if (getFlag(a, 'json')) {
     const result = {

@@ -67,7 +67,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`samflow ${name}: ${e.message}\n`);
       return 1;
     }
-    io.stderr(`samflow ${name}: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    io.stderr(`samflow ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
   }
 }

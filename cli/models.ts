@@ -76,9 +76,7 @@ export async function listModels(modelsDir?: string): Promise<ListedModel[]> {
     } catch (e) {
       if (!isSamflowError(e)) throw e;
       const entry = known ?? { encoder: { file: 'encoder.onnx' }, decoder: { file: 'decoder.onnx' } };
-      files = known?.package
-        ? []
-        : [fileRow('encoder', path.join(dir, id, entry.encoder.file)), fileRow('decoder', path.join(dir, id, entry.decoder.file))];
+      files = known?.package ? [] : [fileRow('encoder', path.join(dir, id, entry.encoder.file)), fileRow('decoder', path.join(dir, id, entry.decoder.file))];
       if (known?.package || e.code !== 'MODEL_NOT_FOUND') problem = e.message;
     }
     let state: DerivedModelState['state'] | undefined;

@@ -54,7 +54,8 @@ const FLAGS = {
 /** One number of --point/--box: empty or non-numeric parts are usage errors (Number('') would be 0). */
 function coordinate(part: string, flag: string, text: string): number {
   const n = part.trim() === '' ? NaN : Number(part);
-  if (!Number.isFinite(n)) throw new UsageError(`--${flag} "${text}": "${part}" is not a number; give pixel coordinates like --${flag} ${flag === 'box' ? '10,20,200,180' : '120,80'}`);
+  if (!Number.isFinite(n))
+    throw new UsageError(`--${flag} "${text}": "${part}" is not a number; give pixel coordinates like --${flag} ${flag === 'box' ? '10,20,200,180' : '120,80'}`);
   return n;
 }
 

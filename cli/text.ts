@@ -120,7 +120,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       topK: top,
       ...(minSimilarity !== undefined ? { minSimilarity } : {}),
     });
-    if (overlay !== undefined) await writeFile(overlay, await renderOverlay(frame, ranked.map((r) => r.item.mask)));
+    if (overlay !== undefined)
+      await writeFile(
+        overlay,
+        await renderOverlay(
+          frame,
+          ranked.map((r) => r.item.mask),
+        ),
+      );
     if (getFlag(a, 'json')) {
       const result = {
         width: frame.width,

@@ -48,7 +48,10 @@ function ensureBuilt() {
 /** Every example flow (examples/*.json), each on its own tab, sharing one sam-model config node. */
 function exampleWorkspace() {
   const dir = path.join(root, 'examples');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const out = [];
   let sharedModel;
   const modelIds = new Map();
@@ -82,7 +85,14 @@ function prepareUserDir({ userDir = path.join(root, '.node-red'), port = 1880, r
   if (!fs.existsSync(settings)) fs.writeFileSync(settings, settingsSource(port));
   const pkg = path.join(userDir, 'package.json');
   const rel = path.relative(userDir, root) || '.';
-  fs.writeFileSync(pkg, JSON.stringify({ name: 'samflow-node-red-userdir', private: true, description: 'Node-RED userDir written by samflow scripts/start.js', dependencies: { samflow: `file:${rel}` } }, null, 2) + '\n');
+  fs.writeFileSync(
+    pkg,
+    JSON.stringify(
+      { name: 'samflow-node-red-userdir', private: true, description: 'Node-RED userDir written by samflow scripts/start.js', dependencies: { samflow: `file:${rel}` } },
+      null,
+      2,
+    ) + '\n',
+  );
   const link = path.join(userDir, 'node_modules', 'samflow');
   let linked = false;
   try {
@@ -108,7 +118,11 @@ function main(argv) {
   console.log(`samflow: Node-RED userDir ${path.relative(process.cwd(), userDir) || userDir} (flows: ${path.join(userDir, 'flows.json')})`);
   if (prepareOnly) return;
   console.log(`samflow: starting Node-RED — open http://127.0.0.1:${port}/ (Ctrl-C to stop)`);
-  const red = spawn(process.execPath, [path.join(root, 'node_modules', 'node-red', 'red.js'), '-u', userDir], { stdio: 'inherit', cwd: root, env: { ...process.env, PORT: String(port) } });
+  const red = spawn(process.execPath, [path.join(root, 'node_modules', 'node-red', 'red.js'), '-u', userDir], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, PORT: String(port) },
+  });
   const forward = (sig) => () => red.kill(sig);
   process.on('SIGINT', forward('SIGINT'));
   process.on('SIGTERM', forward('SIGTERM'));

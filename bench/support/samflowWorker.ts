@@ -10,7 +10,10 @@ export const builtCli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 export class SamflowWorker {
   log = '';
   private exited: Promise<number | null>;
-  private constructor(readonly name: string, readonly proc: ChildProcess) {
+  private constructor(
+    readonly name: string,
+    readonly proc: ChildProcess,
+  ) {
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (s: string) => {
       this.log += s;

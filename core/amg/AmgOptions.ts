@@ -3,7 +3,6 @@ import { checkLimit, DEFAULT_LIMITS } from '../limits';
 import { buildPointGrid as buildGrid } from './buildPointGrid';
 import type { GridPoint } from './buildPointGrid';
 
-
 /** How `toRecords` encodes each record's `segmentation` (SAM's `output_mode`). */
 export type AmgOutputMode = 'coco_rle' | 'uncompressed_rle' | 'binary_mask';
 
@@ -113,12 +112,7 @@ function unit(name: string, v: number | undefined, dflt: number): number {
 /** Fill in SAM's defaults and validate; throws SamflowError('BAD_OPTION') naming the option. */
 export function resolveAmgOptions(o: AmgOptions = {}): ResolvedAmgOptions {
   const cropNLayers = count('cropNLayers', o.cropNLayers, AMG_DEFAULTS.cropNLayers, 0);
-  const cropNPointsDownscaleFactor = count(
-    'cropNPointsDownscaleFactor',
-    o.cropNPointsDownscaleFactor,
-    AMG_DEFAULTS.cropNPointsDownscaleFactor,
-    1,
-  );
+  const cropNPointsDownscaleFactor = count('cropNPointsDownscaleFactor', o.cropNPointsDownscaleFactor, AMG_DEFAULTS.cropNPointsDownscaleFactor, 1);
   let pointGrids: ReadonlyArray<readonly GridPoint[]>;
   if (o.pointGrids !== undefined) {
     if (o.pointsPerSide !== undefined) bad('pointGrids', 'cannot be combined with pointsPerSide (give exactly one)', 'both');
@@ -130,7 +124,13 @@ export function resolveAmgOptions(o: AmgOptions = {}): ResolvedAmgOptions {
         if (!(p[0] >= 0 && p[0] <= 1 && p[1] >= 0 && p[1] <= 1)) bad('pointGrids', 'points must be normalised [x, y] in [0, 1]', p);
       }
     }
-    checkLimit('AMG pointGrids: number of points', o.pointGrids.reduce((n, g) => n + g.length, 0), DEFAULT_LIMITS.maxGridPoints, 'maxGridPoints', 'BAD_OPTION');
+    checkLimit(
+      'AMG pointGrids: number of points',
+      o.pointGrids.reduce((n, g) => n + g.length, 0),
+      DEFAULT_LIMITS.maxGridPoints,
+      'maxGridPoints',
+      'BAD_OPTION',
+    );
     pointGrids = o.pointGrids;
   } else {
     const pointsPerSide = count('pointsPerSide', o.pointsPerSide, AMG_DEFAULTS.pointsPerSide, 1);

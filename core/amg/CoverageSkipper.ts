@@ -118,11 +118,7 @@ export class CoverageSkipper {
       let norm = 0;
       for (let c = 0; c < C; c++) {
         const b = c * Hf * Wf;
-        const v =
-          emb[b + y0 * Wf + x0] * (1 - ax) * (1 - ay) +
-          emb[b + y0 * Wf + x1] * ax * (1 - ay) +
-          emb[b + y1 * Wf + x0] * (1 - ax) * ay +
-          emb[b + y1 * Wf + x1] * ax * ay;
+        const v = emb[b + y0 * Wf + x0] * (1 - ax) * (1 - ay) + emb[b + y0 * Wf + x1] * ax * (1 - ay) + emb[b + y1 * Wf + x0] * (1 - ax) * ay + emb[b + y1 * Wf + x1] * ax * ay;
         this.features[i * C + c] = v;
         norm += v * v;
       }
@@ -203,8 +199,7 @@ export class CoverageSkipper {
     const { predIouThresh, stabilityScoreThresh } = this.opts;
     for (const c of candidates) {
       const passed = c.predictedIou > predIouThresh && c.stabilityScore >= stabilityScoreThresh;
-      const clearlyFailed =
-        c.predictedIou <= predIouThresh - this.failMargin || c.stabilityScore < stabilityScoreThresh - this.failMargin;
+      const clearlyFailed = c.predictedIou <= predIouThresh - this.failMargin || c.stabilityScore < stabilityScoreThresh - this.failMargin;
       if (!passed && !clearlyFailed) continue;
       const covers = new Uint8Array(this.points.length);
       for (let i = 0; i < covers.length; i++) covers[i] = c.lowResLogits[this.lowResIndex[i]] > this.coverLogit ? 1 : 0;

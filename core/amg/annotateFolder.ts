@@ -81,8 +81,7 @@ function readExisting(out: string): AmgCocoInstances {
 
 /** What annotating one image gave: its size and records, or why it could not be read. */
 export type ImageAnnotation =
-  | { readonly width: number; readonly height: number; readonly records: readonly AmgRecord<CompressedRle>[]; readonly model?: string }
-  | { readonly unreadable: SamflowError };
+  { readonly width: number; readonly height: number; readonly records: readonly AmgRecord<CompressedRle>[]; readonly model?: string } | { readonly unreadable: SamflowError };
 
 /**
  * The per-image work of annotateFolder, pluggable: `localAnnotator` (decode + generateMasks on a
@@ -94,11 +93,7 @@ export interface ImageAnnotator {
   readonly modelId?: string;
   /** Images worked on at once; results are still written in file order. Default 1. */
   readonly concurrency?: number;
-  annotate(
-    file: string,
-    absPath: string,
-    ctx: { readonly signal?: AbortSignal; readonly onPoints: (done: number, total: number) => void },
-  ): Promise<ImageAnnotation>;
+  annotate(file: string, absPath: string, ctx: { readonly signal?: AbortSignal; readonly onPoints: (done: number, total: number) => void }): Promise<ImageAnnotation>;
 }
 
 /** The local per-image work: decodeImage, then generateMasks with the AMG options. */
@@ -149,10 +144,7 @@ export async function annotateFolder(modelOrAnnotator: SamModel | ImageAnnotator
     throw new SamflowError('BAD_OPTION', `annotate: ${folder} is not a readable folder; give the folder of images to annotate`, folder);
   }
   const files = await listImages(folderReal);
-  const coco: AmgCocoInstances =
-    opts.resume && fs.existsSync(opts.out)
-      ? readExisting(opts.out)
-      : { images: [], annotations: [], categories: [{ id: 1, name: 'object' }] };
+  const coco: AmgCocoInstances = opts.resume && fs.existsSync(opts.out) ? readExisting(opts.out) : { images: [], annotations: [], categories: [{ id: 1, name: 'object' }] };
   coco.info = { description: 'samflow annotate (automatic masks)', ...(annotator.modelId !== undefined ? { model: annotator.modelId } : {}), ...(coco.info ?? {}) };
   const done = new Set(coco.images.map((i) => i.file_name));
   let nextImageId = coco.images.reduce((m, i) => Math.max(m, i.id), 0) + 1;
@@ -196,22 +188,20 @@ export async function annotateFolder(modelOrAnnotator: SamModel | ImageAnnotator
     if (coco.info.model === undefined && a.model !== undefined) coco.info.model = a.model;
     const imageId = nextImageId++;
     coco.images.push({ id: imageId, file_name: file, width: a.width, height: a.height });
-    const anns = a.records.map(
-      (r): AmgCocoAnnotation => ({
-        id: nextAnnId++,
-        image_id: imageId,
-        category_id: 1,
-        segmentation: r.segmentation,
-        area: r.area,
-        bbox: r.bbox,
-        iscrowd: 0,
-        score: r.predicted_iou,
-        predicted_iou: r.predicted_iou,
-        stability_score: r.stability_score,
-        point_coords: r.point_coords,
-        crop_box: r.crop_box,
-      }),
-    );
+    const anns = a.records.map((r): AmgCocoAnnotation => ({
+      id: nextAnnId++,
+      image_id: imageId,
+      category_id: 1,
+      segmentation: r.segmentation,
+      area: r.area,
+      bbox: r.bbox,
+      iscrowd: 0,
+      score: r.predicted_iou,
+      predicted_iou: r.predicted_iou,
+      stability_score: r.stability_score,
+      point_coords: r.point_coords,
+      crop_box: r.crop_box,
+    }));
     coco.annotations.push(...anns);
     if (opts.sa1bDir) {
       const sa1b = {

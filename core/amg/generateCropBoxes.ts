@@ -29,8 +29,7 @@ export function generateCropBoxes(imSize: readonly [number, number], nLayers: nu
   const shortSide = Math.min(imH, imW);
   const cropBoxes: BoxXyxy[] = [[0, 0, imW, imH]];
   const layerIdxs: number[] = [0];
-  const cropLen = (origLen: number, nCrops: number, overlap: number): number =>
-    Math.ceil((overlap * (nCrops - 1) + origLen) / nCrops);
+  const cropLen = (origLen: number, nCrops: number, overlap: number): number => Math.ceil((overlap * (nCrops - 1) + origLen) / nCrops);
   for (let iLayer = 0; iLayer < nLayers; iLayer++) {
     const nCropsPerSide = 2 ** (iLayer + 1);
     const overlap = Math.trunc(overlapRatio * shortSide * (2 / nCropsPerSide));

@@ -42,9 +42,14 @@ export async function computeEdgeMap(model: SamModel, frame: Frame, opts: EdgeMa
       for (let x = 0; x < W; x++) {
         const xm = x > 0 ? x - 1 : 0;
         const xp = x < W - 1 ? x + 1 : W - 1;
-        const a = prob[ym * W + xm], b = prob[ym * W + x], cc = prob[ym * W + xp];
-        const d = prob[y * W + xm], f = prob[y * W + xp];
-        const g = prob[yp * W + xm], h = prob[yp * W + x], k = prob[yp * W + xp];
+        const a = prob[ym * W + xm],
+          b = prob[ym * W + x],
+          cc = prob[ym * W + xp];
+        const d = prob[y * W + xm],
+          f = prob[y * W + xp];
+        const g = prob[yp * W + xm],
+          h = prob[yp * W + x],
+          k = prob[yp * W + xp];
         const gx = cc + 2 * f + k - (a + 2 * d + g);
         const gy = g + 2 * h + k - (a + 2 * b + cc);
         const m = Math.hypot(gx, gy);
@@ -93,5 +98,8 @@ export function edgeNonMaxSuppression(mag: Float32Array, gx: Float32Array, gy: F
 /** computeEdgeMap encoded as an 8-bit single-channel PNG. */
 export async function generateEdgeMap(model: SamModel, frame: Frame, opts: EdgeMapOptions = {}): Promise<Buffer> {
   const e = await computeEdgeMap(model, frame, opts);
-  return sharp(e.data, { raw: { width: e.width, height: e.height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+  return sharp(e.data, { raw: { width: e.width, height: e.height, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toBuffer();
 }

@@ -27,11 +27,7 @@ export interface AmgProgress {
  * const records = await generateMasks(model, await decodeImage('photo.jpg'), { skipCovered: true });
  * ```
  */
-export async function generateMasks(
-  model: SamModel,
-  frame: Frame,
-  opts: GenerateMasksOptions & { readonly onProgress?: (p: AmgProgress) => void } = {},
-): Promise<AmgRecord[]> {
+export async function generateMasks(model: SamModel, frame: Frame, opts: GenerateMasksOptions & { readonly onProgress?: (p: AmgProgress) => void } = {}): Promise<AmgRecord[]> {
   for await (const ev of generateMasksProgressive(model, frame, opts)) {
     if (ev.kind === 'done') {
       opts.onProgress?.({ done: ev.done, total: ev.total, decoded: ev.decoded, records: ev.records });

@@ -95,7 +95,7 @@ async function* processCrop(
   for (let start = 0; start < order.length; start += o.pointsPerBatch) {
     const batch: MaskCandidate[] = [];
     const slice = order.slice(start, start + o.pointsPerBatch);
-    for (let g = 0; g < slice.length; ) {
+    for (let g = 0; g < slice.length;) {
       const group: number[] = [];
       while (g < slice.length && group.length < together) {
         const k = slice[g++];
@@ -158,11 +158,7 @@ async function* processCrop(
  * }
  * ```
  */
-export async function* generateMasksProgressive(
-  model: SamModel,
-  frame: Frame,
-  opts: GenerateMasksOptions = {},
-): AsyncGenerator<AmgEvent, void> {
+export async function* generateMasksProgressive(model: SamModel, frame: Frame, opts: GenerateMasksOptions = {}): AsyncGenerator<AmgEvent, void> {
   const o = resolveAmgOptions(opts);
   const signal = opts.signal;
   signal?.throwIfAborted();
@@ -174,9 +170,7 @@ export async function* generateMasksProgressive(
     const cropBox = cropBoxes[i];
     signal?.throwIfAborted();
     const embedded =
-      i === 0 && opts.embedded && opts.embedded.frame.id === frame.id && opts.embedded.modelId === model.id
-        ? opts.embedded
-        : await encodeImage(model, cropFrame(frame, cropBox));
+      i === 0 && opts.embedded && opts.embedded.frame.id === frame.id && opts.embedded.modelId === model.id ? opts.embedded : await encodeImage(model, cropFrame(frame, cropBox));
     const it = processCrop(model, embedded, cropBox, layerIdxs[i], frame, o, i, state, total, signal);
     for (;;) {
       const r = await it.next();

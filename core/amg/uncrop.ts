@@ -8,10 +8,7 @@ export function uncropBoxesXyxy(boxes: readonly BoxXyxy[], cropBox: BoxXyxy): Bo
 }
 
 /** SAM's `uncrop_points`: shift [x, y] points from crop coordinates to image coordinates. */
-export function uncropPoints(
-  points: ReadonlyArray<readonly [number, number]>,
-  cropBox: BoxXyxy,
-): Array<readonly [number, number]> {
+export function uncropPoints(points: ReadonlyArray<readonly [number, number]>, cropBox: BoxXyxy): Array<readonly [number, number]> {
   const [x0, y0] = cropBox;
   return points.map((p) => [p[0] + x0, p[1] + y0] as const);
 }

@@ -8,14 +8,7 @@ import { decodeImage } from '../image';
 import { decodeMasks, encodeImage } from '../model';
 import { candidateToMask, compressRle, maskArea, maskToBoxXywh, maskToRle } from '../masks';
 import { AnnotateHttpError } from './AnnotateHttpError';
-import {
-  loadAnnotationState,
-  saveAnnotationState,
-  type AnnotatedObject,
-  type AnnotationSource,
-  type AnnotationState,
-  type ImageAnnotations,
-} from './AnnotationState';
+import { loadAnnotationState, saveAnnotationState, type AnnotatedObject, type AnnotationSource, type AnnotationState, type ImageAnnotations } from './AnnotationState';
 import { listImages } from './listImages';
 import { LruMap } from './LruMap';
 import type { Proposal, ProposalProviders } from './Proposal';
@@ -549,7 +542,11 @@ export class AnnotationSession {
       .catch(() => undefined)
       .then(() => saveAnnotationState(this.stateFile, snapshot))
       .catch((e: unknown) => {
-        throw new AnnotateHttpError(500, 'BAD_OPTION', `stateFile "${this.stateFile}": cannot be written (${(e as Error).message}); the change is kept in memory only — give the server a writable stateFile`);
+        throw new AnnotateHttpError(
+          500,
+          'BAD_OPTION',
+          `stateFile "${this.stateFile}": cannot be written (${(e as Error).message}); the change is kept in memory only — give the server a writable stateFile`,
+        );
       });
     return this.saving;
   }

@@ -1,7 +1,10 @@
 /** A Map that keeps at most `capacity` entries, dropping the least recently used one. */
 export class LruMap<K, V> {
   private readonly map = new Map<K, V>();
-  constructor(readonly capacity: number, private readonly onEvict?: (key: K, value: V) => void) {}
+  constructor(
+    readonly capacity: number,
+    private readonly onEvict?: (key: K, value: V) => void,
+  ) {}
 
   get(key: K): V | undefined {
     const v = this.map.get(key);

@@ -151,7 +151,13 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
         }
         if (p === '/api/embedding') {
           const { bytes, dims } = await session.embeddingBytes(url.searchParams.get('file'));
-          res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.length, 'X-Samflow-Dims': dims.join(','), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+          res.writeHead(200, {
+            'Content-Type': 'application/octet-stream',
+            'Content-Length': bytes.length,
+            'X-Samflow-Dims': dims.join(','),
+            'Cache-Control': 'no-store',
+            'X-Content-Type-Options': 'nosniff',
+          });
           res.end(method === 'HEAD' ? undefined : bytes);
           return;
         }

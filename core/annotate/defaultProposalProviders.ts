@@ -39,13 +39,11 @@ export function detectorProposals(opts: { readonly load?: LoadCocoDetectorOption
     const detections = await d.detect(embedded.frame, opts.detect ?? {});
     signal.throwIfAborted();
     const instances = await segmentInstances(model, embedded, detections);
-    return instances.map(
-      (i): Proposal => ({
-        candidate: i.candidate,
-        ...(i.record.class !== undefined ? { label: i.record.class } : {}),
-        ...(i.record.score !== undefined ? { score: i.record.score } : {}),
-      }),
-    );
+    return instances.map((i): Proposal => ({
+      candidate: i.candidate,
+      ...(i.record.class !== undefined ? { label: i.record.class } : {}),
+      ...(i.record.score !== undefined ? { score: i.record.score } : {}),
+    }));
   };
 }
 

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { IMAGE_EXTENSIONS, isImageFileName } from '../image/imageFileExtensions';
 import { AnnotateHttpError } from './AnnotateHttpError';
 
-
 /** True when `child` (already resolved) is `root` itself or lies below it. */
 export function isInside(root: string, child: string): boolean {
   const rel = path.relative(root, child);

@@ -71,7 +71,9 @@ export async function startAnnotationServer(opts: AnnotationServerOptions): Prom
     // Bound to this machine only: refuse requests for other host names, so a web page that
     // re-points its own domain at 127.0.0.1 (DNS rebinding) cannot reach the folder.
     if (loopbackOnly && !isLoopback(hostnameOf(req.headers.host))) {
-      const body = JSON.stringify({ error: { code: 'BAD_OPTION', message: `Host "${String(req.headers.host)}": this server answers only to localhost / 127.0.0.1; start it with --host to serve other names` } });
+      const body = JSON.stringify({
+        error: { code: 'BAD_OPTION', message: `Host "${String(req.headers.host)}": this server answers only to localhost / 127.0.0.1; start it with --host to serve other names` },
+      });
       res.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8' });
       res.end(body);
       return;

@@ -35,7 +35,12 @@ export interface CocoInstances {
  * follow `state.labels` (ids from 1); annotations keep each image's object order.
  */
 export function stateToCoco(state: AnnotationState, order: readonly string[] = []): CocoInstances {
-  const names = [...order.filter((f) => state.images[f]), ...Object.keys(state.images).filter((f) => !order.includes(f)).sort()];
+  const names = [
+    ...order.filter((f) => state.images[f]),
+    ...Object.keys(state.images)
+      .filter((f) => !order.includes(f))
+      .sort(),
+  ];
   const labels = [...state.labels];
   for (const f of names) for (const o of state.images[f].objects) if (!labels.includes(o.label)) labels.push(o.label);
   const categories = labels.map((name, i) => ({ id: i + 1, name }));

@@ -23,7 +23,11 @@ export async function unpackPayload(data: Uint8Array, what: string, store: () =>
   if (typeof ref !== 'string') return msg;
   const bytes = msg.header.bytes;
   if (typeof bytes !== 'number' || !(bytes <= maxBytes)) {
-    throw new SamflowError('IMAGE_TOO_LARGE', `${what}: the payload in the object store is ${String(bytes)} bytes, above this side's limit of ${maxBytes}; raise maxPayloadBytes`, what);
+    throw new SamflowError(
+      'IMAGE_TOO_LARGE',
+      `${what}: the payload in the object store is ${String(bytes)} bytes, above this side's limit of ${maxBytes}; raise maxPayloadBytes`,
+      what,
+    );
   }
   const os = await store();
   const blob = await os.getBlob(ref);

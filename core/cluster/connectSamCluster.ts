@@ -142,7 +142,10 @@ export async function connectSamCluster(opts: SamClusterOptions): Promise<SamClu
       pending.delete(id);
       if (p.seq !== undefined) bySeq.delete(p.seq);
       if (p.timer) clearTimeout(p.timer);
-      if (p.blobRef) void store().then((os) => os.delete(p.blobRef!)).catch(() => undefined);
+      if (p.blobRef)
+        void store()
+          .then((os) => os.delete(p.blobRef!))
+          .catch(() => undefined);
       const final: SamJobResult = { ...result, timings: { ...result.timings, totalMs: Date.now() - p.submitted } };
       answered.set(id, final);
       if (final.ok) done++;
@@ -160,7 +163,10 @@ export async function connectSamCluster(opts: SamClusterOptions): Promise<SamClu
         try {
           const msg = await unpackPayload(m.data, `result on ${m.subject}`, store, opts.maxResultBytes ?? 256 * 1024 * 1024);
           const r = decodeResult(msg, `result on ${m.subject}`);
-          if (msg.ref) void store().then((os) => os.delete(msg.ref!)).catch(() => undefined);
+          if (msg.ref)
+            void store()
+              .then((os) => os.delete(msg.ref!))
+              .catch(() => undefined);
           settle(r.id, r);
         } catch {
           // not a result we can read: ignore it (it names no job we could fail)
@@ -175,7 +181,17 @@ export async function connectSamCluster(opts: SamClusterOptions): Promise<SamClu
           const seq = m.json<{ stream_seq?: number }>().stream_seq;
           const id = seq !== undefined ? bySeq.get(seq) : undefined;
           const p = id !== undefined ? pending.get(id) : undefined;
-          if (p) settle(p.job.id, failure(p.job, 'MAX_DELIVER', `${p.job.source ?? p.job.id}: no worker finished this job in ${delivery.maxDeliver} deliveries (workers died or timed out)`, 'cluster', delivery.maxDeliver));
+          if (p)
+            settle(
+              p.job.id,
+              failure(
+                p.job,
+                'MAX_DELIVER',
+                `${p.job.source ?? p.job.id}: no worker finished this job in ${delivery.maxDeliver} deliveries (workers died or timed out)`,
+                'cluster',
+                delivery.maxDeliver,
+              ),
+            );
         } catch {
           // malformed advisory
         }
@@ -239,15 +255,20 @@ export async function connectSamCluster(opts: SamClusterOptions): Promise<SamClu
       });
       const p: Pending = { job: { id: job.id, task: job.task, ...(job.source !== undefined ? { source: job.source } : {}) }, promise, resolve, reject, submitted: Date.now() };
       pending.set(job.id, p);
-      if (jobTimeoutMs > 0) p.timer = setTimeout(() => settle(job.id, failure(p.job, 'TIMEOUT', `${job.source ?? job.id}: no result within ${jobTimeoutMs} ms`, 'client', 0)), jobTimeoutMs);
-      so.signal?.addEventListener('abort', () => {
-        if (pending.get(job.id) !== p) return;
-        pending.delete(job.id);
-        if (p.timer) clearTimeout(p.timer);
-        slotWaiters.shift()?.();
-        reject(so.signal!.reason instanceof Error ? so.signal!.reason : new Error('aborted'));
-        report();
-      }, { once: true });
+      if (jobTimeoutMs > 0)
+        p.timer = setTimeout(() => settle(job.id, failure(p.job, 'TIMEOUT', `${job.source ?? job.id}: no result within ${jobTimeoutMs} ms`, 'client', 0)), jobTimeoutMs);
+      so.signal?.addEventListener(
+        'abort',
+        () => {
+          if (pending.get(job.id) !== p) return;
+          pending.delete(job.id);
+          if (p.timer) clearTimeout(p.timer);
+          slotWaiters.shift()?.();
+          reject(so.signal!.reason instanceof Error ? so.signal!.reason : new Error('aborted'));
+          report();
+        },
+        { once: true },
+      );
       report();
       try {
         await publish(job, p);

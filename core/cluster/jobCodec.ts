@@ -44,7 +44,8 @@ export function checkJobShape(job: Pick<SamJob, 'id' | 'task' | 'prompts' | 'det
   if (!SAM_TASKS.includes(job.task)) throw bad(`task must be one of ${SAM_TASKS.join(', ')}, got ${JSON.stringify(job.task)}`);
   if (job.prompts !== undefined && !Array.isArray(job.prompts)) throw bad('prompts must be an array of {points?, box?}');
   if ((job.prompts?.length ?? 0) > MAX_JOB_PROMPTS) throw bad(`at most ${MAX_JOB_PROMPTS} prompts per job, got ${job.prompts!.length}`);
-  if (job.task === 'segment' && !(job.prompts && job.prompts.length > 0)) throw new SamflowError('BAD_PROMPT', `${what}: a segment job needs at least one prompt {points?, box?}`, what);
+  if (job.task === 'segment' && !(job.prompts && job.prompts.length > 0))
+    throw new SamflowError('BAD_PROMPT', `${what}: a segment job needs at least one prompt {points?, box?}`, what);
   if (job.detections !== undefined && !Array.isArray(job.detections)) throw bad('detections must be an array of boxes');
   if ((job.detections?.length ?? 0) > MAX_JOB_PROMPTS) throw bad(`at most ${MAX_JOB_PROMPTS} detections per job, got ${job.detections!.length}`);
   if (job.options !== undefined && (typeof job.options !== 'object' || job.options === null || Array.isArray(job.options))) throw bad('options must be an object');
@@ -52,7 +53,8 @@ export function checkJobShape(job: Pick<SamJob, 'id' | 'task' | 'prompts' | 'det
   const o = job.options ?? {};
   const within = (k: keyof SamJobOptions, min: number, max: number): void => {
     const v = o[k];
-    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max)) throw bad(`options.${String(k)} must be a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max))
+      throw bad(`options.${String(k)} must be a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
   };
   within('pointsPerSide', 1, MAX_POINTS_PER_SIDE);
   within('pointsPerBatch', 1, 4096);

@@ -64,7 +64,11 @@ export async function runSamJob(model: SamModel, job: SamJob, opts: RunSamJobOpt
   switch (job.task) {
     case 'segment': {
       job.prompts?.forEach((p) => validatePrompt(p, frame.width, frame.height));
-      records = await segmentPrompts(model, await encodeImage(model, frame), job.prompts ?? [], { ...(o.multimask !== undefined ? { multimask: o.multimask } : {}), ...(opts.signal ? { signal: opts.signal } : {}), onPrompt: () => opts.onProgress?.() });
+      records = await segmentPrompts(model, await encodeImage(model, frame), job.prompts ?? [], {
+        ...(o.multimask !== undefined ? { multimask: o.multimask } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onPrompt: () => opts.onProgress?.(),
+      });
       break;
     }
     case 'everything':

@@ -41,13 +41,16 @@ export function encodeWire(header: object, body: Uint8Array = new Uint8Array(0))
 
 /** One payload → header object + body (a view, not a copy). `what` names the message in errors. */
 export function decodeWire(data: Uint8Array, what: string): WireMessage {
-  const bad = (why: string): SamflowError =>
-    new SamflowError('BAD_OPTION', `${what}: not a samflow cluster message (${why}); is something else publishing on this subject?`, what);
+  const bad = (why: string): SamflowError => new SamflowError('BAD_OPTION', `${what}: not a samflow cluster message (${why}); is something else publishing on this subject?`, what);
   if (data.length < PREFIX) throw bad(`${data.length} bytes, shorter than the ${PREFIX}-byte prefix`);
   if (Buffer.from(data.buffer, data.byteOffset, 4).toString('ascii') !== WIRE_MAGIC) throw bad('no "SAMF" magic');
   const version = data[4];
   if (version !== WIRE_VERSION) {
-    throw new SamflowError('BAD_OPTION', `${what}: wire format version ${version}, this samflow reads version ${WIRE_VERSION}; run the same samflow version on clients and workers`, what);
+    throw new SamflowError(
+      'BAD_OPTION',
+      `${what}: wire format version ${version}, this samflow reads version ${WIRE_VERSION}; run the same samflow version on clients and workers`,
+      what,
+    );
   }
   const len = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(5, false);
   if (len > MAX_HEADER_BYTES || PREFIX + len > data.length) throw bad(`header length ${len} does not fit the ${data.length}-byte message`);

@@ -93,9 +93,7 @@ function readGraphModelArtifacts(modelPath: string): Tf.io.ModelArtifacts {
 
 function inputSizeOf(artifacts: Tf.io.ModelArtifacts, modelPath: string): number {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tfjs typings resolve differently for tsc and for eslint's project (tsc needs this line as written)
-  const sig = artifacts.signature as
-    | { inputs?: Record<string, { tensorShape?: { dim?: { size?: string }[] } }>; outputs?: Record<string, unknown> }
-    | undefined;
+  const sig = artifacts.signature as { inputs?: Record<string, { tensorShape?: { dim?: { size?: string }[] } }>; outputs?: Record<string, unknown> } | undefined;
   const dims = sig?.inputs?.[INPUT_NAME]?.tensorShape?.dim;
   const size = Number(dims?.[1]?.size);
   if (!sig?.outputs?.[OUTPUT_NAME] || !(size > 0) || Number(dims?.[2]?.size) !== size) {

@@ -9,13 +9,7 @@ import type { ResolvedDetectOptions } from './validateDetectOptions';
  * score, class index into COCO-80) into coco-ssd detections in original-image pixels: undo the
  * letterbox scale, clip to the image, name the class, filter by score and class, NMS, cap the count.
  */
-export function rawDetectionsToDetections(
-  raw: Float32Array,
-  scale: number,
-  imageWidth: number,
-  imageHeight: number,
-  opts: ResolvedDetectOptions,
-): Detection[] {
+export function rawDetectionsToDetections(raw: Float32Array, scale: number, imageWidth: number, imageHeight: number, opts: ResolvedDetectOptions): Detection[] {
   const candidates: Detection[] = [];
   for (let r = 0; r + 6 <= raw.length; r += 6) {
     const score = raw[r + 4];

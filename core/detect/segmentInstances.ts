@@ -58,10 +58,7 @@ export function jitterBoxes(box: BoxXyxy, jitter: number, width: number, height:
     [0, 1, 0, -1],
   ];
   const clip = (v: number, max: number) => Math.min(max, Math.max(0, v));
-  return [
-    box,
-    ...moves.map(([a, b, c, d]): BoxXyxy => [clip(x0 + a * dx, width), clip(y0 + b * dy, height), clip(x1 + c * dx, width), clip(y1 + d * dy, height)]),
-  ];
+  return [box, ...moves.map(([a, b, c, d]): BoxXyxy => [clip(x0 + a * dx, width), clip(y0 + b * dy, height), clip(x1 + c * dx, width), clip(y1 + d * dy, height)])];
 }
 
 async function decodeAveraged(model: SamModel, embedded: EmbeddedFrame, prompt: SamPrompt, jitter: number): Promise<MaskCandidate | undefined> {
@@ -75,7 +72,8 @@ async function decodeAveraged(model: SamModel, embedded: EmbeddedFrame, prompt: 
     if (!c) continue;
     first ??= c;
     iou += c.predictedIou;
-    if (!sum) sum = new Float32Array(c.lowResLogits); // float32[256*256]
+    if (!sum)
+      sum = new Float32Array(c.lowResLogits); // float32[256*256]
     else for (let i = 0; i < sum.length; i++) sum[i] += c.lowResLogits[i];
   }
   if (!sum || !first) return undefined;

@@ -30,11 +30,7 @@ export function groundTruthFromPixels(
   source = 'ground truth',
 ): GroundTruthMask {
   if (pixels.length !== width * height * channels) {
-    throw new SamflowError(
-      'BAD_IMAGE',
-      `${source}: ${pixels.length} bytes do not make a ${width}x${height}x${channels} image; pass the decoded raw pixels`,
-      source,
-    );
+    throw new SamflowError('BAD_IMAGE', `${source}: ${pixels.length} bytes do not make a ${width}x${height}x${channels} image; pass the decoded raw pixels`, source);
   }
   const n = width * height;
   const object = new Uint8Array(n); // uint8[height,width]

@@ -9,15 +9,7 @@ const FAR = 1e20;
  * Reads `f[offset + i*stride]` for i in [0, n) and writes `d` at the same positions.
  * `v` (Int32Array ≥ n) and `z` (Float64Array ≥ n+1) are scratch buffers owned by the caller.
  */
-export function squaredDistanceTransform1d(
-  f: Float64Array,
-  d: Float64Array,
-  n: number,
-  offset: number,
-  stride: number,
-  v: Int32Array,
-  z: Float64Array,
-): void {
+export function squaredDistanceTransform1d(f: Float64Array, d: Float64Array, n: number, offset: number, stride: number, v: Int32Array, z: Float64Array): void {
   let k = 0;
   v[0] = 0;
   z[0] = -Infinity;
@@ -60,12 +52,7 @@ export interface DistanceTransformOptions {
  * (columns, then rows). Pixels with no zero pixel anywhere get `Infinity`.
  * @returns float64[height*width] squared distances (integers, exact).
  */
-export function squaredDistanceTransform(
-  mask: Uint8Array,
-  width: number,
-  height: number,
-  opts: DistanceTransformOptions = {},
-): Float64Array {
+export function squaredDistanceTransform(mask: Uint8Array, width: number, height: number, opts: DistanceTransformOptions = {}): Float64Array {
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
     throw new SamflowError('BAD_OPTION', `distance transform: width and height must be positive integers, got ${width}x${height}`);
   }
@@ -103,12 +90,7 @@ export function squaredDistanceTransform(
 }
 
 /** Exact Euclidean distance transform: the square root of `squaredDistanceTransform`. */
-export function euclideanDistanceTransform(
-  mask: Uint8Array,
-  width: number,
-  height: number,
-  opts: DistanceTransformOptions = {},
-): Float64Array {
+export function euclideanDistanceTransform(mask: Uint8Array, width: number, height: number, opts: DistanceTransformOptions = {}): Float64Array {
   const d = squaredDistanceTransform(mask, width, height, opts);
   for (let i = 0; i < d.length; i++) d[i] = Math.sqrt(d[i]);
   return d;

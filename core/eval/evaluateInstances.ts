@@ -108,7 +108,15 @@ export async function evaluateInstances(
       t0 = performance.now();
       const instances = await segmentInstances(model, embedded, detections, v.options);
       const decodeMs = performance.now() - t0;
-      variantResults.push({ name: v.name, match: matchByClass(instances.map((x) => ({ mask: x.mask, class: x.record.class })), gts, item), decodeMs });
+      variantResults.push({
+        name: v.name,
+        match: matchByClass(
+          instances.map((x) => ({ mask: x.mask, class: x.record.class })),
+          gts,
+          item,
+        ),
+        decodeMs,
+      });
     }
     let oracleMatch: InstanceMatch | undefined;
     if (oracle) {
@@ -144,11 +152,21 @@ export async function evaluateInstances(
       const predictions = rows.reduce((s, r) => s + r.match.predictions, 0);
       return {
         name: v.name,
-        summary: summarizeInstances(rows.map((r) => r.match), iouThresh),
+        summary: summarizeInstances(
+          rows.map((r) => r.match),
+          iouThresh,
+        ),
         decodeMsPerInstance: predictions === 0 ? 0 : rows.reduce((s, r) => s + r.decodeMs, 0) / predictions,
       };
     }),
-    ...(oracle ? { oracle: summarizeInstances(results.map((r) => r.oracle!), iouThresh) } : {}),
+    ...(oracle
+      ? {
+          oracle: summarizeInstances(
+            results.map((r) => r.oracle!),
+            iouThresh,
+          ),
+        }
+      : {}),
     items: results,
     detectMsMedian: median(results.map((r) => r.detectMs)),
     encodeMsMedian: median(results.map((r) => r.encodeMs)),
@@ -157,11 +175,7 @@ export async function evaluateInstances(
 }
 
 /** matchInstances within each class of the item; the per-object results keep the item's object order. */
-function matchByClass(
-  predicted: ReadonlyArray<{ mask: BinaryMask; class: string | undefined }>,
-  gts: readonly BinaryMask[],
-  item: InstancesDatasetItem,
-): InstanceMatch {
+function matchByClass(predicted: ReadonlyArray<{ mask: BinaryMask; class: string | undefined }>, gts: readonly BinaryMask[], item: InstancesDatasetItem): InstanceMatch {
   const ious = new Array<number>(gts.length).fill(0);
   const matchedPrediction = new Array<number>(gts.length).fill(-1);
   let extra = 0;
@@ -171,7 +185,10 @@ function matchByClass(
   for (const c of classes) {
     const predIdx = classOf.flatMap((pc, k) => (pc === c ? [k] : []));
     const gtIdx = item.objects.flatMap((o, k) => (o.category === c ? [k] : []));
-    const m = matchInstances(predIdx.map((k) => predicted[k].mask), gtIdx.map((k) => gts[k]));
+    const m = matchInstances(
+      predIdx.map((k) => predicted[k].mask),
+      gtIdx.map((k) => gts[k]),
+    );
     gtIdx.forEach((k, j) => {
       ious[k] = m.ious[j]!;
       matchedPrediction[k] = m.matchedPrediction[j] >= 0 ? predIdx[m.matchedPrediction[j]] : -1;

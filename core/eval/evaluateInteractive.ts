@@ -29,11 +29,7 @@ export interface InteractiveEvaluation {
  * The standard interactive protocol over a list of (image, ground truth) pairs with one SAM model:
  * per image, encode once, then click (nextClick) and decode until maxClicks or stopAtIou.
  */
-export async function evaluateInteractive(
-  model: SamModel,
-  items: readonly InteractiveDatasetItem[],
-  opts: EvaluateInteractiveOptions = {},
-): Promise<InteractiveEvaluation> {
+export async function evaluateInteractive(model: SamModel, items: readonly InteractiveDatasetItem[], opts: EvaluateInteractiveOptions = {}): Promise<InteractiveEvaluation> {
   const maxClicks = opts.maxClicks ?? 20;
   const strategy = opts.strategy ?? 'plain';
   const results: InteractiveItemResult[] = [];

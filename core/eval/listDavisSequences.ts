@@ -47,14 +47,20 @@ export function listDavisSequences(dir: string, opts: ListDavisSequencesOptions 
       throw new SamflowError('BAD_OPTION', `dataset ${dir}: the DAVIS layout needs a folder ${what}/ there; pass the DAVIS root with --dataset`, dir);
     }
   }
-  const all = fs.readdirSync(imgRoot).filter((s) => fs.statSync(path.join(imgRoot, s)).isDirectory()).sort();
+  const all = fs
+    .readdirSync(imgRoot)
+    .filter((s) => fs.statSync(path.join(imgRoot, s)).isDirectory())
+    .sort();
   const unknown = (opts.sequences ?? []).filter((s) => !all.includes(s));
   if (unknown.length > 0) {
     throw new SamflowError('BAD_OPTION', `dataset ${dir}: no sequence ${unknown.map((s) => JSON.stringify(s)).join(', ')}; it has ${all.join(', ')}`, dir);
   }
   const out: VideoSequence[] = [];
   for (const seq of opts.sequences ?? all) {
-    const files = fs.readdirSync(path.join(imgRoot, seq)).filter((f) => /\.jpe?g$/i.test(f)).sort();
+    const files = fs
+      .readdirSync(path.join(imgRoot, seq))
+      .filter((f) => /\.jpe?g$/i.test(f))
+      .sort();
     let frames: VideoFrameItem[] = [];
     for (let i = 0; i < files.length; i += frameStep) {
       const id = files[i].replace(/\.[^.]+$/, '');

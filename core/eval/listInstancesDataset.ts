@@ -129,7 +129,10 @@ function listDavisInstances(dir: string, opts: ListInstancesDatasetOptions): Ins
   for (const [seq, className] of Object.entries(classes)) {
     const seqDir = path.join(dir, 'JPEGImages', '480p', seq);
     if (!fs.existsSync(seqDir)) continue;
-    const frames = fs.readdirSync(seqDir).filter((f) => f.endsWith('.jpg')).sort();
+    const frames = fs
+      .readdirSync(seqDir)
+      .filter((f) => f.endsWith('.jpg'))
+      .sort();
     for (let i = 0; i < frames.length; i += frameStep) {
       const base = frames[i].replace(/\.jpg$/, '');
       const maskPath = path.join(dir, 'Annotations', '480p', seq, `${base}.png`);

@@ -32,11 +32,7 @@ const IMAGE_EXT = /\.(jpe?g|png|webp|tiff?|gif|bmp)$/i;
  * - `davis`: `JPEGImages/480p/<seq>/<frame>.jpg` with `Annotations/480p/<seq>/<frame>.png`, every `frameStep`th frame.
  * Images without a mask are skipped; a folder that matches nothing is an error naming what was expected.
  */
-export function listInteractiveDataset(
-  dir: string,
-  format: InteractiveDatasetFormat,
-  opts: ListDatasetOptions = {},
-): InteractiveDatasetItem[] {
+export function listInteractiveDataset(dir: string, format: InteractiveDatasetFormat, opts: ListDatasetOptions = {}): InteractiveDatasetItem[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new SamflowError('BAD_OPTION', `dataset ${dir}: not a folder; pass the dataset's root folder with --dataset`, dir);
   }

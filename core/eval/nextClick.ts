@@ -24,11 +24,7 @@ export interface ProtocolClick extends PointPrompt {
  * @param clicked pixels already clicked (uint8[height*width], 1 = clicked), updated by the caller
  * @returns the click, or undefined when there is no error pixel left to click
  */
-export function nextClick(
-  gt: GroundTruthMask,
-  pred: Uint8Array | undefined,
-  clicked?: Uint8Array,
-): ProtocolClick | undefined {
+export function nextClick(gt: GroundTruthMask, pred: Uint8Array | undefined, clicked?: Uint8Array): ProtocolClick | undefined {
   const { width, height, object, ignore } = gt;
   const n = width * height;
   if (pred && pred.length !== n) {

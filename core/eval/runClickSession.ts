@@ -17,10 +17,7 @@ export interface ClickPrediction {
  * One interactive step: all clicks so far (the last one is new) and the previous prediction
  * (undefined at the first click). The predictor decides how to prompt the model (see strategies).
  */
-export type ClickPredictor = (
-  clicks: readonly ProtocolClick[],
-  previous: ClickPrediction | undefined,
-) => Promise<ClickPrediction>;
+export type ClickPredictor = (clicks: readonly ProtocolClick[], previous: ClickPrediction | undefined) => Promise<ClickPrediction>;
 
 export interface ClickSessionOptions {
   /** Clicks at most (the NoC cap). Default 20. */
@@ -43,11 +40,7 @@ export interface ClickSessionResult {
  * Runs the standard click protocol on one object: place a click (nextClick), predict, measure
  * IoU, repeat. The predictor is injected so the protocol is testable without a model.
  */
-export async function runClickSession(
-  gt: GroundTruthMask,
-  predict: ClickPredictor,
-  opts: ClickSessionOptions = {},
-): Promise<ClickSessionResult> {
+export async function runClickSession(gt: GroundTruthMask, predict: ClickPredictor, opts: ClickSessionOptions = {}): Promise<ClickSessionResult> {
   const maxClicks = opts.maxClicks ?? 20;
   if (!(Number.isInteger(maxClicks) && maxClicks >= 1)) {
     throw new SamflowError('BAD_OPTION', `runClickSession: maxClicks must be an integer >= 1, got ${maxClicks}`);

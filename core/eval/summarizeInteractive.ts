@@ -40,8 +40,7 @@ export function itemNoc(ious: readonly number[], maxClicks: number): { noc85: nu
 /** Means over the items (RITM's reporting: mIoU@1, NoC@85, NoC@90, failures). */
 export function summarizeInteractive(items: readonly InteractiveItemResult[], maxClicks: number): InteractiveSummary {
   const count = items.length;
-  const mean = (f: (r: InteractiveItemResult) => number): number =>
-    count === 0 ? NaN : items.reduce((s, r) => s + f(r), 0) / count;
+  const mean = (f: (r: InteractiveItemResult) => number): number => (count === 0 ? NaN : items.reduce((s, r) => s + f(r), 0) / count);
   const miouAtClick: number[] = [];
   for (let k = 0; k < maxClicks; k++) {
     miouAtClick.push(mean((r) => (r.ious.length === 0 ? 0 : r.ious[Math.min(k, r.ious.length - 1)])));

@@ -60,19 +60,14 @@ export async function decodeImage(input: ImageInput, options: DecodeImageOptions
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (e) {
-    throw new SamflowError(
-      'BAD_IMAGE',
-      `${source}: not a readable image (${firstLine(e)}); expected JPEG, PNG, WebP, TIFF, GIF or AVIF`,
-      source,
-      { cause: e },
-    );
+    throw new SamflowError('BAD_IMAGE', `${source}: not a readable image (${firstLine(e)}); expected JPEG, PNG, WebP, TIFF, GIF or AVIF`, source, { cause: e });
   }
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
   if (w * h > maxPixels) {
     throw new SamflowError(
       'IMAGE_TOO_LARGE',
-      `${source}: ${w}x${h} = ${(w * h / 1e6).toFixed(1)} megapixels is above the limit of ${(maxPixels / 1e6).toFixed(1)} megapixels; downscale it or raise maxPixels`,
+      `${source}: ${w}x${h} = ${((w * h) / 1e6).toFixed(1)} megapixels is above the limit of ${(maxPixels / 1e6).toFixed(1)} megapixels; downscale it or raise maxPixels`,
       source,
     );
   }
@@ -92,12 +87,7 @@ export async function decodeImage(input: ImageInput, options: DecodeImageOptions
     const rgb = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     return { id, width: info.width, height: info.height, rgb, timestamp: Date.now() };
   } catch (e) {
-    throw new SamflowError(
-      'BAD_IMAGE',
-      `${source}: the image could not be decoded (${firstLine(e)}); the file may be truncated or corrupt`,
-      source,
-      { cause: e },
-    );
+    throw new SamflowError('BAD_IMAGE', `${source}: the image could not be decoded (${firstLine(e)}); the file may be truncated or corrupt`, source, { cause: e });
   }
 }
 

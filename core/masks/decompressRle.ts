@@ -29,10 +29,7 @@ export function decompressRle(rle: CompressedRle): UncompressedRle {
       }
       const c = s.charCodeAt(p) - 48;
       if (c < 0 || c > 63) {
-        throw new SamflowError(
-          'BAD_OPTION',
-          `decompressRle: character ${JSON.stringify(s[p])} at ${p} is not valid in a COCO RLE string (expected '0'..'o').`,
-        );
+        throw new SamflowError('BAD_OPTION', `decompressRle: character ${JSON.stringify(s[p])} at ${p} is not valid in a COCO RLE string (expected '0'..'o').`);
       }
       const scale = 2 ** (5 * k);
       x += (c & 0x1f) * scale;
@@ -50,10 +47,7 @@ export function decompressRle(rle: CompressedRle): UncompressedRle {
     total += x;
   }
   if (total !== h * w) {
-    throw new SamflowError(
-      'BAD_OPTION',
-      `decompressRle: the runs cover ${total} pixels but size [${h}, ${w}] has ${h * w}; the RLE does not belong to this size.`,
-    );
+    throw new SamflowError('BAD_OPTION', `decompressRle: the runs cover ${total} pixels but size [${h}, ${w}] has ${h * w}; the RLE does not belong to this size.`);
   }
   return { size: [h, w], counts };
 }

@@ -49,7 +49,15 @@ export function upscaleLogits(lowResLogits: Float32Array, transform: SamTransfor
 /** Upscale a candidate's logits and threshold them (SAM's mask_threshold 0): a BinaryMask of the original size. */
 export function candidateToMask(candidate: Pick<MaskCandidate, 'lowResLogits' | 'transform'>, threshold = 0): BinaryMask {
   const c = candidate as Partial<MaskCandidate> | null;
-  if (typeof c !== 'object' || c === null || !(c.lowResLogits instanceof Float32Array) || c.lowResLogits.length !== LOW_RES_SIZE * LOW_RES_SIZE || typeof c.transform !== 'object' || c.transform === null || !(c.transform.originalWidth >= 1 && c.transform.originalHeight >= 1)) {
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    !(c.lowResLogits instanceof Float32Array) ||
+    c.lowResLogits.length !== LOW_RES_SIZE * LOW_RES_SIZE ||
+    typeof c.transform !== 'object' ||
+    c.transform === null ||
+    !(c.transform.originalWidth >= 1 && c.transform.originalHeight >= 1)
+  ) {
     throw new SamflowError(
       'BAD_OPTION',
       `candidateToMask: expected a mask candidate from decodeMasks ({lowResLogits: Float32Array of ${LOW_RES_SIZE}x${LOW_RES_SIZE}, transform}), got ${describeValue(candidate)}`,

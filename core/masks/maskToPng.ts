@@ -14,5 +14,8 @@ export async function maskToPng(mask: BinaryMask): Promise<Buffer> {
   const gray = Buffer.alloc(width * height); // uint8[h,w,1]
   for (let i = 0; i < data.length; i++) if (data[i] !== 0) gray[i] = 255;
   // Without toColourspace('b-w') sharp writes a 3-channel PNG from 1-channel raw input.
-  return sharp(gray, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+  return sharp(gray, { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toBuffer();
 }

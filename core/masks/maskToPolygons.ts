@@ -97,13 +97,7 @@ export function maskToPolygons(mask: BinaryMask, opts: MaskToPolygonsOptions = {
  * Follows one ring of pixel edges starting east along the top edge of inside pixel (sx, sy),
  * marking the top edges it passes. Returns the corners (vertices where the direction changes).
  */
-function traceRing(
-  sx: number,
-  sy: number,
-  inside: (x: number, y: number) => boolean,
-  visitedTop: Uint8Array,
-  w: number,
-): PolygonPoint[] {
+function traceRing(sx: number, sy: number, inside: (x: number, y: number) => boolean, visitedTop: Uint8Array, w: number): PolygonPoint[] {
   const ring: PolygonPoint[] = [];
   let vx = sx;
   let vy = sy;

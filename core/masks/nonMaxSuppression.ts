@@ -47,12 +47,7 @@ export function nonMaxSuppression(boxes: readonly BoxXyxy[], scores: ArrayLike<n
  * torchvision's `batched_nms`: NMS done independently per category (`idxs`); boxes of different
  * categories never suppress each other. Returns kept indices sorted by descending score.
  */
-export function batchedNms(
-  boxes: readonly BoxXyxy[],
-  scores: ArrayLike<number>,
-  idxs: ArrayLike<number>,
-  iouThresh: number,
-): number[] {
+export function batchedNms(boxes: readonly BoxXyxy[], scores: ArrayLike<number>, idxs: ArrayLike<number>, iouThresh: number): number[] {
   if (idxs.length !== boxes.length) {
     throw new SamflowError('BAD_OPTION', `batchedNms: ${boxes.length} boxes but ${idxs.length} category ids; pass one per box`);
   }

@@ -24,11 +24,7 @@ export interface RemoveSmallRegionsResult {
  * @param areaThresh Minimum region area in pixels (≥ 0).
  * @param mode `'holes'` or `'islands'`.
  */
-export function removeSmallRegions(
-  mask: BinaryMask,
-  areaThresh: number,
-  mode: 'holes' | 'islands',
-): RemoveSmallRegionsResult {
+export function removeSmallRegions(mask: BinaryMask, areaThresh: number, mode: 'holes' | 'islands'): RemoveSmallRegionsResult {
   assertBinaryMask(mask, 'removeSmallRegions: mask');
   if (!(areaThresh >= 0) || !Number.isFinite(areaThresh)) {
     throw new SamflowError('BAD_OPTION', `removeSmallRegions: areaThresh must be a finite number >= 0, got ${areaThresh}.`);

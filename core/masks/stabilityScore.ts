@@ -24,20 +24,12 @@ export interface StabilityRegion {
  * @param region Optional region to count over (default: the whole array).
  * @returns A score in [0, 1].
  */
-export function stabilityScore(
-  logits: Float32Array,
-  maskThreshold: number,
-  offset: number,
-  region?: StabilityRegion,
-): number {
+export function stabilityScore(logits: Float32Array, maskThreshold: number, offset: number, region?: StabilityRegion): number {
   if (!(logits instanceof Float32Array)) {
     throw new SamflowError('BAD_OPTION', 'stabilityScore: logits must be a Float32Array.');
   }
   if (!Number.isFinite(maskThreshold) || !Number.isFinite(offset)) {
-    throw new SamflowError(
-      'BAD_OPTION',
-      `stabilityScore: maskThreshold and offset must be finite numbers, got ${maskThreshold} and ${offset}.`,
-    );
+    throw new SamflowError('BAD_OPTION', `stabilityScore: maskThreshold and offset must be finite numbers, got ${maskThreshold} and ${offset}.`);
   }
   const hi = maskThreshold + offset;
   const lo = maskThreshold - offset;

@@ -60,8 +60,7 @@ export function toRecords(candidates: readonly MaskCandidate[], opts: ToRecordsO
   }
   const minArea = opts.minMaskRegionArea ?? 0;
   if (!(minArea >= 0)) throw new SamflowError('BAD_OPTION', `toRecords: minMaskRegionArea must be >= 0, got ${minArea}`);
-  const polyOpts: MaskToPolygonsOptions | undefined =
-    opts.polygons === true ? {} : opts.polygons === false || opts.polygons === undefined ? undefined : opts.polygons;
+  const polyOpts: MaskToPolygonsOptions | undefined = opts.polygons === true ? {} : opts.polygons === false || opts.polygons === undefined ? undefined : opts.polygons;
 
   const fullMask = (c: MaskCandidate): { mask: BinaryMask; cropXyxy: BoxXyxy } => {
     const cropMask = candidateToMask(c);
@@ -85,8 +84,7 @@ export function toRecords(candidates: readonly MaskCandidate[], opts: ToRecordsO
   const record = (c: MaskCandidate, mask: BinaryMask, cropXyxy: BoxXyxy): AmgRecord => {
     const p = c.prompt.points?.[0];
     const point: readonly [number, number] = p ? [p.x + cropXyxy[0], p.y + cropXyxy[1]] : [0, 0];
-    const segmentation: AmgSegmentation =
-      mode === 'binary_mask' ? mask : mode === 'uncompressed_rle' ? maskToRle(mask) : compressRle(maskToRle(mask));
+    const segmentation: AmgSegmentation = mode === 'binary_mask' ? mask : mode === 'uncompressed_rle' ? maskToRle(mask) : compressRle(maskToRle(mask));
     const cropBox: BoxXywh = boxXyxyToXywh(cropXyxy);
     return {
       segmentation,

@@ -28,10 +28,7 @@ export function toUncompressedRle(rle: UncompressedRle | CompressedRle, fn = 'to
     total += c;
   }
   if (total !== h * w) {
-    throw new SamflowError(
-      'BAD_OPTION',
-      `${fn}: the runs cover ${total} pixels but size [${h}, ${w}] has ${h * w}; the RLE does not belong to this size.`,
-    );
+    throw new SamflowError('BAD_OPTION', `${fn}: the runs cover ${total} pixels but size [${h}, ${w}] has ${h * w}; the RLE does not belong to this size.`);
   }
   return { size: [h, w], counts };
 }

@@ -39,12 +39,7 @@ export function wantsMultimask(prompt: SamPrompt): boolean {
  * The light stage, many times per image: encode one prompt and run the mask decoder.
  * Returns candidates (low-res logits + predicted IoU), best first. Single-mask decoders give one.
  */
-export async function decodeMasks(
-  model: SamModel,
-  embedded: EmbeddedFrame,
-  prompt: SamPrompt,
-  options: DecodeMasksOptions = {},
-): Promise<MaskCandidate[]> {
+export async function decodeMasks(model: SamModel, embedded: EmbeddedFrame, prompt: SamPrompt, options: DecodeMasksOptions = {}): Promise<MaskCandidate[]> {
   checkArgs(model, embedded);
   if (embedded.modelId !== model.id) {
     throw new SamflowError(
@@ -61,16 +56,14 @@ export async function decodeMasks(
     const multimask = options.multimask ?? prompt.multimask ?? wantsMultimask(prompt);
     indices = multimask ? Array.from({ length: out.numMasks - 1 }, (_, i) => i + 1) : [0];
   }
-  const candidates = indices.map(
-    (i): MaskCandidate => ({
-      // float32[256*256] view into the decoder output
-      lowResLogits: out.lowResMasks.subarray(i * plane, (i + 1) * plane),
-      predictedIou: out.iouPredictions[i],
-      prompt,
-      transform: embedded.transform,
-      maskIndex: i,
-      frameId: embedded.frame.id,
-    }),
-  );
+  const candidates = indices.map((i): MaskCandidate => ({
+    // float32[256*256] view into the decoder output
+    lowResLogits: out.lowResMasks.subarray(i * plane, (i + 1) * plane),
+    predictedIou: out.iouPredictions[i],
+    prompt,
+    transform: embedded.transform,
+    maskIndex: i,
+    frameId: embedded.frame.id,
+  }));
   return candidates.sort((a, b) => b.predictedIou - a.predictedIou);
 }

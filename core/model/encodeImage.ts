@@ -19,7 +19,11 @@ function checkArgs(model: unknown, frame: unknown): asserts frame is Frame {
   }
   const { width, height, rgb } = f;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width! < 1 || height! < 1) {
-    throw new SamflowError('BAD_IMAGE', `encodeImage: frame ${String(f.id ?? '')} must be at least 1x1 with integer sides, got ${describeValue(width)}x${describeValue(height)}`, 'frame');
+    throw new SamflowError(
+      'BAD_IMAGE',
+      `encodeImage: frame ${String(f.id ?? '')} must be at least 1x1 with integer sides, got ${describeValue(width)}x${describeValue(height)}`,
+      'frame',
+    );
   }
   if (!(rgb instanceof Uint8Array) || rgb.length !== width! * height! * 3) {
     throw new SamflowError(

@@ -24,10 +24,22 @@ export function exportMaskPick(iou: ArrayLike<number>, numPoints: number): numbe
 
 /** Probe prompts in the 1024 model frame: [coords, labels]. */
 const PROBES: ReadonlyArray<readonly [readonly number[], readonly number[]]> = [
-  [[512, 384, 0, 0], [1, -1]], // one click + padding
-  [[512, 384, 300, 300, 0, 0], [1, 1, -1]], // two clicks + padding
-  [[200, 200, 700, 600], [2, 3]], // a box alone
-  [[500, 400, 200, 200, 700, 600], [1, 2, 3]], // a click in a box
+  [
+    [512, 384, 0, 0],
+    [1, -1],
+  ], // one click + padding
+  [
+    [512, 384, 300, 300, 0, 0],
+    [1, 1, -1],
+  ], // two clicks + padding
+  [
+    [200, 200, 700, 600],
+    [2, 3],
+  ], // a box alone
+  [
+    [500, 400, 200, 200, 700, 600],
+    [1, 2, 3],
+  ], // a click in a box
 ];
 
 /**

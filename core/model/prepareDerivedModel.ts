@@ -143,7 +143,11 @@ function writeAtomic(file: string, data: Uint8Array | string): void {
 async function quantizeInWorker(file: string, recipe: string, role: 'encoder' | 'decoder'): Promise<{ model: Uint8Array; quantized: number } | undefined> {
   let started: { host: WorkerHost<QuantizeWorkerApi, Record<string, never>, Record<string, never>> };
   try {
-    started = await WorkerHost.start<QuantizeWorkerApi, Record<string, never>, Record<string, never>>({ module: 'core/model/quantizeWorker', init: {}, label: `quantizer of ${file}` });
+    started = await WorkerHost.start<QuantizeWorkerApi, Record<string, never>, Record<string, never>>({
+      module: 'core/model/quantizeWorker',
+      init: {},
+      label: `quantizer of ${file}`,
+    });
   } catch (e) {
     if (isSamflowError(e) && e.code === 'NOT_AVAILABLE') return undefined; // run from sources without a build
     throw e;
@@ -159,10 +163,12 @@ async function derive(id: string, role: 'encoder' | 'decoder', file: string, rec
   const opts = DERIVED_RECIPES[recipeName]?.[role];
   if (!opts) return { bytes: readFileSync(file), quantized: 0 };
   try {
-    const r = (await quantizeInWorker(file, recipeName, role)) ?? (() => {
-      const q = quantizeDynamic(readFileSync(file), opts);
-      return { model: q.model, quantized: q.quantized.length };
-    })();
+    const r =
+      (await quantizeInWorker(file, recipeName, role)) ??
+      (() => {
+        const q = quantizeDynamic(readFileSync(file), opts);
+        return { model: q.model, quantized: q.quantized.length };
+      })();
     return { bytes: r.model, quantized: r.quantized };
   } catch (e) {
     throw new SamflowError('MODEL_INVALID', `model "${id}": cannot quantize the ${role} ${file} (${e instanceof Error ? e.message : String(e)})`, file, { cause: e });

@@ -24,7 +24,11 @@ export function checkModelOptions(opts: unknown): asserts opts is SamModelOption
     }
   }
   if (typeof o.id === 'string' && (/[\\/]/.test(o.id) || o.id === '.' || o.id === '..')) {
-    throw new SamflowError('BAD_OPTION', `loadSamModel: id "${o.id}" must be a plain name (a folder under modelsDir), not a path; give encoderPath and decoderPath for files elsewhere`, 'id');
+    throw new SamflowError(
+      'BAD_OPTION',
+      `loadSamModel: id "${o.id}" must be a plain name (a folder under modelsDir), not a path; give encoderPath and decoderPath for files elsewhere`,
+      'id',
+    );
   }
 }
 

@@ -97,11 +97,7 @@ export function checkDecoderIo(spec: ModelSpec, session: ort.InferenceSession, f
   const outs = decoderOutputNames(spec);
   const missingOut = outs.filter((n) => !session.outputNames.includes(n));
   if (missingOut.length > 0) {
-    throw new SamflowError(
-      'MODEL_SIGNATURE',
-      `decoder ${file}: expected outputs [${outs.join(', ')}], found [${session.outputNames.join(', ')}]`,
-      file,
-    );
+    throw new SamflowError('MODEL_SIGNATURE', `decoder ${file}: expected outputs [${outs.join(', ')}], found [${session.outputNames.join(', ')}]`, file);
   }
 }
 
@@ -140,24 +136,14 @@ export interface OpenedDecoder {
  * is rewritten to return SAM's 4 masks (exposeDecoderMasks, checked on probe prompts); a decoder
  * that still returns one mask is reported as `multimask: false`.
  */
-export async function openDecoder(
-  model: ModelSource,
-  file: string,
-  spec: ModelSpec,
-  options: SamSessionOptions,
-  split: boolean,
-  multimask = true,
-): Promise<OpenedDecoder> {
+export async function openDecoder(model: ModelSource, file: string, spec: ModelSpec, options: SamSessionOptions, split: boolean, multimask = true): Promise<OpenedDecoder> {
   let bytes: Uint8Array = typeof model === 'string' ? readFileSync(model) : model;
   const names = decoderInputNames(spec);
   let multi = spec.decoder.multimask;
   const checked = await createSession(model, 'decoder', spec.id, options);
   try {
     checkDecoderIo(spec, checked, file);
-    const all =
-      spec.decoder.multimask && multimask
-        ? await exposeDecoderMasks(bytes, checked, names, spec.decoder.outputs, spec.encoder.embeddingDims, options)
-        : undefined;
+    const all = spec.decoder.multimask && multimask ? await exposeDecoderMasks(bytes, checked, names, spec.decoder.outputs, spec.encoder.embeddingDims, options) : undefined;
     if (all) bytes = all;
     else if (checked.outputMetadata.some((m) => m.name === spec.decoder.outputs.iou && m.isTensor && m.shape[1] === 1)) multi = false;
   } finally {

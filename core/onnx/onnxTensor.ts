@@ -35,7 +35,8 @@ export function readOnnxTensor(bytes: Uint8Array): OnnxTensor {
     } else if (f.field === TENSOR.dataType && f.wire === 0) dataType = Number(f.varint);
     else if (f.field === TENSOR.name && f.wire === 2) name = new TextDecoder().decode(f.bytes);
     else if (f.field === TENSOR.rawData && f.wire === 2) raw = f.bytes;
-    else if (f.field === TENSOR.floatData) floats.push(f.bytes); // packed (wire 2) or one fixed32 (wire 5)
+    else if (f.field === TENSOR.floatData)
+      floats.push(f.bytes); // packed (wire 2) or one fixed32 (wire 5)
     else if (f.field === TENSOR.dataLocation && f.wire === 0 && f.varint === 1n) external = true;
   }
   if (raw === undefined && floats.length > 0 && dataType === TENSOR_FLOAT) raw = concat(floats);

@@ -66,11 +66,7 @@ export function readOnnxModel(bytes: Uint8Array): OnnxModel {
   if (!graph) throw new RangeError('ONNX: the model has no graph');
   const graphFields = readProtoFields(graph.bytes);
   const named = (field: number, nameField: number): Map<string, Uint8Array> =>
-    new Map(
-      graphFields
-        .filter((f) => f.field === field && f.wire === 2)
-        .map((f) => [stringField(readProtoFields(f.bytes), nameField), f.bytes] as const),
-    );
+    new Map(graphFields.filter((f) => f.field === field && f.wire === 2).map((f) => [stringField(readProtoFields(f.bytes), nameField), f.bytes] as const));
   return {
     modelFields,
     graphName: stringField(graphFields, GRAPH.name),

@@ -3,9 +3,7 @@ import { decodeImage as decodeImageFn, type DecodeImageOptions } from '../image/
 import { withBackpressure, type BackpressureOptions } from '../stream/withBackpressure';
 import type { Frame, ImageInput } from '../types';
 
-export interface DecodeImageOperatorOptions
-  extends Omit<DecodeImageOptions, 'id'>,
-    Omit<BackpressureOptions<ImageInput>, 'idOf' | 'stage'> {}
+export interface DecodeImageOperatorOptions extends Omit<DecodeImageOptions, 'id'>, Omit<BackpressureOptions<ImageInput>, 'idOf' | 'stage'> {}
 
 function inputId(input: ImageInput): string | undefined {
   if (typeof input === 'string') return input;

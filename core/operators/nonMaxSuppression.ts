@@ -43,7 +43,11 @@ export function nonMaxSuppression<C extends MaskCandidate>(
     'nonMaxSuppression',
     (cs: readonly C[]) => {
       const boxes = cs.map((c) => lowResMaskBoxXyxy(c));
-      const keep = nmsFn(boxes, cs.map((c) => c.predictedIou), boxNmsThresh);
+      const keep = nmsFn(
+        boxes,
+        cs.map((c) => c.predictedIou),
+        boxNmsThresh,
+      );
       return keep.map((i) => cs[i]);
     },
     options,

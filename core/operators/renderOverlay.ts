@@ -48,8 +48,13 @@ export interface RenderOverlayOperatorOptions extends RenderOverlayOptions, Omit
  */
 export function renderOverlay(options: RenderOverlayOperatorOptions = {}): OperatorFunction<OverlayInput, RenderedOverlay> {
   const { policy, stats, onError, errors, now, ...draw } = options;
-  return withBackpressure(
-    async (input: OverlayInput): Promise<RenderedOverlay> => ({ frameId: input.frame.id, image: await renderOverlayFn(input.frame, input.masks, draw) }),
-    { policy, stats, onError, errors, now, stage: 'renderOverlay', idOf: (i) => i.frame.id },
-  );
+  return withBackpressure(async (input: OverlayInput): Promise<RenderedOverlay> => ({ frameId: input.frame.id, image: await renderOverlayFn(input.frame, input.masks, draw) }), {
+    policy,
+    stats,
+    onError,
+    errors,
+    now,
+    stage: 'renderOverlay',
+    idOf: (i) => i.frame.id,
+  });
 }

@@ -70,7 +70,15 @@ export function segmentEverything(model: SamModel, options: SegmentEverythingOpt
   const records = toRecords({ outputMode, polygons, minMaskRegionArea, stabilityScoreOffset });
   return withBackpressure(
     (embedded: EmbeddedFrame) =>
-      of(embedded).pipe(grid, decodeMasks(model), iou, stable, nms, records, map((r): FrameRecords => ({ frame: embedded.frame, records: r }))),
+      of(embedded).pipe(
+        grid,
+        decodeMasks(model),
+        iou,
+        stable,
+        nms,
+        records,
+        map((r): FrameRecords => ({ frame: embedded.frame, records: r })),
+      ),
     { ...bp, stage: 'segmentEverything', idOf: (e) => e.frame.id },
   );
 }

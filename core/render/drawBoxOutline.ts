@@ -12,14 +12,7 @@ import type { Rgb } from './overlayColor';
  * @param color Line colour.
  * @param thickness Line width in pixels (≥ 1).
  */
-export function drawBoxOutline(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  box: BoxXyxy,
-  color: Rgb,
-  thickness: number,
-): void {
+export function drawBoxOutline(rgb: Uint8Array, width: number, height: number, box: BoxXyxy, color: Rgb, thickness: number): void {
   const x0 = Math.max(0, Math.round(box[0]));
   const y0 = Math.max(0, Math.round(box[1]));
   const x1 = Math.min(width, Math.round(box[2])); // exclusive

@@ -14,16 +14,7 @@ import type { Rgb } from './overlayColor';
  * @param radius Disc radius in pixels.
  * @param ringWidth White ring width in pixels.
  */
-export function drawPointMarker(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  x: number,
-  y: number,
-  color: Rgb,
-  radius: number,
-  ringWidth: number,
-): void {
+export function drawPointMarker(rgb: Uint8Array, width: number, height: number, x: number, y: number, color: Rgb, radius: number, ringWidth: number): void {
   const cx = Math.floor(x);
   const cy = Math.floor(y);
   const outer = radius + ringWidth;

@@ -41,11 +41,7 @@ export function paintMaskOutline(rgb: Uint8Array, mask: BinaryMask, color: Rgb, 
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       if (data[i] === 0) continue;
-      const edge =
-        (x > 0 && data[i - 1] === 0) ||
-        (x + 1 < w && data[i + 1] === 0) ||
-        (y > 0 && data[i - w] === 0) ||
-        (y + 1 < h && data[i + w] === 0);
+      const edge = (x > 0 && data[i - 1] === 0) || (x + 1 < w && data[i + 1] === 0) || (y > 0 && data[i - w] === 0) || (y + 1 < h && data[i + w] === 0);
       if (!edge) continue;
       for (let yy = Math.max(0, y - t), y1 = Math.min(h - 1, y + t); yy <= y1; yy++) {
         for (let xx = Math.max(0, x - t), x1 = Math.min(w - 1, x + t); xx <= x1; xx++) {

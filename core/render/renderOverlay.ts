@@ -25,11 +25,7 @@ export interface RenderOverlayOptions extends OverlayOptions {
  * @param opts See {@link RenderOverlayOptions}.
  * @returns The encoded image.
  */
-export async function renderOverlay(
-  frame: Frame,
-  masks: readonly BinaryMask[],
-  opts: RenderOverlayOptions = {},
-): Promise<Buffer> {
+export async function renderOverlay(frame: Frame, masks: readonly BinaryMask[], opts: RenderOverlayOptions = {}): Promise<Buffer> {
   const rgb = renderOverlayRgb(frame, masks, opts);
   const img = sharp(rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } });
   return opts.format === 'jpeg' ? img.jpeg({ quality: 90 }).toBuffer() : img.png().toBuffer();

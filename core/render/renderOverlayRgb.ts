@@ -44,10 +44,7 @@ export const NEGATIVE_MARKER_COLOR: Rgb = [255, 0, 0];
 export function renderOverlayRgb(frame: Frame, masks: readonly BinaryMask[], opts: OverlayOptions = {}): Uint8Array {
   const { width: w, height: h } = frame;
   if (!(frame.rgb instanceof Uint8Array) || frame.rgb.length !== w * h * 3) {
-    throw new SamflowError(
-      'BAD_IMAGE',
-      `renderOverlay: frame "${frame.id}" must carry width*height*3 = ${w * h * 3} RGB bytes, got ${frame.rgb?.length}.`,
-    );
+    throw new SamflowError('BAD_IMAGE', `renderOverlay: frame "${frame.id}" must carry width*height*3 = ${w * h * 3} RGB bytes, got ${frame.rgb?.length}.`);
   }
   const alpha = opts.alpha ?? 0.5;
   if (!(alpha >= 0 && alpha <= 1)) {
@@ -60,10 +57,7 @@ export function renderOverlayRgb(frame: Frame, masks: readonly BinaryMask[], opt
   masks.forEach((m, i) => {
     assertBinaryMask(m, `renderOverlay: masks[${i}]`);
     if (m.width !== w || m.height !== h) {
-      throw new SamflowError(
-        'BAD_OPTION',
-        `renderOverlay: masks[${i}] is ${m.width}x${m.height} but the frame is ${w}x${h}; upscale masks to the image size first.`,
-      );
+      throw new SamflowError('BAD_OPTION', `renderOverlay: masks[${i}] is ${m.width}x${m.height} but the frame is ${w}x${h}; upscale masks to the image size first.`);
     }
   });
   const short = Math.min(w, h);

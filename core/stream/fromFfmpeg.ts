@@ -74,7 +74,11 @@ export function probeVideo(url: string, ffprobePath = 'ffprobe', inputArgs: read
           const enoent = (err as NodeJS.ErrnoException).code === 'ENOENT';
           reject(
             enoent
-              ? new SamflowError('NOT_AVAILABLE', `fromFfmpeg: ffprobe not found at '${ffprobePath}'; install ffmpeg (Debian: apt-get install ffmpeg) or pass ffprobePath, or give width and height`, url)
+              ? new SamflowError(
+                  'NOT_AVAILABLE',
+                  `fromFfmpeg: ffprobe not found at '${ffprobePath}'; install ffmpeg (Debian: apt-get install ffmpeg) or pass ffprobePath, or give width and height`,
+                  url,
+                )
               : new SamflowError('SOURCE_FAILED', `fromFfmpeg: ffprobe cannot read '${url}': ${tail(String(stderr || err.message))}`, url),
           );
           return;
@@ -142,7 +146,11 @@ export function fromFfmpeg(url: string, options: FromFfmpegOptions = {}): Observ
   const ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
   const ffprobePath = options.ffprobePath ?? (ffmpegPath.endsWith('ffmpeg') ? `${ffmpegPath.slice(0, -'ffmpeg'.length)}ffprobe` : 'ffprobe');
   const { fps, width, height } = options;
-  for (const [k, v] of [['fps', fps], ['width', width], ['height', height]] as const) {
+  for (const [k, v] of [
+    ['fps', fps],
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
       throw new SamflowError('BAD_OPTION', `fromFfmpeg: option ${k} must be a positive number, got ${String(v)}`);
     }

@@ -7,7 +7,6 @@ import { IMAGE_EXTENSIONS } from '../image/imageFileExtensions';
 import type { Frame } from '../types';
 import { reportSkipped, type ErrorPolicyOptions } from './SkippedItem';
 
-
 export interface FromImageFilesOptions extends ErrorPolicyOptions {
   /** Extensions kept when listing a directory or a glob (case-insensitive). Default: .jpg .jpeg .png .webp .tif .tiff .gif .avif. */
   readonly extensions?: readonly string[];
@@ -36,7 +35,11 @@ export function globToRegExp(glob: string): RegExp {
     else if (c === '{') {
       const end = glob.indexOf('}', i);
       if (end < 0) throw new SamflowError('BAD_OPTION', `fromImageFiles: unclosed '{' in pattern '${glob}'`);
-      re += `(?:${glob.slice(i + 1, end).split(',').map(escape).join('|')})`;
+      re += `(?:${glob
+        .slice(i + 1, end)
+        .split(',')
+        .map(escape)
+        .join('|')})`;
       i = end;
     } else if (c === '[') {
       const end = glob.indexOf(']', i);

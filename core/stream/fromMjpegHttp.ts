@@ -186,7 +186,9 @@ export function fromMjpegHttp(url: string, options: FromMjpegHttpOptions = {}): 
       if (readTimeoutMs === 0 || closed) return;
       idle = setTimeout(() => {
         idle = undefined;
-        failOrRetry(new SamflowError('SOURCE_FAILED', `fromMjpegHttp: '${url}' sent nothing for ${readTimeoutMs} ms (stalled camera?); raise readTimeoutMs if it is just slow`, url));
+        failOrRetry(
+          new SamflowError('SOURCE_FAILED', `fromMjpegHttp: '${url}' sent nothing for ${readTimeoutMs} ms (stalled camera?); raise readTimeoutMs if it is just slow`, url),
+        );
       }, readTimeoutMs);
     };
 

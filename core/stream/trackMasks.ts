@@ -137,8 +137,7 @@ function initialPrompt(init: TrackedObjectInit): SamPrompt {
  * created per subscription and dropped on unsubscribe; no decoder call starts after it.
  */
 export function trackMasks(model: SamModel, options: TrackMasksOptions): OperatorFunction<EmbeddedFrame, TrackedFrame> {
-  const { objects, promptMode = 'box+mask+point', boxMargin = 0.1, minPredictedIou = 0.5, minAreaFraction = 0.0005, maxAreaChange = 4, detector, ...bp } =
-    options;
+  const { objects, promptMode = 'box+mask+point', boxMargin = 0.1, minPredictedIou = 0.5, minAreaFraction = 0.0005, maxAreaChange = 4, detector, ...bp } = options;
   if (!isList(objects) || objects.length === 0) {
     throw new SamflowError('BAD_OPTION', 'trackMasks: option objects must list at least one {id, box | points | mask} to track');
   }
@@ -245,10 +244,5 @@ function boxOfPoints(points: readonly PointPrompt[], width: number, height: numb
   const xs = points.map((p) => p.x);
   const ys = points.map((p) => p.y);
   const pad = 0.05 * Math.max(width, height);
-  return [
-    Math.max(0, Math.min(...xs) - pad),
-    Math.max(0, Math.min(...ys) - pad),
-    Math.min(width, Math.max(...xs) + pad),
-    Math.min(height, Math.max(...ys) + pad),
-  ];
+  return [Math.max(0, Math.min(...xs) - pad), Math.max(0, Math.min(...ys) - pad), Math.min(width, Math.max(...xs) + pad), Math.min(height, Math.max(...ys) + pad)];
 }

@@ -35,13 +35,10 @@ export interface BackpressureOptions<T> extends ErrorPolicyOptions {
 export function checkPolicy(policy: unknown, stage: string): BackpressurePolicy {
   if (policy === 'latest' || policy === 'all') return policy;
   if (typeof policy === 'object' && policy !== null && 'queue' in policy) {
-    const n = (policy).queue;
+    const n = policy.queue;
     if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return { queue: n };
   }
-  throw new SamflowError(
-    'BAD_OPTION',
-    `${stage}: option 'policy' must be 'latest', 'all' or { queue: n } with n a whole number ≥ 0, got ${JSON.stringify(policy)}`,
-  );
+  throw new SamflowError('BAD_OPTION', `${stage}: option 'policy' must be 'latest', 'all' or { queue: n } with n a whole number ≥ 0, got ${JSON.stringify(policy)}`);
 }
 
 /** Default item id: `id` or `frame.id` when the item has one. */
@@ -89,10 +86,7 @@ export function defaultIdOf(item: unknown): string | undefined {
  * unsubscribes the running work (its late result is discarded), clears the waiting line and
  * starts nothing new.
  */
-export function withBackpressure<T, R>(
-  work: (item: T) => ObservableInput<R>,
-  options: BackpressureOptions<T> = {},
-): OperatorFunction<T, R> {
+export function withBackpressure<T, R>(work: (item: T) => ObservableInput<R>, options: BackpressureOptions<T> = {}): OperatorFunction<T, R> {
   const stage = options.stage ?? 'withBackpressure';
   const policy = checkPolicy(options.policy ?? 'all', stage);
   const onError = options.onError ?? 'throw';

@@ -78,7 +78,9 @@ export async function loadClipModel(folder: string = defaultClipFolder(), opts: 
     // An absolute path is read as a folder (not a hub id), so localModelPath does not apply.
     tokenizer = await AutoTokenizer.from_pretrained(files.folder, { local_files_only: true });
   } catch (e) {
-    throw new SamflowError('MODEL_SIGNATURE', `CLIP: cannot load the tokenizer from ${files.folder}: ${e instanceof Error ? e.message : String(e)}`, files.tokenizerJson, { cause: e });
+    throw new SamflowError('MODEL_SIGNATURE', `CLIP: cannot load the tokenizer from ${files.folder}: ${e instanceof Error ? e.message : String(e)}`, files.tokenizerJson, {
+      cause: e,
+    });
   } finally {
     env.allowRemoteModels = allowRemote;
   }

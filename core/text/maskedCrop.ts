@@ -11,7 +11,10 @@ export interface MaskedCropOptions {
 /** The square crop window [x0, y0, side] around a mask (may extend past the image), or undefined for an empty mask. */
 export function maskCropWindow(mask: BinaryMask, context = 0.1): { x0: number; y0: number; side: number } | undefined {
   const { width: w, height: h, data } = mask;
-  let minX = w, minY = h, maxX = -1, maxY = -1;
+  let minX = w,
+    minY = h,
+    maxX = -1,
+    maxY = -1;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       if (data[y * w + x]) {
@@ -39,7 +42,10 @@ export function maskCropWindow(mask: BinaryMask, context = 0.1): { x0: number; y
  */
 export async function maskedCropToClipInput(frame: Frame, mask: BinaryMask, spec: ClipImageSpec, opts: MaskedCropOptions = {}): Promise<Float32Array | undefined> {
   if (mask.width !== frame.width || mask.height !== frame.height) {
-    throw new SamflowError('BAD_OPTION', `masked crop: the mask is ${mask.width}x${mask.height} but the image ${frame.id} is ${frame.width}x${frame.height}; give masks of the image's size`);
+    throw new SamflowError(
+      'BAD_OPTION',
+      `masked crop: the mask is ${mask.width}x${mask.height} but the image ${frame.id} is ${frame.width}x${frame.height}; give masks of the image's size`,
+    );
   }
   const context = opts.context ?? 0.1;
   if (!(Number.isFinite(context) && context >= 0)) throw new SamflowError('BAD_OPTION', `masked crop: context must be a number >= 0, got ${String(opts.context)}`);
@@ -66,7 +72,10 @@ export async function maskedCropToClipInput(frame: Frame, mask: BinaryMask, spec
     }
   }
   const S = spec.size;
-  const resized = await sharp(crop, { raw: { width: side, height: side, channels: 3 } }).resize(S, S, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+  const resized = await sharp(crop, { raw: { width: side, height: side, channels: 3 } })
+    .resize(S, S, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer();
   const out = new Float32Array(3 * S * S); // float32[3,S,S]
   for (let c = 0; c < 3; c++) {
     const m = spec.mean[c];

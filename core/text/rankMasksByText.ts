@@ -21,7 +21,8 @@ export interface RankedMask<T> {
 
 /** Dot product of two equal-length vectors (the cosine for unit vectors). */
 export function dot(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new SamflowError('MODEL_SIGNATURE', `CLIP: text and image embeddings differ in size (${a.length} vs ${b.length}); the towers are from different models`);
+  if (a.length !== b.length)
+    throw new SamflowError('MODEL_SIGNATURE', `CLIP: text and image embeddings differ in size (${a.length} vs ${b.length}); the towers are from different models`);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;

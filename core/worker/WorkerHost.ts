@@ -43,9 +43,7 @@ interface Generation<Ready> {
  * TypeScript sources (tests) it is the build output under <package>/dist, which `npm test` builds first.
  */
 export function workerModuleFile(module: string): string {
-  const file = path.isAbsolute(module)
-    ? module
-    : __filename.endsWith('.js') ? path.join(__dirname, '..', '..', `${module}.js`) : path.join(packageRoot(), 'dist', `${module}.js`);
+  const file = path.isAbsolute(module) ? module : __filename.endsWith('.js') ? path.join(__dirname, '..', '..', `${module}.js`) : path.join(packageRoot(), 'dist', `${module}.js`);
   if (!existsSync(file)) {
     throw new SamflowError('NOT_AVAILABLE', `the worker module ${file} is missing; build samflow first (npm run build)`, file);
   }
@@ -123,7 +121,9 @@ export class WorkerHost<Api extends WorkerApi, Init, Ready> implements WorkerHos
         // posted at once: the worker takes it after its setup
         gen.worker.postMessage({ id, method, args }, transfer);
       } catch (e) {
-        reject(new SamflowError('BAD_OPTION', `${this.opts.label}: ${method} got arguments that cannot be sent to its worker thread (${e instanceof Error ? e.message : String(e)})`));
+        reject(
+          new SamflowError('BAD_OPTION', `${this.opts.label}: ${method} got arguments that cannot be sent to its worker thread (${e instanceof Error ? e.message : String(e)})`),
+        );
         return;
       }
       gen.pending.set(id, { method, resolve: resolve, reject });

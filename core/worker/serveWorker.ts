@@ -1,5 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { CONTROL_CLOSING, CONTROL_CRASH, toWireError, type CallMessage, type Reply, type WorkerApi, type WorkerBoot, type WorkerHandlers, type WorkerMessage } from './workerProtocol';
+import {
+  CONTROL_CLOSING,
+  CONTROL_CRASH,
+  toWireError,
+  type CallMessage,
+  type Reply,
+  type WorkerApi,
+  type WorkerBoot,
+  type WorkerHandlers,
+  type WorkerMessage,
+} from './workerProtocol';
 
 /** What a worker module's setup makes from its init data: its answer to the host and its methods. */
 export interface WorkerSetup<Api extends WorkerApi, Ready> {

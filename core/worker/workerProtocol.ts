@@ -85,7 +85,15 @@ export function sharedCopy<T extends SharableArray>(a: T): T {
 
 export function isSharableArray(a: unknown): a is SharableArray {
   return (
-    a instanceof Float32Array || a instanceof Float64Array || a instanceof Int8Array || a instanceof Uint8Array || a instanceof Int16Array ||
-    a instanceof Uint16Array || a instanceof Int32Array || a instanceof Uint32Array || a instanceof BigInt64Array || a instanceof BigUint64Array
+    a instanceof Float32Array ||
+    a instanceof Float64Array ||
+    a instanceof Int8Array ||
+    a instanceof Uint8Array ||
+    a instanceof Int16Array ||
+    a instanceof Uint16Array ||
+    a instanceof Int32Array ||
+    a instanceof Uint32Array ||
+    a instanceof BigInt64Array ||
+    a instanceof BigUint64Array
   );
 }

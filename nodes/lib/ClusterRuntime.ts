@@ -27,7 +27,14 @@ export class ClusterRuntime {
   constructor(private readonly options: SamClusterOptions) {
     this.concurrency = options.maxInFlight ?? 8;
     // workers come and go without any job of ours: refresh the "workers seen" count now and then
-    this.poll = setInterval(() => void this.cluster?.then((c) => this.publish(c.status), () => undefined), 5000);
+    this.poll = setInterval(
+      () =>
+        void this.cluster?.then(
+          (c) => this.publish(c.status),
+          () => undefined,
+        ),
+      5000,
+    );
     this.poll.unref?.();
   }
 
@@ -70,7 +77,11 @@ export class ClusterRuntime {
     this.users.clear();
     const c = this.cluster;
     this.cluster = undefined;
-    if (c) await c.then((x) => x.close(), () => undefined);
+    if (c)
+      await c.then(
+        (x) => x.close(),
+        () => undefined,
+      );
   }
 }
 
@@ -89,7 +100,9 @@ export async function jobImageFromMessage(payload: unknown, frameId: unknown): P
       throw new SamflowError('BAD_IMAGE', `msg.payload: cannot read the image file ${input} (${(e as Error).message})`, input);
     }
   }
-  const png = await sharp(input.data, { raw: { width: input.width, height: input.height, channels: input.channels } }).png().toBuffer();
+  const png = await sharp(input.data, { raw: { width: input.width, height: input.height, channels: input.channels } })
+    .png()
+    .toBuffer();
   return { image: png, id };
 }
 

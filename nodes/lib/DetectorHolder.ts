@@ -27,7 +27,12 @@ export class DetectorHolder {
   run<T>(work: (detector: CocoDetector) => Promise<T>): Promise<T> {
     if (this.closing) return Promise.reject(new SamflowError('MODEL_RELEASED', 'the detector was closed by a redeploy; send the message again after the deploy.'));
     const job = this.loading.then(work, (err: unknown) => {
-      throw new SamflowError('MODEL_NOT_FOUND', `the COCO detector could not be loaded (${err instanceof Error ? err.message : String(err)}); check that @vladmandic/human and @tensorflow/tfjs-backend-wasm are installed.`, undefined, { cause: err });
+      throw new SamflowError(
+        'MODEL_NOT_FOUND',
+        `the COCO detector could not be loaded (${err instanceof Error ? err.message : String(err)}); check that @vladmandic/human and @tensorflow/tfjs-backend-wasm are installed.`,
+        undefined,
+        { cause: err },
+      );
     });
     this.inFlight.add(job);
     const forget = (): void => {

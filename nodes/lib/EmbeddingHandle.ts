@@ -14,12 +14,19 @@ export interface EmbeddingHandle {
 /** Validates `msg.embedding`; the message says what to wire when it is missing. */
 export function readEmbeddingHandle(value: unknown, nodeType: string): EmbeddingHandle {
   if (typeof value !== 'object' || value === null) {
-    throw new SamflowError('BAD_OPTION', `msg.embedding: missing. ${nodeType} needs the handle that sam-encoder sets; wire a sam-encoder (using the same sam-model) before this node.`, 'msg.embedding');
+    throw new SamflowError(
+      'BAD_OPTION',
+      `msg.embedding: missing. ${nodeType} needs the handle that sam-encoder sets; wire a sam-encoder (using the same sam-model) before this node.`,
+      'msg.embedding',
+    );
   }
   const h = value as Record<string, unknown>;
   if (typeof h.modelId !== 'string' || typeof h.frameId !== 'string' || typeof h.width !== 'number' || typeof h.height !== 'number') {
-    throw new SamflowError('BAD_OPTION', 'msg.embedding: expected {modelId, frameId, width, height} as set by sam-encoder; the message was changed on the way. Keep msg.embedding as sam-encoder wrote it.', 'msg.embedding');
+    throw new SamflowError(
+      'BAD_OPTION',
+      'msg.embedding: expected {modelId, frameId, width, height} as set by sam-encoder; the message was changed on the way. Keep msg.embedding as sam-encoder wrote it.',
+      'msg.embedding',
+    );
   }
   return { modelId: h.modelId, frameId: h.frameId, width: h.width, height: h.height };
 }
-

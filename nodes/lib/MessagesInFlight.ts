@@ -12,7 +12,10 @@ export class MessagesInFlight {
 
   constructor(node: Node, nodeType: string) {
     node.on('close', (_removed: boolean, done: () => void) => {
-      const err = new SamflowError('NODE_CLOSED', `${nodeType}: the node was stopped (a redeploy, or its sam-model was changed or deleted) while this message was being processed; it was not answered. Send it again once the flow is deployed.`);
+      const err = new SamflowError(
+        'NODE_CLOSED',
+        `${nodeType}: the node was stopped (a redeploy, or its sam-model was changed or deleted) while this message was being processed; it was not answered. Send it again once the flow is deployed.`,
+      );
       for (const msg of this.msgs) answerStoppedRequest(msg, err);
       this.msgs.clear();
       done();

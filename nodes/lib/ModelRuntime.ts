@@ -64,12 +64,19 @@ export class ModelRuntime {
    */
   run<T>(work: (model: SamModel) => Promise<T>): Promise<T> {
     if (this.closing) {
-      return Promise.reject(new SamflowError('MODEL_RELEASED', 'sam-model: the model was closed by a redeploy; the message was not processed. Send it again after the deploy finishes.'));
+      return Promise.reject(
+        new SamflowError('MODEL_RELEASED', 'sam-model: the model was closed by a redeploy; the message was not processed. Send it again after the deploy finishes.'),
+      );
     }
     const job = this.loading.then(
       (model) => work(model),
       (err: unknown) => {
-        throw new SamflowError('MODEL_NOT_FOUND', `sam-model: the model could not be loaded (${err instanceof Error ? err.message : String(err)}). Fix the model id or paths in the sam-model config node and deploy again.`, undefined, { cause: err });
+        throw new SamflowError(
+          'MODEL_NOT_FOUND',
+          `sam-model: the model could not be loaded (${err instanceof Error ? err.message : String(err)}). Fix the model id or paths in the sam-model config node and deploy again.`,
+          undefined,
+          { cause: err },
+        );
       },
     );
     this.inFlight.add(job);

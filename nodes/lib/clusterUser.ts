@@ -15,7 +15,11 @@ function isClusterConfig(n: Node | null): n is SamClusterConfigNode {
 export function clusterStatusText(s: SamClusterStatus | undefined, error?: string): NodeStatus {
   if (error) return { fill: 'red', shape: 'ring', text: `cluster: ${error.slice(0, 50)}` };
   if (!s) return { fill: 'grey', shape: 'ring', text: 'cluster: connects on first message' };
-  return { fill: s.workers > 0 ? 'green' : 'yellow', shape: s.inFlight > 0 ? 'ring' : 'dot', text: `${s.inFlight} in flight · ${s.workers} worker(s)${s.failed ? ` · ${s.failed} failed` : ''}` };
+  return {
+    fill: s.workers > 0 ? 'green' : 'yellow',
+    shape: s.inFlight > 0 ? 'ring' : 'dot',
+    text: `${s.inFlight} in flight · ${s.workers} worker(s)${s.failed ? ` · ${s.failed} failed` : ''}`,
+  };
 }
 
 /**

@@ -36,7 +36,11 @@ export function imageFromMessage(payload: unknown, frameId: unknown): MessageIma
   const explicitId = frameId;
   if (Buffer.isBuffer(payload) || payload instanceof Uint8Array) {
     if (payload.length === 0) {
-      throw new SamflowError('BAD_IMAGE', 'msg.payload: the image Buffer is empty. Send encoded image bytes (PNG, JPEG, WebP), a file path or a raw frame {data, width, height, channels}.', 'msg.payload');
+      throw new SamflowError(
+        'BAD_IMAGE',
+        'msg.payload: the image Buffer is empty. Send encoded image bytes (PNG, JPEG, WebP), a file path or a raw frame {data, width, height, channels}.',
+        'msg.payload',
+      );
     }
     return { input: payload, frameId: explicitId ?? hashId(payload) };
   }
@@ -49,5 +53,9 @@ export function imageFromMessage(payload: unknown, frameId: unknown): MessageIma
   if (isRawFrame(payload)) {
     return { input: payload, frameId: explicitId ?? payload.id ?? hashId(payload.data, `${payload.width}x${payload.height}x${payload.channels}`) };
   }
-  throw new SamflowError('BAD_IMAGE', `msg.payload: expected an image (Buffer with PNG/JPEG/WebP bytes, a file path string, or a raw frame {data: Uint8Array, width, height, channels}), got ${describe(payload)}.`, 'msg.payload');
+  throw new SamflowError(
+    'BAD_IMAGE',
+    `msg.payload: expected an image (Buffer with PNG/JPEG/WebP bytes, a file path string, or a raw frame {data: Uint8Array, width, height, channels}), got ${describe(payload)}.`,
+    'msg.payload',
+  );
 }

@@ -30,7 +30,12 @@ export function modelStateStatus(state: ModelState, detail: string): NodeStatus 
  * the model's loading state (`onReady` gives the status to show once loaded). Returns undefined and
  * shows a red status when no model is configured: the node then answers every message with an error.
  */
-export function attachModel(RED: NodeAPI, node: Node, id: unknown, onReady: (detail: string) => NodeStatus = () => ({ fill: 'green', shape: 'dot', text: 'ready' })): ModelRuntime | undefined {
+export function attachModel(
+  RED: NodeAPI,
+  node: Node,
+  id: unknown,
+  onReady: (detail: string) => NodeStatus = () => ({ fill: 'green', shape: 'dot', text: 'ready' }),
+): ModelRuntime | undefined {
   const config = typeof id === 'string' && id !== '' ? RED.nodes.getNode(id) : null;
   if (!isModelConfig(config)) {
     node.status({ fill: 'red', shape: 'ring', text: 'no sam-model configured' });

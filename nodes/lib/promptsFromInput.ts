@@ -71,9 +71,16 @@ export function parsePrompt(v: unknown, where: string, limits: PromptInputLimits
   if (!points?.length && !box) fail(where, 'a prompt needs at least one point or a box.');
   if (o.multimask !== undefined && typeof o.multimask !== 'boolean') fail(`${where}.multimask`, `must be true or false, got ${describeValue(o.multimask)}.`);
   const meta = parseMeta(o.meta, `${where}.meta`);
-  if (o.maskRef !== undefined && (typeof o.maskRef !== 'string' || o.maskRef === '')) fail(`${where}.maskRef`, `must be the id of an earlier mask (msg.candidates[0].id), got ${describeValue(o.maskRef)}.`);
+  if (o.maskRef !== undefined && (typeof o.maskRef !== 'string' || o.maskRef === ''))
+    fail(`${where}.maskRef`, `must be the id of an earlier mask (msg.candidates[0].id), got ${describeValue(o.maskRef)}.`);
   const maskRef = o.maskRef;
-  return { ...(points?.length ? { points } : {}), ...(box ? { box } : {}), ...(o.multimask !== undefined ? { multimask: o.multimask } : {}), ...(meta ? { meta } : {}), ...(maskRef ? { maskRef } : {}) };
+  return {
+    ...(points?.length ? { points } : {}),
+    ...(box ? { box } : {}),
+    ...(o.multimask !== undefined ? { multimask: o.multimask } : {}),
+    ...(meta ? { meta } : {}),
+    ...(maskRef ? { maskRef } : {}),
+  };
 }
 
 /** The limits a message's prompts are checked against before they are parsed (core/limits.ts). */
@@ -118,7 +125,8 @@ export function promptsFromInput(src: PromptSources, prefix: string, limits: Pro
   }
   const points = src.points === undefined ? undefined : parsePoints(src.points, `${prefix}.points`, limits);
   if (src.boxes !== undefined) {
-    if (!Array.isArray(src.boxes) || src.boxes.length === 0) fail(`${prefix}.boxes`, `expected a non-empty array of boxes [[x0, y0, x1, y1], ...], got ${describeValue(src.boxes)}.`);
+    if (!Array.isArray(src.boxes) || src.boxes.length === 0)
+      fail(`${prefix}.boxes`, `expected a non-empty array of boxes [[x0, y0, x1, y1], ...], got ${describeValue(src.boxes)}.`);
     checkLimit(`${prefix}.boxes: number of boxes`, src.boxes.length, limits.maxBoxes, 'maxBoxes', 'BAD_PROMPT', `${prefix}.boxes`);
     return src.boxes.map((b, i) => ({ box: parseBox(b, `${prefix}.boxes[${i}]`), ...(points?.length ? { points } : {}) }));
   }
@@ -128,4 +136,3 @@ export function promptsFromInput(src: PromptSources, prefix: string, limits: Pro
   }
   return [{ ...(points?.length ? { points } : {}), ...(box ? { box } : {}) }];
 }
-

@@ -106,7 +106,8 @@ export = function register(RED: RedWithHttp): void {
 
     try {
       mountPath = normaliseMountPath(def.path);
-      if (mounts.has(mountPath)) throw new SamflowError('BAD_OPTION', `sam-annotate: path ${mountPath} is already served by another sam-annotate node; give each node its own path`);
+      if (mounts.has(mountPath))
+        throw new SamflowError('BAD_OPTION', `sam-annotate: path ${mountPath} is already served by another sam-annotate node; give each node its own path`);
       if (!def.folder || def.folder.trim() === '') throw new SamflowError('BAD_OPTION', 'sam-annotate: no folder configured; set the folder of images to annotate');
       if (!RED.httpNode) throw new SamflowError('NOT_AVAILABLE', 'sam-annotate: this Node-RED has no HTTP node server (httpNodeRoot is false)');
     } catch (e) {
@@ -126,7 +127,10 @@ export = function register(RED: RedWithHttp): void {
       if (!runtime) mount.unavailable = noModelError('sam-annotate').message;
       else {
         const folder = def.folder!.trim();
-        const labels = (def.labels ?? '').split(',').map((l) => l.trim()).filter((l) => l !== '');
+        const labels = (def.labels ?? '')
+          .split(',')
+          .map((l) => l.trim())
+          .filter((l) => l !== '');
         runtime
           .run(async (m) => m)
           .then(async (model) => {
@@ -168,7 +172,10 @@ export = function register(RED: RedWithHttp): void {
       if (mountPath) mounts.delete(mountPath);
       const s = session;
       session = undefined;
-      (s ? s.close() : Promise.resolve()).then(() => done(), () => done());
+      (s ? s.close() : Promise.resolve()).then(
+        () => done(),
+        () => done(),
+      );
     });
   }
   RED.nodes.registerType('sam-annotate', SamAnnotateNode);

@@ -15,7 +15,10 @@ interface SamBoxesToPromptsDef extends NodeDef {
 }
 
 function optionsOf(def: SamBoxesToPromptsDef): BoxesToPromptsOptions {
-  const classes = (def.classes ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const classes = (def.classes ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
   const maxInstances = def.maxInstances === undefined || def.maxInstances === '' ? undefined : numberOption(def.maxInstances, 'maxInstances', 1, 1, 1000, true);
   return {
     ...(classes.length ? { classes } : {}),
@@ -49,7 +52,11 @@ export = function register(RED: NodeAPI): void {
         const source = msg.detections !== undefined ? 'msg.detections' : 'msg.payload';
         const detections = msg.detections !== undefined ? msg.detections : msg.payload;
         if (!Array.isArray(detections)) {
-          throw new SamflowError('BAD_PROMPT', `${source}: expected an array of detections ({bbox: [x, y, w, h], class, score} as sam-detector or coco-ssd emit, {box: [x0, y0, x1, y1]} or [x0, y0, x1, y1]), got ${detections === undefined ? 'nothing' : typeof detections}.`, source);
+          throw new SamflowError(
+            'BAD_PROMPT',
+            `${source}: expected an array of detections ({bbox: [x, y, w, h], class, score} as sam-detector or coco-ssd emit, {box: [x0, y0, x1, y1]} or [x0, y0, x1, y1]), got ${detections === undefined ? 'nothing' : typeof detections}.`,
+            source,
+          );
         }
         const image = msg.embedding !== undefined ? readEmbeddingHandle(msg.embedding, 'sam-boxes-to-prompts') : undefined;
         const prompts = boxesToPrompts(detections as DetectionBoxInput[], { ...opts, ...(image ? { image } : {}) });

@@ -32,10 +32,17 @@ function nonEmpty(v: unknown): string | undefined {
 
 /** The client options a sam-cluster config asks for (secrets from Node-RED's credential store). */
 function clusterOptionsOf(def: SamClusterDef, cred: SamClusterCredentials = {}): SamClusterOptions {
-  const servers = (def.servers ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const servers = (def.servers ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const stream = nonEmpty(def.stream);
   const n = Number(def.maxInFlight);
-  const tls = { ...(nonEmpty(def.caFile) ? { caFile: nonEmpty(def.caFile)! } : {}), ...(nonEmpty(def.certFile) ? { certFile: nonEmpty(def.certFile)! } : {}), ...(nonEmpty(def.keyFile) ? { keyFile: nonEmpty(def.keyFile)! } : {}) };
+  const tls = {
+    ...(nonEmpty(def.caFile) ? { caFile: nonEmpty(def.caFile)! } : {}),
+    ...(nonEmpty(def.certFile) ? { certFile: nonEmpty(def.certFile)! } : {}),
+    ...(nonEmpty(def.keyFile) ? { keyFile: nonEmpty(def.keyFile)! } : {}),
+  };
   return {
     servers,
     ...(stream ? { names: clusterNamesForStream(stream) } : {}),

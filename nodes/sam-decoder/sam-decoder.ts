@@ -43,7 +43,11 @@ export = function register(RED: NodeAPI): void {
         const handle = readEmbeddingHandle(msg.embedding, 'sam-decoder');
         const raw = msg.prompts;
         if (raw === undefined) {
-          throw new SamflowError('BAD_PROMPT', 'msg.prompts: missing. Wire a sam-prompt (or sam-grid, sam-boxes-to-prompts) before sam-decoder, or set msg.prompts = [{points: [[x, y, 1]]}].', 'msg.prompts');
+          throw new SamflowError(
+            'BAD_PROMPT',
+            'msg.prompts: missing. Wire a sam-prompt (or sam-grid, sam-boxes-to-prompts) before sam-decoder, or set msg.prompts = [{points: [[x, y, 1]]}].',
+            'msg.prompts',
+          );
         }
         const prompts = promptList(raw, 'msg.prompts').map((p, i) => parsePrompt(p, `msg.prompts[${i}]`));
         active++;
@@ -53,10 +57,18 @@ export = function register(RED: NodeAPI): void {
           const records = await runtime.run(async (model) => {
             const embedded = runtime.embeddings.get(EmbeddingCache.keyOf(handle.modelId, handle.frameId));
             if (!embedded) {
-              throw new SamflowError('BAD_OPTION', `msg.embedding: the embedding of frame "${handle.frameId}" is no longer cached in sam-model (evicted or the model was redeployed). Raise the cache size of sam-model or send the image through sam-encoder again.`, 'msg.embedding');
+              throw new SamflowError(
+                'BAD_OPTION',
+                `msg.embedding: the embedding of frame "${handle.frameId}" is no longer cached in sam-model (evicted or the model was redeployed). Raise the cache size of sam-model or send the image through sam-encoder again.`,
+                'msg.embedding',
+              );
             }
             if (handle.modelId !== model.id) {
-              throw new SamflowError('BAD_OPTION', `msg.embedding: made by model "${handle.modelId}" but this sam-decoder uses "${model.id}"; select the same sam-model in sam-encoder and sam-decoder.`, 'msg.embedding');
+              throw new SamflowError(
+                'BAD_OPTION',
+                `msg.embedding: made by model "${handle.modelId}" but this sam-decoder uses "${model.id}"; select the same sam-model in sam-encoder and sam-decoder.`,
+                'msg.embedding',
+              );
             }
             const kept: MaskCandidate[] = [];
             for (const [i, prompt] of prompts.entries()) {
@@ -64,10 +76,18 @@ export = function register(RED: NodeAPI): void {
               if (prompt.maskRef) {
                 const previous = runtime.candidates.get(prompt.maskRef);
                 if (!previous) {
-                  throw new SamflowError('BAD_PROMPT', `msg.prompts[${i}].maskRef: no kept mask "${prompt.maskRef}" (sam-model keeps the last 64); decode again with "Output msg.candidates" on.`, `msg.prompts[${i}].maskRef`);
+                  throw new SamflowError(
+                    'BAD_PROMPT',
+                    `msg.prompts[${i}].maskRef: no kept mask "${prompt.maskRef}" (sam-model keeps the last 64); decode again with "Output msg.candidates" on.`,
+                    `msg.prompts[${i}].maskRef`,
+                  );
                 }
                 if (previous.frameId !== embedded.frame.id) {
-                  throw new SamflowError('BAD_PROMPT', `msg.prompts[${i}].maskRef: mask "${prompt.maskRef}" belongs to frame "${previous.frameId}", not "${embedded.frame.id}"; a mask input must come from the same image.`, `msg.prompts[${i}].maskRef`);
+                  throw new SamflowError(
+                    'BAD_PROMPT',
+                    `msg.prompts[${i}].maskRef: mask "${prompt.maskRef}" belongs to frame "${previous.frameId}", not "${embedded.frame.id}"; a mask input must come from the same image.`,
+                    `msg.prompts[${i}].maskRef`,
+                  );
                 }
                 samPrompt = { ...prompt, maskInput: previous.lowResLogits };
               }

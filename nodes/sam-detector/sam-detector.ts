@@ -34,7 +34,10 @@ export = function register(RED: NodeAPI): void {
     let opts: DetectOptions = {};
     let configError: Error | undefined;
     try {
-      const classes = (def.classes ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
+      const classes = (def.classes ?? '')
+        .split(',')
+        .map((c) => c.trim())
+        .filter((c) => c !== '');
       opts = {
         minScore: numberOption(def.minScore, 'minScore', 0.15, 0, 1),
         maxDetections: numberOption(def.maxDetections, 'maxDetections', 20, 1, 100, true),

@@ -94,7 +94,11 @@ export = function register(RED: NodeAPI): void {
             });
           });
           msg.masks = records;
-          node.status({ fill: 'green', shape: 'dot', text: `${records.length} mask(s) · ${((Date.now() - started) / 1000).toFixed(1)} s${dropped ? ` · dropped ${dropped}` : ''}` });
+          node.status({
+            fill: 'green',
+            shape: 'dot',
+            text: `${records.length} mask(s) · ${((Date.now() - started) / 1000).toFixed(1)} s${dropped ? ` · dropped ${dropped}` : ''}`,
+          });
           send(msg);
           done();
         } catch (err) {

@@ -42,7 +42,10 @@ export = function register(RED: NodeAPI): void {
     let opts: SegmentInstancesOptions = {};
     let minScore = 0.15;
     let configError: Error | undefined;
-    const classes = (def.classes ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
+    const classes = (def.classes ?? '')
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '');
     try {
       minScore = numberOption(def.minScore, 'minScore', 0.15, 0, 1);
       opts = {

@@ -21,14 +21,23 @@ function parseJsonField(text: string | undefined, field: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new SamflowError('BAD_PROMPT', `config.${field}: ${JSON.stringify(text)} is not valid JSON; write points as [[x, y, 1]] and a box as [x0, y0, x1, y1].`, `config.${field}`);
+    throw new SamflowError(
+      'BAD_PROMPT',
+      `config.${field}: ${JSON.stringify(text)} is not valid JSON; write points as [[x, y, 1]] and a box as [x0, y0, x1, y1].`,
+      `config.${field}`,
+    );
   }
 }
 
 /** The earlier mask to refine: msg.maskRef, else (with the refine option) msg.candidates[0].id. */
 function refineRef(maskRef: unknown, candidates: unknown): string | undefined {
   if (maskRef !== undefined) {
-    if (typeof maskRef !== 'string' || maskRef === '') throw new SamflowError('BAD_PROMPT', `msg.maskRef: expected the id of an earlier mask (msg.candidates[0].id from sam-decoder), got ${JSON.stringify(maskRef)}.`, 'msg.maskRef');
+    if (typeof maskRef !== 'string' || maskRef === '')
+      throw new SamflowError(
+        'BAD_PROMPT',
+        `msg.maskRef: expected the id of an earlier mask (msg.candidates[0].id from sam-decoder), got ${JSON.stringify(maskRef)}.`,
+        'msg.maskRef',
+      );
     return maskRef;
   }
   if (candidates === undefined) return undefined;

@@ -35,12 +35,20 @@ const PREVIEW_INTERVAL_MS = 250;
 
 function masksOf(value: unknown): BinaryMask[] {
   if (!Array.isArray(value)) {
-    throw new SamflowError('BAD_OPTION', `msg.masks: expected the array of mask records that sam-decoder sets, got ${value === undefined ? 'nothing' : typeof value}. Wire sam-render after sam-decoder.`, 'msg.masks');
+    throw new SamflowError(
+      'BAD_OPTION',
+      `msg.masks: expected the array of mask records that sam-decoder sets, got ${value === undefined ? 'nothing' : typeof value}. Wire sam-render after sam-decoder.`,
+      'msg.masks',
+    );
   }
   return value.map((r: unknown, i) => {
     const seg = typeof r === 'object' && r !== null ? (r as { segmentation?: unknown }).segmentation : undefined;
     if (typeof seg !== 'object' || seg === null || !('size' in seg) || !('counts' in seg)) {
-      throw new SamflowError('BAD_OPTION', `msg.masks[${i}]: expected a record with segmentation {size: [h, w], counts} (COCO RLE), got ${JSON.stringify(r)?.slice(0, 80)}.`, `msg.masks[${i}]`);
+      throw new SamflowError(
+        'BAD_OPTION',
+        `msg.masks[${i}]: expected a record with segmentation {size: [h, w], counts} (COCO RLE), got ${JSON.stringify(r)?.slice(0, 80)}.`,
+        `msg.masks[${i}]`,
+      );
     }
     return rleToMask(seg as CompressedRle | UncompressedRle);
   });
@@ -72,23 +80,26 @@ export = function register(RED: NodeAPI): void {
     function schedulePreview(image: Buffer): void {
       pendingImage = image;
       if (!comms || previewTimer || previewing) return;
-      previewTimer = setTimeout(() => {
-        previewTimer = undefined;
-        const next = pendingImage;
-        pendingImage = undefined;
-        if (!next || !comms) return;
-        previewing = true;
-        lastPreview = Date.now();
-        previewImage(next, previewWidth)
-          .then(
-            (jpg) => comms.publish(previewTopic, { data: `data:image/jpeg;base64,${jpg.toString('base64')}`, width: previewWidth } satisfies SamRenderPreview, false),
-            (err: unknown) => node.warn(`sam-render preview: ${errorText(err)}`),
-          )
-          .finally(() => {
-            previewing = false;
-            if (pendingImage) schedulePreview(pendingImage);
-          });
-      }, Math.max(0, lastPreview + PREVIEW_INTERVAL_MS - Date.now()));
+      previewTimer = setTimeout(
+        () => {
+          previewTimer = undefined;
+          const next = pendingImage;
+          pendingImage = undefined;
+          if (!next || !comms) return;
+          previewing = true;
+          lastPreview = Date.now();
+          previewImage(next, previewWidth)
+            .then(
+              (jpg) => comms.publish(previewTopic, { data: `data:image/jpeg;base64,${jpg.toString('base64')}`, width: previewWidth } satisfies SamRenderPreview, false),
+              (err: unknown) => node.warn(`sam-render preview: ${errorText(err)}`),
+            )
+            .finally(() => {
+              previewing = false;
+              if (pendingImage) schedulePreview(pendingImage);
+            });
+        },
+        Math.max(0, lastPreview + PREVIEW_INTERVAL_MS - Date.now()),
+      );
     }
 
     const inFlight = new MessagesInFlight(node, 'sam-render');

@@ -70,7 +70,8 @@ export = function register(RED: NodeAPI): void {
           }
           const prompts: SamJobPrompt[] = (Array.isArray(raw) ? raw : [raw]).map((p, i) => {
             const { maskRef, ...prompt } = parsePrompt(p, `msg.prompts[${i}]`);
-            if (maskRef !== undefined) throw new SamflowError('BAD_PROMPT', `msg.prompts[${i}].maskRef: sam segment takes points and boxes only; use sam-decoder for mask refinement`, `msg.prompts[${i}]`);
+            if (maskRef !== undefined)
+              throw new SamflowError('BAD_PROMPT', `msg.prompts[${i}].maskRef: sam segment takes points and boxes only; use sam-decoder for mask refinement`, `msg.prompts[${i}]`);
             return prompt;
           });
           let records: AmgRecord<CompressedRle>[];

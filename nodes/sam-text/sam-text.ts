@@ -63,7 +63,12 @@ export = function register(RED: NodeAPI): void {
         try {
           clip = await loading;
         } catch (err) {
-          throw new SamflowError('MODEL_NOT_FOUND', `sam-text: CLIP could not be loaded (${errorText(err)}). Put a transformers.js CLIP export in models/clip or set the node's folder.`, undefined, { cause: err });
+          throw new SamflowError(
+            'MODEL_NOT_FOUND',
+            `sam-text: CLIP could not be loaded (${errorText(err)}). Put a transformers.js CLIP export in models/clip or set the node's folder.`,
+            undefined,
+            { cause: err },
+          );
         }
         const t0 = Date.now();
         const frame = await decodeImage(input, { id: frameId });

@@ -131,7 +131,11 @@ export = function register(RED: NodeAPI): void {
             const embedded = await embedMessage(runtime, model, msg);
             if (objects) restart(model, objects);
             if (!frames) {
-              throw new SamflowError('BAD_PROMPT', 'sam-track: no objects to follow yet. Send msg.objects = [{id, box: [x0, y0, x1, y1]}] (or msg.prompts) with the first frame.', 'msg.objects');
+              throw new SamflowError(
+                'BAD_PROMPT',
+                'sam-track: no objects to follow yet. Send msg.objects = [{id, box: [x0, y0, x1, y1]}] (or msg.prompts) with the first frame.',
+                'msg.objects',
+              );
             }
             return track(embedded);
           });
@@ -145,7 +149,11 @@ export = function register(RED: NodeAPI): void {
           msg.objects = tracked.objects.map((o) => ({ objectId: o.objectId, state: o.state, box: o.box, area: o.area, predictedIou: o.predictedIou, framesLost: o.framesLost }));
           msg.events = tracked.events;
           const lost = tracked.objects.filter((o) => o.state === 'lost').length;
-          node.status({ fill: lost ? 'yellow' : 'green', shape: 'dot', text: `${masks.length} tracked${lost ? ` · ${lost} lost` : ''} · ${Date.now() - started} ms${dropped ? ` · dropped ${dropped}` : ''}` });
+          node.status({
+            fill: lost ? 'yellow' : 'green',
+            shape: 'dot',
+            text: `${masks.length} tracked${lost ? ` · ${lost} lost` : ''} · ${Date.now() - started} ms${dropped ? ` · dropped ${dropped}` : ''}`,
+          });
           send(msg);
           done();
         } catch (err) {

@@ -27,7 +27,16 @@ describe('nonMaxSuppression (torchvision semantics)', () => {
     expect(nonMaxSuppression(boxes, [0.9, 0.8, 0.95], 0.95)).toEqual([2, 0, 1]);
   });
   it('an IoU exactly at the threshold is not suppressed (strict >)', () => {
-    expect(nonMaxSuppression([[0, 0, 2, 1], [0, 0, 1, 1]], [1, 0.5], 0.5)).toEqual([0, 1]);
+    expect(
+      nonMaxSuppression(
+        [
+          [0, 0, 2, 1],
+          [0, 0, 1, 1],
+        ],
+        [1, 0.5],
+        0.5,
+      ),
+    ).toEqual([0, 1]);
   });
   it('empty input gives no indices', () => {
     expect(nonMaxSuppression([], [], 0.7)).toEqual([]);
@@ -39,7 +48,11 @@ describe('nonMaxSuppression (torchvision semantics)', () => {
 
 describe('batchedNms', () => {
   it('boxes in different categories never suppress each other', () => {
-    const b: BoxXyxy[] = [[0, 0, 10, 10], [0, 0, 10, 10], [0, 0, 10, 10]];
+    const b: BoxXyxy[] = [
+      [0, 0, 10, 10],
+      [0, 0, 10, 10],
+      [0, 0, 10, 10],
+    ];
     expect(batchedNms(b, [0.5, 0.9, 0.7], [0, 1, 0], 0.5)).toEqual([1, 2]);
     expect(batchedNms(b, [0.5, 0.9, 0.7], [0, 0, 0], 0.5)).toEqual([1]);
   });

@@ -76,9 +76,7 @@ describe('samflow everything and edges with the real model', () => {
     expect(json.image).toEqual({ width: 360, height: 220, file_name: 'scene.png' });
     expect(json.annotations.length).toBeGreaterThan(0);
     for (const [i, a] of json.annotations.entries()) {
-      expect(Object.keys(a).sort()).toEqual(
-        ['area', 'bbox', 'crop_box', 'id', 'point_coords', 'predicted_iou', 'segmentation', 'stability_score'].sort(),
-      );
+      expect(Object.keys(a).sort()).toEqual(['area', 'bbox', 'crop_box', 'id', 'point_coords', 'predicted_iou', 'segmentation', 'stability_score'].sort());
       expect(a.id).toBe(i + 1);
       expect(a.segmentation.size).toEqual([220, 360]);
       expect(rleArea(a.segmentation)).toBe(a.area);
@@ -119,7 +117,10 @@ describe('samflow everything and edges with the real model', () => {
     const first = await runCli(['annotate', folder, '--out', out, '--points-per-side', '3']);
     expect(first.stderr).toMatch(/1 images annotated, 0 already done/);
     expect(first.code).toBe(0);
-    const coco = JSON.parse(readFileSync(out, 'utf8')) as { images: Array<{ file_name: string }>; annotations: Array<{ image_id: number; segmentation: CompressedRle; area: number }> };
+    const coco = JSON.parse(readFileSync(out, 'utf8')) as {
+      images: Array<{ file_name: string }>;
+      annotations: Array<{ image_id: number; segmentation: CompressedRle; area: number }>;
+    };
     expect(coco.images.map((i) => i.file_name)).toEqual(['one.png']);
     for (const a of coco.annotations) expect(rleArea(a.segmentation)).toBe(a.area);
     const again = await runCli(['annotate', folder, '--out', out, '--resume', '--points-per-side', '3']);

@@ -86,7 +86,7 @@ describe('annotateFolder (data engine)', () => {
 });
 
 describe('edge map', () => {
-  it('edges lie on the shapes\' outlines and nowhere inside or far outside', async () => {
+  it("edges lie on the shapes' outlines and nowhere inside or far outside", async () => {
     const frame = await sceneFrame([RED, BLUE]);
     const e = await computeEdgeMap(new ColorRegionModel(regions), frame, { pointsPerSide: 8 });
     expect(e.maskCount).toBe(2);

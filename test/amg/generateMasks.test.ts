@@ -178,7 +178,13 @@ describe('options and toRecords', () => {
     const emb = await encodeImage(model, frame);
     const [c] = await decodeMasks(model, emb, { points: [{ x: 100, y: 100, label: 1 }] });
     const logits = Float32Array.from(c.lowResLogits);
-    for (const [x, y] of [[200, 150], [201, 150], [200, 151], [201, 151]] as const) logits[y * 256 + x] = 8;
+    for (const [x, y] of [
+      [200, 150],
+      [201, 150],
+      [200, 151],
+      [201, 151],
+    ] as const)
+      logits[y * 256 + x] = 8;
     const withIsland = { ...c, lowResLogits: logits };
     const [kept] = toRecords([withIsland], { outputMode: 'binary_mask' });
     const [cleaned] = toRecords([withIsland], { outputMode: 'binary_mask', minMaskRegionArea: 100 });

@@ -161,7 +161,9 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     await waitMask();
     await click(300, 150, { shift: true });
     await waitMask();
-    const negatives = await page.evaluate(() => (window.samflowAnnotate.steps[window.samflowAnnotate.steps.length - 1] as unknown as { points: { label: number }[] }).points.map((p) => p.label));
+    const negatives = await page.evaluate(() =>
+      (window.samflowAnnotate.steps[window.samflowAnnotate.steps.length - 1] as unknown as { points: { label: number }[] }).points.map((p) => p.label),
+    );
     expect(negatives).toEqual([1, 0, 0]);
     await accept('rect', 1);
     const coco = await exported();
@@ -219,8 +221,10 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     await waitMask();
     const choice = (): Promise<string | null> => page.locator('#overlay').getAttribute('data-mask-choice');
     expect(await choice()).toBe('1/3');
-    const masks = await page.evaluate(() =>
-      (window.samflowAnnotate.steps[window.samflowAnnotate.steps.length - 1] as unknown as { masks: { handle: string; score: number; rle: CompressedRle; maskIndex: number }[] }).masks,
+    const masks = await page.evaluate(
+      () =>
+        (window.samflowAnnotate.steps[window.samflowAnnotate.steps.length - 1] as unknown as { masks: { handle: string; score: number; rle: CompressedRle; maskIndex: number }[] })
+          .masks,
     );
     expect(masks).toHaveLength(3);
     expect(masks.map((m) => m.maskIndex).sort()).toEqual([1, 2, 3]);

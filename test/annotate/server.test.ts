@@ -53,7 +53,10 @@ beforeAll(async () => {
   // a proposal source with a known answer: one box prompt around each shape of 01-shapes.png
   const shapesProvider: ProposalProvider = async (embedded, m) => {
     boxes.length = 0;
-    for (const [box, label] of [[[65, 115, 215, 265], 'circle'], [[280, 70, 420, 270], 'rect']] as const) {
+    for (const [box, label] of [
+      [[65, 115, 215, 265], 'circle'],
+      [[280, 70, 420, 270], 'rect'],
+    ] as const) {
       const [candidate] = await decodeMasks(m, embedded, { box });
       boxes.push({ candidate: candidate, label, score: 0.5 });
     }
@@ -131,7 +134,10 @@ describe('annotation server (fake model)', () => {
     expect(local).toEqual({ ...coco, info: { ...coco.info, date_created: local.info.date_created } });
     expect(Date.parse(coco.info.date_created)).toBeLessThanOrEqual(Date.parse(local.info.date_created));
     expect(coco.images).toEqual([{ id: 1, file_name: '01-shapes.png', width: 480, height: 360 }]);
-    expect(coco.categories).toEqual([{ id: 1, name: 'circle' }, { id: 2, name: 'rect' }]);
+    expect(coco.categories).toEqual([
+      { id: 1, name: 'circle' },
+      { id: 2, name: 'rect' },
+    ]);
     expect(coco.annotations).toHaveLength(1);
     const a = coco.annotations[0];
     expect(a).toMatchObject({ id: 1, image_id: 1, category_id: 1, iscrowd: 0, area: m.json.area });
@@ -151,7 +157,14 @@ describe('annotation server (fake model)', () => {
   it('feeds the previous low-res logits back as mask_input, and validates prompts', async () => {
     const first = await post(api('api/predict'), { file: '01-shapes.png', points: [{ x: 350, y: 170, label: 1 }] });
     const before = model.decodedFeeds.length;
-    const second = await post(api('api/predict'), { file: '01-shapes.png', points: [{ x: 350, y: 170, label: 1 }, { x: 300, y: 300, label: 0 }], prev: first.json.handle });
+    const second = await post(api('api/predict'), {
+      file: '01-shapes.png',
+      points: [
+        { x: 350, y: 170, label: 1 },
+        { x: 300, y: 300, label: 0 },
+      ],
+      prev: first.json.handle,
+    });
     expect(second.status).toBe(200);
     const feeds = model.decodedFeeds[before];
     expect(feeds.hasMaskInput[0]).toBe(1);
@@ -201,7 +214,10 @@ describe('annotation server (fake model)', () => {
     const r = await post(api('api/propose'), { file: '02-pair.png', kind: 'shapes' });
     expect(r.status).toBe(200);
     const proposals = (r.json as unknown as { proposals: { handle: string; label: string; score: number; box: number[]; rle: CompressedRle }[] }).proposals;
-    expect(proposals.map((p) => [p.label, p.score])).toEqual([['circle', 0.5], ['rect', 0.5]]);
+    expect(proposals.map((p) => [p.label, p.score])).toEqual([
+      ['circle', 0.5],
+      ['rect', 0.5],
+    ]);
     expect(proposals[1].box).toEqual([280, 70, 420, 270]);
     // correct the rect proposal: its box plus a click, its logits as mask_input
     const before = model.decodedFeeds.length;
@@ -303,10 +319,12 @@ describe('annotation server (fake model)', () => {
     const port = new URL(server.url).port;
     const status = (host: string): Promise<number> =>
       new Promise((resolve, reject) => {
-        http.get({ host: '127.0.0.1', port, path: '/api/images', headers: { Host: host } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        }).on('error', reject);
+        http
+          .get({ host: '127.0.0.1', port, path: '/api/images', headers: { Host: host } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject);
       });
     expect(await status(`evil.example:${port}`)).toBe(403);
     expect(await status(`localhost:${port}`)).toBe(200);

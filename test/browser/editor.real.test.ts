@@ -31,7 +31,6 @@ if (!hasChromium) {
   console.warn(`skipped: ${message}`);
 }
 
-
 describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
   let red: ChildProcess | undefined;
   let browser: Browser | undefined;
@@ -119,7 +118,9 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
     expect(onCanvas).toEqual(expect.arrayContaining(['sam-encoder', 'sam-prompt', 'sam-decoder', 'sam-render', 'inject', 'comment']));
     // turn on sam render's editor preview (off by default) before deploying
     await page.evaluate(() => {
-      const RED = (window as unknown as { RED: { nodes: { eachNode: (fn: (n: Record<string, unknown>) => void) => void; dirty: (d: boolean) => void }; view: { redraw: () => void } } }).RED;
+      const RED = (
+        window as unknown as { RED: { nodes: { eachNode: (fn: (n: Record<string, unknown>) => void) => void; dirty: (d: boolean) => void }; view: { redraw: () => void } } }
+      ).RED;
       RED.nodes.eachNode((n) => {
         if (n['type'] === 'sam-render') Object.assign(n, { preview: true, previewWidth: 160, changed: true, dirty: true });
       });
@@ -171,16 +172,29 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
     // add one of each to the workspace and open its editor (oneditprepare runs)
     for (const type of paletteTypes) {
       await page.evaluate((t) => {
-        const RED = (window as unknown as {
-          RED: {
-            nodes: { id: () => string; getType: (t: string) => { defaults: Record<string, { value: unknown }> }; add: (n: Record<string, unknown>) => Record<string, unknown> };
-            workspaces: { active: () => string };
-            editor: { edit: (n: Record<string, unknown>) => void };
-            view: { redraw: () => void };
-          };
-        }).RED;
+        const RED = (
+          window as unknown as {
+            RED: {
+              nodes: { id: () => string; getType: (t: string) => { defaults: Record<string, { value: unknown }> }; add: (n: Record<string, unknown>) => Record<string, unknown> };
+              workspaces: { active: () => string };
+              editor: { edit: (n: Record<string, unknown>) => void };
+              view: { redraw: () => void };
+            };
+          }
+        ).RED;
         const def = RED.nodes.getType(t);
-        const n: Record<string, unknown> = { id: RED.nodes.id(), type: t, z: RED.workspaces.active(), x: 100, y: 600, _def: def, inputs: 1, outputs: 1, wires: [[]], changed: true };
+        const n: Record<string, unknown> = {
+          id: RED.nodes.id(),
+          type: t,
+          z: RED.workspaces.active(),
+          x: 100,
+          y: 600,
+          _def: def,
+          inputs: 1,
+          outputs: 1,
+          wires: [[]],
+          changed: true,
+        };
         for (const [k, v] of Object.entries(def.defaults)) n[k] = v.value;
         RED.editor.edit(RED.nodes.add(n));
       }, type);

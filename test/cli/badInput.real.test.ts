@@ -12,8 +12,18 @@ const image = path.join(tmp, 'img.png');
 const thin = path.join(tmp, 'thin-4000x1.png');
 
 beforeAll(async () => {
-  writeFileSync(image, await sharp({ create: { width: 120, height: 80, channels: 3, background: '#808080' } }).png().toBuffer());
-  writeFileSync(thin, await sharp({ create: { width: 4000, height: 1, channels: 3, background: '#c02020' } }).png().toBuffer());
+  writeFileSync(
+    image,
+    await sharp({ create: { width: 120, height: 80, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer(),
+  );
+  writeFileSync(
+    thin,
+    await sharp({ create: { width: 4000, height: 1, channels: 3, background: '#c02020' } })
+      .png()
+      .toBuffer(),
+  );
 });
 
 const manyPoints = Array.from({ length: 65 }, (_, i) => ['--point', `${i},10`]).flat();

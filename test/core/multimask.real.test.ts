@@ -42,14 +42,17 @@ describe.skipIf(!sharedDataDir && !process.env.CI)('the bundled decoder’s 3 ma
   /** The original single-mask decoder on the same feeds. */
   async function single(e: EmbeddedFrame, prompt: SamPrompt): Promise<{ iou: number; low: Float32Array }> {
     const f = encodePrompts(prompt, e.transform);
-    const out = await original.run({
-      image_embeddings: new ort.Tensor('float32', e.embedding, [1, 256, 64, 64]),
-      point_coords: new ort.Tensor('float32', f.pointCoords, [1, f.numPoints, 2]), // float32[1,N,2]
-      point_labels: new ort.Tensor('float32', f.pointLabels, [1, f.numPoints]), // float32[1,N]
-      mask_input: new ort.Tensor('float32', f.maskInput, [1, 1, 256, 256]), // float32[1,1,256,256]
-      has_mask_input: new ort.Tensor('float32', f.hasMaskInput, [1]),
-      orig_im_size: new ort.Tensor('float32', f.origImSize, [2]),
-    }, ['iou_predictions', 'low_res_masks']);
+    const out = await original.run(
+      {
+        image_embeddings: new ort.Tensor('float32', e.embedding, [1, 256, 64, 64]),
+        point_coords: new ort.Tensor('float32', f.pointCoords, [1, f.numPoints, 2]), // float32[1,N,2]
+        point_labels: new ort.Tensor('float32', f.pointLabels, [1, f.numPoints]), // float32[1,N]
+        mask_input: new ort.Tensor('float32', f.maskInput, [1, 1, 256, 256]), // float32[1,1,256,256]
+        has_mask_input: new ort.Tensor('float32', f.hasMaskInput, [1]),
+        orig_im_size: new ort.Tensor('float32', f.origImSize, [2]),
+      },
+      ['iou_predictions', 'low_res_masks'],
+    );
     return { iou: (out['iou_predictions'].data as Float32Array)[0], low: out['low_res_masks'].data as Float32Array };
   }
 
@@ -61,7 +64,11 @@ describe.skipIf(!sharedDataDir && !process.env.CI)('the bundled decoder’s 3 ma
     let compared = 0;
     for (const e of embedded) {
       const { width: w, height: h } = e.frame;
-      for (const [fx, fy] of [[0.5, 0.5], [0.25, 0.3], [0.7, 0.8]] as const) {
+      for (const [fx, fy] of [
+        [0.5, 0.5],
+        [0.25, 0.3],
+        [0.7, 0.8],
+      ] as const) {
         const click = { x: Math.round(w * fx), y: Math.round(h * fy), label: 1 as const };
         const prompts: SamPrompt[] = [
           { points: [click] }, // a lone click: the best of tokens 1–3

@@ -41,7 +41,11 @@ describe('prepareDerivedModel', () => {
     const dir = path.join(modelsDir, 'tiny-int8');
     const first = await prepareDerivedModel({ id: 'tiny-int8', modelsDir }, resolveFiles);
     expect(first?.state).toBe('absent');
-    const json1 = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as { source: { encoder: { sha256: string } }; encoder: { sha256: string }; quantized: { encoder: number; decoder: number } };
+    const json1 = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+      source: { encoder: { sha256: string } };
+      encoder: { sha256: string };
+      quantized: { encoder: number; decoder: number };
+    };
     expect(json1.quantized).toEqual({ encoder: 1, decoder: 0 });
     const enc = readOnnxModel(readFileSync(path.join(dir, 'encoder.onnx')));
     expect(enc.nodes.map((n) => n.opType)).toEqual(['DynamicQuantizeMatMul']);

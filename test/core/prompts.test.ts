@@ -8,7 +8,15 @@ const t = new SamTransform(600, 400); // model frame 1024 x 683
 
 describe('encodePrompts', () => {
   it('points only: coordinates in the 1024 frame plus SAM’s padding point labelled −1', () => {
-    const f = encodePrompts({ points: [{ x: 300, y: 200, label: 1 }, { x: 60, y: 40, label: 0 }] }, t);
+    const f = encodePrompts(
+      {
+        points: [
+          { x: 300, y: 200, label: 1 },
+          { x: 60, y: 40, label: 0 },
+        ],
+      },
+      t,
+    );
     expect(f.numPoints).toBe(3);
     expect(Array.from(f.pointLabels)).toEqual([1, 0, -1]);
     expect(f.pointCoords[0]).toBeCloseTo(512, 4);

@@ -51,11 +51,22 @@ describe('click and box prompts on a synthetic scene (real model)', () => {
 
   it('a negative click removes a region', async () => {
     // a box around both shapes covers both; a negative click on the square removes it
-    const both = await best({ box: [100, 110, 570, 320], points: [{ x: 200, y: 220, label: 1 }, { x: 480, y: 220, label: 1 }] });
+    const both = await best({
+      box: [100, 110, 570, 320],
+      points: [
+        { x: 200, y: 220, label: 1 },
+        { x: 480, y: 220, label: 1 },
+      ],
+    });
     const sqMask = shapeMask(W, H, square);
     const inSquare = (m: BinaryMask): number => m.data.reduce((n, v, i) => n + (v && sqMask.data[i] ? 1 : 0), 0);
     expect(inSquare(both)).toBeGreaterThan(0.5 * sqMask.data.reduce((a, b) => a + b, 0));
-    const without = await best({ points: [{ x: 200, y: 220, label: 1 }, { x: 480, y: 220, label: 0 }] });
+    const without = await best({
+      points: [
+        { x: 200, y: 220, label: 1 },
+        { x: 480, y: 220, label: 0 },
+      ],
+    });
     expect(inSquare(without)).toBeLessThan(0.02 * sqMask.data.reduce((a, b) => a + b, 0));
     expect(iou(without, shapeMask(W, H, disc))).toBeGreaterThanOrEqual(0.9);
   });
@@ -63,7 +74,10 @@ describe('click and box prompts on a synthetic scene (real model)', () => {
   it('a mask prompt (previous low-res logits) refines a click', async () => {
     const [first] = await decodeMasks(model, scene, { points: [{ x: 200, y: 220, label: 1 }] });
     const [refined] = await decodeMasks(model, scene, {
-      points: [{ x: 200, y: 220, label: 1 }, { x: 230, y: 250, label: 1 }],
+      points: [
+        { x: 200, y: 220, label: 1 },
+        { x: 230, y: 250, label: 1 },
+      ],
       maskInput: first.lowResLogits,
     });
     const gt = shapeMask(W, H, disc);
@@ -137,13 +151,19 @@ describe.skipIf(!sharedDataDir)('GrabCut one-click check against ground truth (.
     const sharp = (await import('sharp')).default;
     const gtDir = path.join(sharedDataDir!, 'grabcut', 'boundary_GT');
     const imgDir = path.join(sharedDataDir!, 'grabcut', 'data_GT');
-    const names = readdirSync(gtDir).filter((n) => n.endsWith('.png')).sort().slice(0, 5);
+    const names = readdirSync(gtDir)
+      .filter((n) => n.endsWith('.png'))
+      .sort()
+      .slice(0, 5);
     const scores: number[] = [];
     for (const name of names) {
       const stem = name.replace(/\.png$/, '');
       const imgName = readdirSync(imgDir).find((n) => n.startsWith(stem + '.'));
       if (!imgName) continue;
-      const { data: gt, info } = await sharp(readFileSync(path.join(gtDir, name))).greyscale().raw().toBuffer({ resolveWithObject: true });
+      const { data: gt, info } = await sharp(readFileSync(path.join(gtDir, name)))
+        .greyscale()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       // the interior point farthest from the boundary, by brute-force-free chessboard-ish approximation:
       // take the object pixel maximizing the min distance to any background pixel along the 4 axes
       let bestXY = [0, 0];

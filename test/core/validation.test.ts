@@ -125,7 +125,10 @@ describe('operators.encodePrompts', () => {
     const model = new FakeSamModel();
     const e = await embedded(model);
     const big = { embedded: e, prompts: Array.from({ length: 257 }, () => points(1)) };
-    await expect(lastValueFrom(of(big).pipe(operators.encodePrompts()))).rejects.toMatchObject({ code: 'BAD_PROMPT', message: expect.stringMatching(/257 is over the limit of 256/) });
+    await expect(lastValueFrom(of(big).pipe(operators.encodePrompts()))).rejects.toMatchObject({
+      code: 'BAD_PROMPT',
+      message: expect.stringMatching(/257 is over the limit of 256/),
+    });
     const fine = await lastValueFrom(of({ embedded: e, prompts: [points(3)] }).pipe(operators.encodePrompts({ maxPointsPerPrompt: 3 })));
     expect(fine.feeds[0].numPoints).toBe(4);
     await expect(lastValueFrom(of({ embedded: e, prompts: [points(4)] }).pipe(operators.encodePrompts({ maxPointsPerPrompt: 3 })))).rejects.toMatchObject({ code: 'BAD_PROMPT' });
@@ -138,7 +141,9 @@ describe('extreme aspect ratios', () => {
     [1, 3000],
     [100000, 1],
   ])('%ix%i decodes, encodes (>= 1 px short side) and gives a mask of the original size', async (w, h) => {
-    const png = await sharp({ create: { width: w, height: h, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toBuffer();
+    const png = await sharp({ create: { width: w, height: h, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+      .png()
+      .toBuffer();
     const frame = await decodeImage(png, { sourceName: `thin-${w}x${h}.png` });
     expect([frame.width, frame.height]).toEqual([w, h]);
     const pre = await preprocessImage(frame, fakeSpec);
@@ -263,6 +268,11 @@ describe('describeValue', () => {
   });
   it('limits at their documented defaults', () => {
     expect(DEFAULT_LIMITS).toMatchObject({ maxPointsPerPrompt: 64, maxPromptsPerMessage: 256, maxBoxes: 1000, maxPixels: 100_000_000, maxRlePixels: 100_000_000 });
-    expect(boxesToPrompts(Array.from({ length: 1001 }, () => [0, 0, 5, 5]), { maxBoxes: 2000 })).toHaveLength(1001);
+    expect(
+      boxesToPrompts(
+        Array.from({ length: 1001 }, () => [0, 0, 5, 5]),
+        { maxBoxes: 2000 },
+      ),
+    ).toHaveLength(1001);
   });
 });

@@ -30,7 +30,10 @@ export class BoxFillModel implements SamModel {
   }
   async runDecoder(_embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
     this.feeds.push(feeds);
-    let x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    let x0 = 0,
+      y0 = 0,
+      x1 = 0,
+      y1 = 0;
     for (let i = 0; i < feeds.numPoints; i++) {
       const [x, y] = [feeds.pointCoords[2 * i] / 4, feeds.pointCoords[2 * i + 1] / 4];
       if (feeds.pointLabels[i] === 2) [x0, y0] = [x, y];

@@ -25,7 +25,12 @@ describe('boxesToPrompts', () => {
   });
 
   it('accepts {box} XYXY and bare boxes, keeping input order when there are no scores', () => {
-    expect(boxesToPrompts([[5, 6, 7, 8], [1, 2, 3, 4]]).map((q) => q.box)).toEqual([
+    expect(
+      boxesToPrompts([
+        [5, 6, 7, 8],
+        [1, 2, 3, 4],
+      ]).map((q) => q.box),
+    ).toEqual([
       [5, 6, 7, 8],
       [1, 2, 3, 4],
     ]);

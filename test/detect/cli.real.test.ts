@@ -10,7 +10,6 @@ import { SamflowError } from '../../core/errors';
 import { decompressRle, maskIou, pngToMask, rleToMask } from '../../core/masks';
 import { chelsea, hasChelsea } from './dataDir';
 
-
 function capture(): CliIo & { out: string; err: string } {
   const io = {
     out: '',

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxIouXywh, loadCocoDetector, nodeModuleResolver, type CocoDetector } from '../../core/detect';
 import { chelsea, dataDir, frameFromFile, hasChelsea, hasData } from './dataDir';
 
-
 describe('loadCocoDetector (real centernet model, wasm)', () => {
   let detector: CocoDetector;
   beforeAll(async () => {

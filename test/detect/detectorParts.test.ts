@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  boxIouXywh,
-  chooseDetectorBackend,
-  letterboxFrame,
-  letterboxGeometry,
-  nmsDetections,
-  rawDetectionsToDetections,
-  validateDetectOptions,
-} from '../../core/detect';
+import { boxIouXywh, chooseDetectorBackend, letterboxFrame, letterboxGeometry, nmsDetections, rawDetectionsToDetections, validateDetectOptions } from '../../core/detect';
 import { SamflowError } from '../../core/errors';
 
 describe('chooseDetectorBackend', () => {
@@ -67,11 +59,36 @@ describe('rawDetectionsToDetections', () => {
   it('undoes the letterbox scale, clips, names COCO classes and filters', () => {
     // image 1024x512 letterboxed into 512: scale 0.5.
     const raw = new Float32Array([
-      -10, 20, 100, 120, 0.9, 15, // cat: x0 -20 → 0, y0 40, x1 200, y1 240
-      300, 100, 600, 300, 0.6, 16, // dog: x0 600, y0 200, x1 1200 → 1024, y1 600 → 512
-      0, 0, 10, 10, 0.1, 0, // person below minScore
-      5, 5, 5, 50, 0.8, 2, // empty width → dropped
-      0, 0, 10, 10, 0.9, NaN, // no class → dropped
+      -10,
+      20,
+      100,
+      120,
+      0.9,
+      15, // cat: x0 -20 → 0, y0 40, x1 200, y1 240
+      300,
+      100,
+      600,
+      300,
+      0.6,
+      16, // dog: x0 600, y0 200, x1 1200 → 1024, y1 600 → 512
+      0,
+      0,
+      10,
+      10,
+      0.1,
+      0, // person below minScore
+      5,
+      5,
+      5,
+      50,
+      0.8,
+      2, // empty width → dropped
+      0,
+      0,
+      10,
+      10,
+      0.9,
+      NaN, // no class → dropped
     ]);
     const opts = validateDetectOptions({ minScore: 0.3 });
     expect(rawDetectionsToDetections(raw, 0.5, 1024, 512, opts)).toEqual([

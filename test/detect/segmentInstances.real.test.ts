@@ -47,10 +47,18 @@ describe('segmentInstances (box-filling fake decoder)', () => {
 
   it('applies class filter and expansion before decoding, but reports the detector box', async () => {
     const model = new BoxFillModel();
-    const out = await segmentInstances(model, embeddedOf(model), [{ bbox: [10, 20, 40, 40], class: 'cat', score: 0.4 }, { bbox: [0, 0, 5, 5], class: 'dog', score: 1 }], {
-      classes: ['cat'],
-      expand: 5,
-    });
+    const out = await segmentInstances(
+      model,
+      embeddedOf(model),
+      [
+        { bbox: [10, 20, 40, 40], class: 'cat', score: 0.4 },
+        { bbox: [0, 0, 5, 5], class: 'dog', score: 1 },
+      ],
+      {
+        classes: ['cat'],
+        expand: 5,
+      },
+    );
     expect(out).toHaveLength(1);
     expect(out[0].record.box).toEqual([10, 20, 40, 40]);
     expect(out[0].record.area).toBe(50 * 50);

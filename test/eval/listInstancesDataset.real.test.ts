@@ -26,7 +26,13 @@ beforeAll(() => {
   touch('coco', 'masks', 'a_dog0.png');
   touch('coco', 'masks', 'b_dog0.png');
   writeJson('coco', [
-    { image: 'images/a.jpg', instances: [{ mask: 'masks/a_cat0.png', category: 'cat', bbox_xywh: [0, 0, 1, 1] }, { mask: 'masks/a_dog0.png', category: 'dog' }] },
+    {
+      image: 'images/a.jpg',
+      instances: [
+        { mask: 'masks/a_cat0.png', category: 'cat', bbox_xywh: [0, 0, 1, 1] },
+        { mask: 'masks/a_dog0.png', category: 'dog' },
+      ],
+    },
     { image: 'images/b.jpg', instances: [{ mask: 'masks/b_dog0.png', category: 'dog' }] },
   ]);
   writeJson('missing', [{ image: 'images/none.jpg', instances: [] }]);
@@ -75,7 +81,16 @@ describe('listInstancesDataset', () => {
     expect(items.map((i) => i.id)).toEqual(['dog/00000', 'dog/00012', 'dog/00024']);
     expect(items[0].classes).toEqual(['dog']);
     expect(items[0].objects[0].maskPath).toBe(path.join(dir, 'Annotations/480p/dog/00000.png'));
-    expect(listInstancesDataset(dir, { frameStep: 3 }).map((i) => i.id)).toEqual(['dog/00000', 'dog/00006', 'dog/00009', 'dog/00012', 'dog/00015', 'dog/00018', 'dog/00021', 'dog/00024']);
+    expect(listInstancesDataset(dir, { frameStep: 3 }).map((i) => i.id)).toEqual([
+      'dog/00000',
+      'dog/00006',
+      'dog/00009',
+      'dog/00012',
+      'dog/00015',
+      'dog/00018',
+      'dog/00021',
+      'dog/00024',
+    ]);
     expect(listInstancesDataset(dir, { frameStep: 20, davisClasses: { 'kite-surf': 'person' } }).map((i) => [i.id, i.classes[0]])).toEqual([['kite-surf/00000', 'person']]);
   });
 

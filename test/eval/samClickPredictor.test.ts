@@ -25,10 +25,7 @@ const spec: ModelSpec = {
  * candidate won: no mask prompt → `sides.plain` px, IoU `scores.plain`; mask prompt only →
  * `sides.mask`, `scores.mask`; box (labels 2/3) → `sides.box`, `scores.box`.
  */
-function fakeModel(
-  scores: { plain: number; mask: number; box: number },
-  sides = { plain: 40, mask: 60, box: 80 },
-): SamModel & { calls: DecoderFeeds[] } {
+function fakeModel(scores: { plain: number; mask: number; box: number }, sides = { plain: 40, mask: 60, box: 80 }): SamModel & { calls: DecoderFeeds[] } {
   const calls: DecoderFeeds[] = [];
   return {
     id: 'fake',
@@ -79,7 +76,7 @@ describe('samClickPredictor', () => {
   // 80/84/88 px squares: the refinements stay close to the first mask (IoU 0.91 and 0.83 >= 0.8)
   const close = { plain: 80, mask: 84, box: 88 };
 
-  it('improved: refines click 1 with its own mask, then with that mask\'s box, and keeps the highest predicted IoU', async () => {
+  it("improved: refines click 1 with its own mask, then with that mask's box, and keeps the highest predicted IoU", async () => {
     const model = fakeModel({ plain: 0.5, mask: 0.7, box: 0.9 }, close);
     const p = await samClickPredictor(model, embedded, 'improved')([click(10, 10, 1)], undefined);
     expect(model.calls).toHaveLength(3);

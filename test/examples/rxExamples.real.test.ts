@@ -32,9 +32,7 @@ describe.skipIf(!built)('examples/rx (compiled)', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'samflow-rx-')), 'overlay.png');
     const { stdout } = await run(process.execPath, [path.join(dist, 'clickToMask.js'), sample, '90', '120', out]);
     expect(stdout).toMatch(/predicted IoU \d/);
-    const [a, b] = await Promise.all(
-      [sample, out].map((f) => sharp(f).removeAlpha().raw().toBuffer({ resolveWithObject: true })),
-    );
+    const [a, b] = await Promise.all([sample, out].map((f) => sharp(f).removeAlpha().raw().toBuffer({ resolveWithObject: true })));
     expect(b.info.width).toBe(320);
     expect(b.info.height).toBe(240);
     // pixels the overlay tinted (mask fill and outline) against the disc
@@ -49,7 +47,10 @@ describe.skipIf(!built)('examples/rx (compiled)', () => {
 
   it('segmentEverything: one JSON line per image with SA-1B records covering the disc and the square', async () => {
     const { stdout } = await run(process.execPath, [path.join(dist, 'segmentEverything.js'), path.dirname(sample), '8']);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { image: string; width: number; height: number; annotations: MaskRecord[] });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { image: string; width: number; height: number; annotations: MaskRecord[] });
     expect(lines).toHaveLength(1);
     expect(lines[0].width).toBe(320);
     const masks = lines[0].annotations.map((r) => rleToMask(r.segmentation));

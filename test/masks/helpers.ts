@@ -27,8 +27,7 @@ export function rectsMask(width: number, height: number, rects: Array<[number, n
 /** A filled disc (pixel centres within radius r of (cx, cy)). */
 export function discMask(width: number, height: number, cx: number, cy: number, r: number, into?: BinaryMask): BinaryMask {
   const data = into ? into.data : new Uint8Array(width * height);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r) data[y * width + x] = 1;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r) data[y * width + x] = 1;
   return { width, height, data };
 }
 
@@ -56,4 +55,3 @@ export function rasterize(polys: readonly Polygon[], width: number, height: numb
   }
   return { width, height, data };
 }
-

@@ -14,12 +14,19 @@ function fullBox(low: Float32Array, t: SamTransform, threshold: number): number[
 /** Deterministic pseudo-random numbers in [0, 1). */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('logitsBoxXyxy', () => {
   it('equals the box of the upscaled, thresholded mask (blobs, specks, edges, padding, empty)', () => {
-    const sizes: Array<[number, number]> = [[640, 427], [512, 512], [300, 1000], [1920, 1080], [37, 23], [1024, 768]];
+    const sizes: Array<[number, number]> = [
+      [640, 427],
+      [512, 512],
+      [300, 1000],
+      [1920, 1080],
+      [37, 23],
+      [1024, 768],
+    ];
     const r = rng(7);
     let cases = 0;
     let specks = 0;

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import {
-  maskArea,
-  maskIntersection,
-  maskIou,
-  maskToBoxXywh,
-  maskToPng,
-  pngToMask,
-  stabilityScore,
-} from '../../core/masks';
+import { maskArea, maskIntersection, maskIou, maskToBoxXywh, maskToPng, pngToMask, stabilityScore } from '../../core/masks';
 import { SamflowError } from '../../core/errors';
 import { maskFromRows, rectsMask } from './helpers';
 
@@ -67,9 +59,7 @@ describe('stabilityScore', () => {
     const logits = Float32Array.from([5, -0.5, 5, 5, 5, 5]);
     expect(stabilityScore(logits, 0, 1, { width: 3, height: 2, validWidth: 2, validHeight: 1 })).toBe(1 / 2);
     expect(stabilityScore(logits, 0, 1)).toBe(5 / 6);
-    expect(() => stabilityScore(logits, 0, 1, { width: 4, height: 2, validWidth: 2, validHeight: 1 })).toThrow(
-      /does not fit logits of length 6/,
-    );
+    expect(() => stabilityScore(logits, 0, 1, { width: 4, height: 2, validWidth: 2, validHeight: 1 })).toThrow(/does not fit logits of length 6/);
   });
 });
 
@@ -91,7 +81,9 @@ describe('maskToPng / pngToMask', () => {
   it('reads RGBA/colour masks as gray with a threshold', async () => {
     // 2x1 RGBA: gray 200 and gray 100 → inside at threshold 127, both inside at threshold 50.
     const rgba = Buffer.from([200, 200, 200, 255, 100, 100, 100, 255]);
-    const png = await sharp(rgba, { raw: { width: 2, height: 1, channels: 4 } }).png().toBuffer();
+    const png = await sharp(rgba, { raw: { width: 2, height: 1, channels: 4 } })
+      .png()
+      .toBuffer();
     expect(Array.from((await pngToMask(png)).data)).toEqual([1, 0]);
     expect(Array.from((await pngToMask(png, 50)).data)).toEqual([1, 1]);
   });

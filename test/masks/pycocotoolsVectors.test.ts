@@ -12,8 +12,7 @@ import type { BinaryMask } from '../../core/types';
 
 function disc(w: number, h: number, cx: number, cy: number, r: number): BinaryMask {
   const data = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) data[y * w + x] = (x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r ? 1 : 0;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = (x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r ? 1 : 0;
   return { width: w, height: h, data };
 }
 

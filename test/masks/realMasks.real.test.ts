@@ -1,19 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  compressRle,
-  maskArea,
-  maskIou,
-  maskToBoxXywh,
-  maskToPolygons,
-  maskToRle,
-  pngToMask,
-  removeSmallRegions,
-  rleArea,
-  rleToBoxXywh,
-  rleToMask,
-} from '../../core/masks';
+import { compressRle, maskArea, maskIou, maskToBoxXywh, maskToPolygons, maskToRle, pngToMask, removeSmallRegions, rleArea, rleToBoxXywh, rleToMask } from '../../core/masks';
 import { rasterize } from './helpers';
 import { hasSharedData, sharedDataRoot } from '../support/sharedData';
 
@@ -26,9 +14,7 @@ interface CocoCatsEntry {
 }
 
 describe.skipIf(!hasData)('mask utilities on real COCO cat masks (../shared/data/coco-cats)', () => {
-  const entries: CocoCatsEntry[] = hasData
-    ? (JSON.parse(fs.readFileSync(path.join(cocoDir, 'instances.json'), 'utf8')) as CocoCatsEntry[])
-    : [];
+  const entries: CocoCatsEntry[] = hasData ? (JSON.parse(fs.readFileSync(path.join(cocoDir, 'instances.json'), 'utf8')) as CocoCatsEntry[]) : [];
 
   it("boxes match COCO's own bbox with the 'coco' convention; RLE round-trips; polygons rasterise back", async () => {
     expect(entries.length).toBeGreaterThan(0);

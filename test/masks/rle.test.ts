@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compressRle,
-  decompressRle,
-  maskToRle,
-  rleArea,
-  rleToBoxXywh,
-  rleToMask,
-} from '../../core/masks';
+import { compressRle, decompressRle, maskToRle, rleArea, rleToBoxXywh, rleToMask } from '../../core/masks';
 import { maskArea } from '../../core/masks/maskArea';
 import { maskToBoxXywh } from '../../core/masks/maskToBoxXywh';
 import { SamflowError } from '../../core/errors';

@@ -30,7 +30,7 @@ async function run(policy: DropPolicy, n: number, queueSize = 2): Promise<{ proc
   return { processed, dropped };
 }
 
-describe('DropQueue (the nodes\' explicit backpressure)', () => {
+describe("DropQueue (the nodes' explicit backpressure)", () => {
   it("'latest': the running item and the newest waiting one are processed, the rest dropped", async () => {
     expect(await run('latest', 6)).toEqual({ processed: [0, 5], dropped: [1, 2, 3, 4] });
   });
@@ -42,7 +42,12 @@ describe('DropQueue (the nodes\' explicit backpressure)', () => {
   });
   it('close() drops what waits and everything pushed later', async () => {
     const dropped: number[] = [];
-    const q = new DropQueue<number>('all', 1, () => new Promise((r) => setTimeout(r, 20)), (i) => dropped.push(i));
+    const q = new DropQueue<number>(
+      'all',
+      1,
+      () => new Promise((r) => setTimeout(r, 20)),
+      (i) => dropped.push(i),
+    );
     q.push(1);
     q.push(2);
     q.close();
@@ -51,10 +56,15 @@ describe('DropQueue (the nodes\' explicit backpressure)', () => {
   });
   it('a throwing work does not stop the queue', async () => {
     const seen: number[] = [];
-    const q = new DropQueue<number>('all', 1, async (i) => {
-      seen.push(i);
-      if (i === 1) throw new Error('boom');
-    }, () => undefined);
+    const q = new DropQueue<number>(
+      'all',
+      1,
+      async (i) => {
+        seen.push(i);
+        if (i === 1) throw new Error('boom');
+      },
+      () => undefined,
+    );
     q.push(1);
     q.push(2);
     await new Promise((r) => setTimeout(r, 20));

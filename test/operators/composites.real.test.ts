@@ -50,7 +50,12 @@ describe.skipIf(!have)('composites with the real model (coco-cats image 00000000
 
   it('instanceMasks with the ground-truth box as the detection segments the cat (IoU ≥ 0.7)', async () => {
     const [x, y, w, h] = entry!.instances[0].bbox_xywh as [number, number, number, number];
-    const [out] = await lastValueFrom(from([embedded]).pipe(instanceMasks(model, () => [{ bbox: [x, y, w, h], class: 'cat', score: 1 }]), toArray()));
+    const [out] = await lastValueFrom(
+      from([embedded]).pipe(
+        instanceMasks(model, () => [{ bbox: [x, y, w, h], class: 'cat', score: 1 }]),
+        toArray(),
+      ),
+    );
     expect(out.instances).toHaveLength(1);
     expect(out.instances[0].record.class).toBe('cat');
     expect(maskIou(out.instances[0].mask, gt)).toBeGreaterThanOrEqual(0.7);

@@ -27,7 +27,12 @@ describe('operators.segmentEverything (fake decoder: a disc of radius 160 px aro
       expect(m.data[Math.round(py) * 1024 + Math.round(px)]).toBe(1);
     }
     const centres = out.records.map((r) => r.point_coords[0]).sort((p, q) => p[0] - q[0] || p[1] - q[1]);
-    expect(centres).toEqual([[256, 192], [256, 576], [768, 192], [768, 576]]);
+    expect(centres).toEqual([
+      [256, 192],
+      [256, 576],
+      [768, 192],
+      [768, 576],
+    ]);
   });
 
   it('overlapping discs are merged by NMS and low predicted IoU removes everything', async () => {
@@ -52,7 +57,9 @@ describe('operators.segmentEverything (fake decoder: a disc of radius 160 px aro
 
   it("unsubscribing mid-frame makes no further decoder call; 'latest' drops frames waiting behind a slow one", async () => {
     const model = new FakeSamModel('manual');
-    const sub = from([embedded('a')]).pipe(segmentEverything(model, { pointsPerSide: 4 })).subscribe();
+    const sub = from([embedded('a')])
+      .pipe(segmentEverything(model, { pointsPerSide: 4 }))
+      .subscribe();
     await waitFor(() => model.pendingDecoderCalls === 1);
     model.settleDecoder();
     await waitFor(() => model.pendingDecoderCalls === 1);
@@ -86,7 +93,10 @@ describe('operators.instanceMasks (fake decoder, function detector)', () => {
       { bbox: [50, 50, 200, 200], class: 'dog', score: 0.9 },
     ];
     const [out] = await lastValueFrom(from([embedded('a')]).pipe(instanceMasks(model, detector), toArray()));
-    expect(out.instances.map((i) => [i.record.class, i.record.score])).toEqual([['dog', 0.9], ['cat', 0.4]]);
+    expect(out.instances.map((i) => [i.record.class, i.record.score])).toEqual([
+      ['dog', 0.9],
+      ['cat', 0.4],
+    ]);
     // the fake draws a disc at the box centre (150,150) with radius 100
     const m = out.instances[0].mask;
     expect(m.data[150 * 1024 + 150]).toBe(1);

@@ -6,17 +6,19 @@ import type { SkippedItem } from '../../core/stream/SkippedItem';
 import type { ImageInput } from '../../core/types';
 
 async function png(w: number, h: number, rgb: [number, number, number]): Promise<Buffer> {
-  return sharp({ create: { width: w, height: h, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+  return sharp({ create: { width: w, height: h, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .png()
+    .toBuffer();
 }
 
 describe('operators.decodeImage', () => {
   it('decodes bytes and raw frames into RGB frames in order', async () => {
-    const inputs: ImageInput[] = [
-      await png(4, 3, [255, 0, 0]),
-      { data: new Uint8Array(2 * 2).fill(7), width: 2, height: 2, channels: 1, id: 'gray' },
-    ];
+    const inputs: ImageInput[] = [await png(4, 3, [255, 0, 0]), { data: new Uint8Array(2 * 2).fill(7), width: 2, height: 2, channels: 1, id: 'gray' }];
     const frames = await lastValueFrom(from(inputs).pipe(decodeImage(), toArray()));
-    expect(frames.map((f) => [f.width, f.height])).toEqual([[4, 3], [2, 2]]);
+    expect(frames.map((f) => [f.width, f.height])).toEqual([
+      [4, 3],
+      [2, 2],
+    ]);
     expect(Array.from(frames[0].rgb.slice(0, 3))).toEqual([255, 0, 0]);
     expect(frames[1].id).toBe('gray');
     expect(Array.from(frames[1].rgb.slice(0, 3))).toEqual([7, 7, 7]);

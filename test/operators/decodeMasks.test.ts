@@ -89,7 +89,9 @@ describe('operators.decodeMasks', () => {
     const model = new FakeSamModel('manual');
     const prompts = Array.from({ length: 5 }, (_, i) => ({ points: [{ x: 10 * i, y: 10, label: 1 as const }] }));
     const got: MaskCandidate[][] = [];
-    const sub = from([{ embedded: embedded('a'), prompts }]).pipe(decodeMasks(model)).subscribe((c) => got.push(c));
+    const sub = from([{ embedded: embedded('a'), prompts }])
+      .pipe(decodeMasks(model))
+      .subscribe((c) => got.push(c));
     await waitFor(() => model.pendingDecoderCalls === 1);
     sub.unsubscribe();
     model.settleDecoder();

@@ -103,10 +103,7 @@ describe('operators.encodeImage', () => {
     const model = new FakeSamModel('auto');
     const cache = new EmbeddingCache({ maxEntries: 4 });
     const frame = testFrame('shared');
-    const [a, b] = await Promise.all([
-      lastValueFrom(from([frame]).pipe(encodeImage(model, { cache }))),
-      lastValueFrom(from([frame]).pipe(encodeImage(model, { cache }))),
-    ]);
+    const [a, b] = await Promise.all([lastValueFrom(from([frame]).pipe(encodeImage(model, { cache }))), lastValueFrom(from([frame]).pipe(encodeImage(model, { cache })))]);
     expect(model.encoderCalls).toBe(1);
     expect(a).toBe(b);
     expect(cache.size).toBe(1);

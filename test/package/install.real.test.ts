@@ -48,7 +48,6 @@ const npmEnv: NodeJS.ProcessEnv = {
   npm_config_update_notifier: 'false',
 };
 
-
 interface LockEntry {
   dev?: boolean;
   inBundle?: boolean;

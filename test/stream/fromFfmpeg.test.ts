@@ -140,7 +140,9 @@ describe('fromFfmpeg read timeout (a stand-in ffmpeg that stalls)', () => {
 
   it('a source that stops sending frames errors after readTimeoutMs, and ffmpeg is killed', async () => {
     const frames: number[] = [];
-    const err = (await lastValueFrom(fromFfmpeg('rtsp://camera/stalls', { ffmpegPath: fake, width: 2, height: 2, readTimeoutMs: 300 }).pipe(tap((f) => frames.push(f.index)))).catch((e: unknown) => e)) as SamflowError;
+    const err = (await lastValueFrom(
+      fromFfmpeg('rtsp://camera/stalls', { ffmpegPath: fake, width: 2, height: 2, readTimeoutMs: 300 }).pipe(tap((f) => frames.push(f.index))),
+    ).catch((e: unknown) => e)) as SamflowError;
     expect(frames).toEqual([0]);
     expect(err).toMatchObject({ code: 'SOURCE_FAILED', source: 'rtsp://camera/stalls' });
     expect(err.message).toMatch(/no frame from 'rtsp:\/\/camera\/stalls' for 300 ms/);
@@ -153,8 +155,14 @@ describe('fromFfmpeg read timeout (a stand-in ffmpeg that stalls)', () => {
   it('with reconnect, a stalled source is restarted', async () => {
     const attempts: number[] = [];
     const frames = await lastValueFrom(
-      fromFfmpeg('rtsp://camera/stalls', { ffmpegPath: fake, width: 2, height: 2, readTimeoutMs: 200, reconnect: { retries: 2, delayMs: 10 }, onSpawn: (s) => attempts.push(s.attempt) })
-        .pipe(take(3), toArray()),
+      fromFfmpeg('rtsp://camera/stalls', {
+        ffmpegPath: fake,
+        width: 2,
+        height: 2,
+        readTimeoutMs: 200,
+        reconnect: { retries: 2, delayMs: 10 },
+        onSpawn: (s) => attempts.push(s.attempt),
+      }).pipe(take(3), toArray()),
     );
     expect(frames.map((f) => f.index)).toEqual([0, 1, 2]);
     expect(attempts).toEqual([0, 1, 2]);

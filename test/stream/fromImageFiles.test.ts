@@ -13,12 +13,20 @@ let dir: string;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samflow-files-'));
   fs.mkdirSync(path.join(dir, 'sub'));
-  const png = (w: number) => sharp({ create: { width: w, height: 2, channels: 3, background: { r: 9, g: 8, b: 7 } } }).png().toBuffer();
+  const png = (w: number) =>
+    sharp({ create: { width: w, height: 2, channels: 3, background: { r: 9, g: 8, b: 7 } } })
+      .png()
+      .toBuffer();
   fs.writeFileSync(path.join(dir, 'b.png'), await png(2));
   fs.writeFileSync(path.join(dir, 'a.PNG'), await png(3));
   fs.writeFileSync(path.join(dir, 'broken.png'), Buffer.from('not a png at all'));
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'hello');
-  fs.writeFileSync(path.join(dir, 'sub', 'c.jpg'), await sharp({ create: { width: 4, height: 2, channels: 3, background: '#000' } }).jpeg().toBuffer());
+  fs.writeFileSync(
+    path.join(dir, 'sub', 'c.jpg'),
+    await sharp({ create: { width: 4, height: 2, channels: 3, background: '#000' } })
+      .jpeg()
+      .toBuffer(),
+  );
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -45,7 +53,10 @@ describe('fromImageFiles', () => {
   it('emits decoded frames with the path as id and skips (reports) a broken file by default', async () => {
     const skipped: SkippedItem[] = [];
     const frames = await lastValueFrom(fromImageFiles(dir, { errors: (s) => skipped.push(s) }).pipe(toArray()));
-    expect(frames.map((f) => [path.basename(f.id), f.width])).toEqual([['a.PNG', 3], ['b.png', 2]]);
+    expect(frames.map((f) => [path.basename(f.id), f.width])).toEqual([
+      ['a.PNG', 3],
+      ['b.png', 2],
+    ]);
     expect(Array.from(frames[0].rgb.slice(0, 3))).toEqual([9, 8, 7]);
     expect(skipped).toHaveLength(1);
     expect(skipped[0].message).toContain('broken.png');

@@ -7,7 +7,9 @@ import { fromMjpegHttp, MultipartSplitter } from '../../core/stream/fromMjpegHtt
 import type { SkippedItem } from '../../core/stream/SkippedItem';
 
 const jpeg = (w: number, h: number, r: number) =>
-  sharp({ create: { width: w, height: h, channels: 3, background: { r, g: 0, b: 0 } } }).jpeg({ quality: 95 }).toBuffer();
+  sharp({ create: { width: w, height: h, channels: 3, background: { r, g: 0, b: 0 } } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
 
 let server: http.Server | undefined;
 afterEach(async () => {
@@ -50,7 +52,11 @@ describe('fromMjpegHttp', () => {
       res.end();
     });
     const frames = await lastValueFrom(fromMjpegHttp(url).pipe(toArray()));
-    expect(frames.map((f) => [f.width, f.height])).toEqual([[8, 6], [8, 6], [4, 4]]);
+    expect(frames.map((f) => [f.width, f.height])).toEqual([
+      [8, 6],
+      [8, 6],
+      [4, 4],
+    ]);
     expect(frames[0].rgb[0]).toBeGreaterThan(240);
     expect(frames[1].rgb[0]).toBeLessThan(20);
     expect(frames[2].id).toBe(`${url}#2`);

@@ -27,7 +27,11 @@ describe.skipIf(!have)('trackMasks on DAVIS blackswan (real model)', () => {
   let gts: BinaryMask[];
   beforeAll(async () => {
     model = await loadSamModel();
-    const files = fs.readdirSync(path.join(davis, 'JPEGImages/480p', seq)).sort().slice(0, 10).map((f) => path.join(davis, 'JPEGImages/480p', seq, f));
+    const files = fs
+      .readdirSync(path.join(davis, 'JPEGImages/480p', seq))
+      .sort()
+      .slice(0, 10)
+      .map((f) => path.join(davis, 'JPEGImages/480p', seq, f));
     embedded = await lastValueFrom(fromImageFiles(files).pipe(encodeImage(model), toArray()));
     gts = await Promise.all(files.map((f) => loadGtMask(f.replace('JPEGImages', 'Annotations').replace(/\.jpg$/, '.png'))));
   }, 900_000); // 10 encodes: ~10 s on 2 idle cores, minutes on a loaded machine

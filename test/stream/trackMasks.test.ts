@@ -82,7 +82,11 @@ describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)',
     const model = new FakeSamModel('auto');
     const frames = new Subject<EmbeddedFrame>();
     const got: TrackedFrame[] = [];
-    const detector = () => [[10, 10, 50, 50], [450, 350, 750, 650]] as const;
+    const detector = () =>
+      [
+        [10, 10, 50, 50],
+        [450, 350, 750, 650],
+      ] as const;
     frames.pipe(trackMasks(model, { objects: [{ id: 'a', box: [400, 300, 600, 500] }], detector })).subscribe((t) => got.push(t));
     await drive(frames, got, 'f0');
     model.predictedIou = 0.1;
@@ -107,7 +111,16 @@ describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)',
 
     const model = new FakeSamModel('manual');
     const src = new Subject<EmbeddedFrame>();
-    const sub = src.pipe(trackMasks(model, { objects: [{ id: 1, box: [0, 0, 100, 100] }, { id: 2, box: [200, 200, 300, 300] }] })).subscribe();
+    const sub = src
+      .pipe(
+        trackMasks(model, {
+          objects: [
+            { id: 1, box: [0, 0, 100, 100] },
+            { id: 2, box: [200, 200, 300, 300] },
+          ],
+        }),
+      )
+      .subscribe();
     src.next(embedded('f0'));
     await waitFor(() => model.pendingDecoderCalls === 1);
     sub.unsubscribe();
@@ -119,6 +132,13 @@ describe('trackMasks (fake decoder: a disc of radius 160 px at the box centre)',
   it('refuses a start without objects or with duplicate ids', () => {
     const model = new FakeSamModel('auto');
     expect(() => trackMasks(model, { objects: [] })).toThrow(/at least one/);
-    expect(() => trackMasks(model, { objects: [{ id: 1, box: [0, 0, 1, 1] }, { id: 1, box: [0, 0, 1, 1] }] })).toThrow(/unique/);
+    expect(() =>
+      trackMasks(model, {
+        objects: [
+          { id: 1, box: [0, 0, 1, 1] },
+          { id: 1, box: [0, 0, 1, 1] },
+        ],
+      }),
+    ).toThrow(/unique/);
   });
 });

@@ -10,7 +10,15 @@ function square(x0: number, y0: number, s: number): BinaryMask {
   return { width: 100, height: 100, data };
 }
 
-const door = { id: 'door', polygon: [[50, 0], [100, 0], [100, 100], [50, 100]] as [number, number][] };
+const door = {
+  id: 'door',
+  polygon: [
+    [50, 0],
+    [100, 0],
+    [100, 100],
+    [50, 100],
+  ] as [number, number][],
+};
 
 function frame(id: string, objects: ZoneInput['objects']): ZoneInput {
   return { frame: { id }, objects };
@@ -18,7 +26,14 @@ function frame(id: string, objects: ZoneInput['objects']): ZoneInput {
 
 describe('zoneEvents', () => {
   it('pointInPolygon handles a concave polygon', () => {
-    const L: [number, number][] = [[0, 0], [10, 0], [10, 4], [4, 4], [4, 10], [0, 10]];
+    const L: [number, number][] = [
+      [0, 0],
+      [10, 0],
+      [10, 4],
+      [4, 4],
+      [4, 10],
+      [0, 10],
+    ];
     expect(pointInPolygon(2, 8, L)).toBe(true);
     expect(pointInPolygon(8, 8, L)).toBe(false);
   });
@@ -29,7 +44,10 @@ describe('zoneEvents', () => {
       const src = cold<ZoneInput>('abcd|', {
         a: frame('f0', [{ objectId: 7, mask: square(10, 10, 20) }]), // centroid x=20: outside
         b: frame('f1', [{ objectId: 7, mask: square(45, 10, 20) }]), // centroid x=55: inside, although part of it is outside
-        c: frame('f2', [{ objectId: 7, mask: square(60, 10, 20) }, { objectId: 8, mask: square(70, 60, 10) }]),
+        c: frame('f2', [
+          { objectId: 7, mask: square(60, 10, 20) },
+          { objectId: 8, mask: square(70, 60, 10) },
+        ]),
         d: frame('f3', [{ objectId: 7, mask: square(0, 50, 20) }, { objectId: 8 }]), // 8 is lost: keeps membership
       });
       const u = (frameId: string, events: ZoneUpdate['events'], inside: (string | number)[]): ZoneUpdate => ({
@@ -57,8 +75,20 @@ describe('zoneEvents', () => {
       });
       const op = zoneEvents([door], { by: { overlap: 0.5 }, leaveWhenLost: true, eventsOnly: true });
       expectObservable(src.pipe(op)).toBe('ab|', {
-        a: { frameId: 'f0', timestamp: undefined, events: [{ type: 'enter', zoneId: 'door', objectId: 1, frameId: 'f0', timestamp: undefined }], counts: { door: 1 }, inside: { door: [1] } },
-        b: { frameId: 'f1', timestamp: undefined, events: [{ type: 'leave', zoneId: 'door', objectId: 1, frameId: 'f1', timestamp: undefined }], counts: { door: 0 }, inside: { door: [] } },
+        a: {
+          frameId: 'f0',
+          timestamp: undefined,
+          events: [{ type: 'enter', zoneId: 'door', objectId: 1, frameId: 'f0', timestamp: undefined }],
+          counts: { door: 1 },
+          inside: { door: [1] },
+        },
+        b: {
+          frameId: 'f1',
+          timestamp: undefined,
+          events: [{ type: 'leave', zoneId: 'door', objectId: 1, frameId: 'f1', timestamp: undefined }],
+          counts: { door: 0 },
+          inside: { door: [] },
+        },
       });
     });
   });
@@ -68,7 +98,17 @@ describe('zoneEvents', () => {
     ts.run(({ cold, expectObservable }) => {
       expectObservable(cold<ZoneInput>('#', undefined, new Error('x')).pipe(zoneEvents([door]))).toBe('#', undefined, new Error('x'));
     });
-    expect(() => zoneEvents([{ id: 'z', polygon: [[0, 0], [1, 1]] }])).toThrow(/at least 3/);
+    expect(() =>
+      zoneEvents([
+        {
+          id: 'z',
+          polygon: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+      ]),
+    ).toThrow(/at least 3/);
     expect(() => zoneEvents([door, door])).toThrow(/unique/);
   });
 });

@@ -2,9 +2,7 @@ import sharp from 'sharp';
 import type { BinaryMask } from '../../core/types';
 
 /** A shape drawn into a synthetic test scene. */
-export type Shape =
-  | { kind: 'circle'; cx: number; cy: number; r: number; color: string }
-  | { kind: 'rect'; x: number; y: number; w: number; h: number; color: string };
+export type Shape = { kind: 'circle'; cx: number; cy: number; r: number; color: string } | { kind: 'rect'; x: number; y: number; w: number; h: number; color: string };
 
 /** A textured background (deterministic noise + stripes) so the encoder sees a real-looking scene. */
 function backgroundSvg(width: number, height: number): string {
@@ -33,10 +31,7 @@ export function shapeMask(width: number, height: number, s: Shape): BinaryMask {
     for (let x = 0; x < width; x++) {
       const px = x + 0.5;
       const py = y + 0.5;
-      const inside =
-        s.kind === 'circle'
-          ? (px - s.cx) ** 2 + (py - s.cy) ** 2 <= s.r ** 2
-          : px >= s.x && px <= s.x + s.w && py >= s.y && py <= s.y + s.h;
+      const inside = s.kind === 'circle' ? (px - s.cx) ** 2 + (py - s.cy) ** 2 <= s.r ** 2 : px >= s.x && px <= s.x + s.w && py >= s.y && py <= s.y + s.h;
       data[y * width + x] = inside ? 1 : 0;
     }
   }

@@ -26,7 +26,9 @@ describe('samflow text', () => {
     await expect(text(['x.png', 'a cat', '--candidates', 'all'], capture())).rejects.toThrowError(/--candidates must be detector or everything/);
     await expect(text(['x.png', 'a cat', '--points-per-side', '8'], capture())).rejects.toThrowError(/--points-per-side goes with --candidates everything/);
     const missing = path.join(root, 'no-clip');
-    await expect(text(['/nonexistent.png', 'a cat', '--clip', missing], capture())).rejects.toThrowError(new RegExp(`CLIP model folder ${missing} does not exist.*Xenova/clip-vit-base-patch32`));
+    await expect(text(['/nonexistent.png', 'a cat', '--clip', missing], capture())).rejects.toThrowError(
+      new RegExp(`CLIP model folder ${missing} does not exist.*Xenova/clip-vit-base-patch32`),
+    );
   });
 
   it.skipIf(!hasChelsea)('ranks the detector instances of the skimage cat and prints the JSON contract', async () => {

@@ -42,10 +42,7 @@ describe('CLIP text prompts with a tiny CLIP built in the test', () => {
   it('tokenizes with the CLIP tokenizer: BOS/EOS added, lower-cased, padded with EOS', async () => {
     const t = await clip.tokenize(['a red cat', 'Blue']);
     expect([t.batch, t.length]).toEqual([2, 5]);
-    expect(Array.from(t.inputIds, Number)).toEqual([
-      TOKEN.start, TOKEN.a, TOKEN.red, TOKEN.cat, TOKEN.end,
-      TOKEN.start, TOKEN.blue, TOKEN.end, TOKEN.end, TOKEN.end,
-    ]);
+    expect(Array.from(t.inputIds, Number)).toEqual([TOKEN.start, TOKEN.a, TOKEN.red, TOKEN.cat, TOKEN.end, TOKEN.start, TOKEN.blue, TOKEN.end, TOKEN.end, TOKEN.end]);
     expect(Array.from(t.attentionMask, Number)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
     await expect(clip.tokenize([''])).rejects.toThrowError(/non-empty strings/);
   });

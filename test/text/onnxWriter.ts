@@ -67,10 +67,5 @@ export function encodeOnnxModel(g: { nodes: readonly NodeInit[]; initializers: r
   for (const t of g.initializers) graph.message(5, tensor(t));
   for (const v of g.inputs) graph.bytes(11, valueInfo(v));
   for (const v of g.outputs) graph.bytes(12, valueInfo(v));
-  return new ProtoWriter()
-    .int(1, 8)
-    .string(2, 'samflow-test')
-    .message(7, graph)
-    .message(8, new ProtoWriter().string(1, '').int(2, 13))
-    .finish();
+  return new ProtoWriter().int(1, 8).string(2, 'samflow-test').message(7, graph).message(8, new ProtoWriter().string(1, '').int(2, 13)).finish();
 }

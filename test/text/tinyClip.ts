@@ -17,9 +17,35 @@ export const TOKEN = { a: 0, red: 10, blue: 12, cat: 13, start: 20, end: 21, gre
 export function writeTinyClip(folder: string, opts: { imageSize?: number; withAttentionMask?: boolean } = {}): void {
   fs.mkdirSync(path.join(folder, 'onnx'), { recursive: true });
   const vocab: Record<string, number> = {
-    'a</w>': 0, r: 1, e: 2, d: 3, b: 4, l: 5, u: 6, c: 7, t: 8, re: 9, 'red</w>': 10, bl: 11, 'blue</w>': 12, 'cat</w>': 13,
-    ca: 14, a: 15, 'd</w>': 16, 'e</w>': 17, 't</w>': 18, 'ue</w>': 19, '<|startoftext|>': 20, '<|endoftext|>': 21,
-    'green</w>': 22, g: 23, n: 24, gr: 25, gre: 26, gree: 27, 'n</w>': 28,
+    'a</w>': 0,
+    r: 1,
+    e: 2,
+    d: 3,
+    b: 4,
+    l: 5,
+    u: 6,
+    c: 7,
+    t: 8,
+    re: 9,
+    'red</w>': 10,
+    bl: 11,
+    'blue</w>': 12,
+    'cat</w>': 13,
+    ca: 14,
+    a: 15,
+    'd</w>': 16,
+    'e</w>': 17,
+    't</w>': 18,
+    'ue</w>': 19,
+    '<|startoftext|>': 20,
+    '<|endoftext|>': 21,
+    'green</w>': 22,
+    g: 23,
+    n: 24,
+    gr: 25,
+    gre: 26,
+    gree: 27,
+    'n</w>': 28,
   };
   // BPE merges by priority; green's come first so 'r e' does not split it.
   const merges = ['g r', 'gr e', 'gre e', 'gree n</w>', 'r e', 're d</w>', 'b l', 'u e</w>', 'bl ue</w>', 'c a', 'ca t</w>'];
@@ -33,18 +59,40 @@ export function writeTinyClip(folder: string, opts: { imageSize?: number; withAt
     pre_tokenizer: {
       type: 'Sequence',
       pretokenizers: [
-        { type: 'Split', pattern: { Regex: "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+" }, behavior: 'Removed', invert: true },
+        {
+          type: 'Split',
+          pattern: { Regex: "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+" },
+          behavior: 'Removed',
+          invert: true,
+        },
         { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
       ],
     },
     post_processor: { type: 'RobertaProcessing', sep: ['<|endoftext|>', 21], cls: ['<|startoftext|>', 20], trim_offsets: false, add_prefix_space: false },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: { type: 'BPE', dropout: null, unk_token: '<|endoftext|>', continuing_subword_prefix: '', end_of_word_suffix: '</w>', fuse_unk: false, byte_fallback: false, vocab, merges },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<|endoftext|>',
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '</w>',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges,
+    },
   };
   fs.writeFileSync(path.join(folder, 'tokenizer.json'), JSON.stringify(tokenizer));
   fs.writeFileSync(
     path.join(folder, 'tokenizer_config.json'),
-    JSON.stringify({ tokenizer_class: 'CLIPTokenizer', bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>', model_max_length: 77 }),
+    JSON.stringify({
+      tokenizer_class: 'CLIPTokenizer',
+      bos_token: '<|startoftext|>',
+      eos_token: '<|endoftext|>',
+      pad_token: '<|endoftext|>',
+      unk_token: '<|endoftext|>',
+      model_max_length: 77,
+    }),
   );
   const size = opts.imageSize ?? 32;
   fs.writeFileSync(

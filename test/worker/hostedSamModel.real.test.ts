@@ -14,7 +14,7 @@ import type { DecoderFeeds, Frame } from '../../core/types';
 
 function seeded(seed: number): () => number {
   let s = seed;
-  return () => ((s = (s * 16807) % 2147483647) / 2147483647) - 0.5;
+  return () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
 }
 /** A deterministic encoder input: float32[1,3,1024,1024], values like a normalised image. */
 function encoderInput(seed: number): Float32Array {
@@ -224,9 +224,7 @@ describe('the encoder signature check at load (in the worker)', () => {
   });
 
   it('refuses an encoder whose output does not match embeddingDims', async () => {
-    const e = await loadError(
-      loadSamModel({ ...userModel({ encoderIo: { input: '*', output: '*', embeddingDims: [1, 256, 32, 32] } }), threads: 1, inProcess: true }),
-    );
+    const e = await loadError(loadSamModel({ ...userModel({ encoderIo: { input: '*', output: '*', embeddingDims: [1, 256, 32, 32] } }), threads: 1, inProcess: true }));
     expect(e.code).toBe('MODEL_SIGNATURE');
     expect(e.message).toMatch(/output "output" must be float32\[1,256,32,32\].*found float32\[1,256,64,64\]/);
   });

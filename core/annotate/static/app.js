@@ -9,7 +9,24 @@
   const statusBar = $('status');
   const stageMessage = $('stageMessage');
 
-  const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4', '#469990', '#dcbeff', '#9a6324', '#800000', '#aaffc3', '#808000', '#000075'];
+  const PALETTE = [
+    '#e6194b',
+    '#3cb44b',
+    '#4363d8',
+    '#f58231',
+    '#911eb4',
+    '#42d4f4',
+    '#f032e6',
+    '#bfef45',
+    '#fabed4',
+    '#469990',
+    '#dcbeff',
+    '#9a6324',
+    '#800000',
+    '#aaffc3',
+    '#808000',
+    '#000075',
+  ];
   const CURRENT_COLOR = '#ffd400';
   const PROPOSAL_PALETTE = ['#00e5ff', '#ff9f1c', '#8338ec', '#06d6a0', '#ff006e', '#3a86ff', '#ffbe0b', '#fb5607'];
   const proposalColor = (i) => PROPOSAL_PALETTE[i % PROPOSAL_PALETTE.length];
@@ -261,7 +278,8 @@
     if (step && app.inflight) text = 'Predicting…';
     const n = step && step.masks ? step.masks.length : 0;
     if (mask) {
-      text = `Mask${n > 1 ? ` ${step.choice + 1} of ${n}` : ''}: ${mask.area} px, predicted IoU ${mask.score.toFixed(3)}` +
+      text =
+        `Mask${n > 1 ? ` ${step.choice + 1} of ${n}` : ''}: ${mask.area} px, predicted IoU ${mask.score.toFixed(3)}` +
         `${app.lastLatencyMs !== null ? `, ${app.lastLatencyMs} ms` : ''}${n > 1 ? ' (M: next mask)' : ''}`;
     }
     $('current').textContent = text;
@@ -542,10 +560,11 @@
     const full = out.masks.data.subarray(best * plane, (best + 1) * plane); // float32[h*w] logits at the image size
     const bits = new Uint8Array(plane);
     let area = 0;
-    for (let i = 0; i < plane; i++) if (full[i] > 0) {
-      bits[i] = 1;
-      area++;
-    }
+    for (let i = 0; i < plane; i++)
+      if (full[i] > 0) {
+        bits[i] = 1;
+        area++;
+      }
     const lowRes = new Float32Array(out.low_res_masks.data.subarray(best * 65536, (best + 1) * 65536));
     return { handle: `b${++app.browser.counter}`, score: ious[best], area, bits, lowRes };
   }
@@ -869,7 +888,11 @@
       const m = /^#file=(.*)$/.exec(location.hash);
       const wanted = m ? decodeURIComponent(m[1]) : null;
       let i = wanted ? app.files.findIndex((f) => f.file === wanted) : -1;
-      if (i < 0) i = Math.max(0, app.files.findIndex((f) => !f.done));
+      if (i < 0)
+        i = Math.max(
+          0,
+          app.files.findIndex((f) => !f.done),
+        );
       await openIndex(i);
     } catch (e) {
       showStageMessage(`Cannot load the image list: ${e.message}`, true);
