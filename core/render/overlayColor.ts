@@ -1,10 +1,13 @@
 /** An 8-bit RGB colour. */
 export type Rgb = readonly [number, number, number];
 
-/** Twelve well-separated, saturated colours (after the Tableau / matplotlib "tab" palettes). */
+/**
+ * Twelve well-separated, saturated colours (after the Tableau / matplotlib "tab" palettes). The
+ * first is orange, not tab:blue, so a single mask stays visible on sky, water and blue objects.
+ */
 export const OVERLAY_PALETTE: readonly Rgb[] = [
-  [31, 119, 180],
   [255, 127, 14],
+  [31, 119, 180],
   [44, 160, 44],
   [214, 39, 40],
   [148, 103, 189],

@@ -17,6 +17,8 @@ interface SamRenderDef extends NodeDef {
   readonly preview?: boolean;
   /** Width of the editor preview in pixels (default 200). */
   readonly previewWidth?: string | number;
+  /** Caption drawn across the top when msg.masks is empty (e.g. "no cat found"); none when empty. */
+  readonly emptyCaption?: string;
 }
 
 /** What the editor receives on `samflow/sam-render/preview/<node id>`: a data URL, or null to clear. */
@@ -67,6 +69,7 @@ export = function register(RED: NodeAPI): void {
     const outline = def.outline !== false;
     const showPrompts = def.showPrompts !== false;
     const format = def.format === 'jpeg' ? 'jpeg' : 'png';
+    const emptyCaption = typeof def.emptyCaption === 'string' ? def.emptyCaption.trim() : '';
     const widthNum = Number(def.previewWidth);
     const previewWidth = Number.isInteger(widthNum) && widthNum >= 16 && widthNum <= 1024 ? widthNum : 200;
     const comms = def.preview === true ? (RED as NodeAPI & { comms?: Comms }).comms : undefined;
@@ -119,7 +122,7 @@ export = function register(RED: NodeAPI): void {
           });
         }
         const started = Date.now();
-        msg.payload = await renderOverlay(frame, masks, { alpha, outline, points, boxes, format });
+        msg.payload = await renderOverlay(frame, masks, { alpha, outline, points, boxes, format, caption: masks.length === 0 ? emptyCaption : '' });
         node.status({ fill: 'green', shape: 'dot', text: `${masks.length} mask(s) · ${frame.width}×${frame.height} · ${Date.now() - started} ms` });
         if (comms && Buffer.isBuffer(msg.payload)) schedulePreview(msg.payload);
         send(msg);

@@ -88,6 +88,41 @@ describe('renderOverlay', () => {
     expect(overlayColor(25)).toEqual(overlayColor(25));
   });
 
+  it('draws the first mask in a colour that stands out on blue (sky, water): far from pure and tab blue', () => {
+    const [r, g, b] = overlayColor(0);
+    for (const blue of [
+      [0, 0, 255],
+      [31, 119, 180],
+      [70, 130, 200],
+    ]) {
+      const distance = Math.hypot(r - blue[0], g - blue[1], b - blue[2]);
+      expect(distance, `overlayColor(0) = ${[r, g, b].join(',')} vs blue ${blue.join(',')}`).toBeGreaterThan(150);
+    }
+  });
+
+  it('draws a caption band with light text across the top, leaving the rest of the image as without it', async () => {
+    const big: Frame = { id: 'grey', width: 320, height: 240, rgb: new Uint8Array(320 * 240 * 3).fill(120) };
+    const plain = await sharp(await renderOverlay(big, []))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const captioned = await sharp(await renderOverlay(big, [], { caption: 'no cat found' }))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    expect([captioned.info.width, captioned.info.height]).toEqual([320, 240]);
+    const ch = captioned.info.channels;
+    let dark = 0;
+    let light = 0;
+    for (let y = 0; y < 24; y++)
+      for (let x = 0; x < 320; x++) {
+        const v = captioned.data[(y * 320 + x) * ch];
+        if (v < 60) dark++;
+        if (v > 200) light++;
+      }
+    expect(dark, 'dark band pixels').toBeGreaterThan(320 * 24 * 0.5);
+    expect(light, 'text pixels').toBeGreaterThan(50);
+    for (let y = 30; y < 240; y += 7) for (let x = 0; x < 320; x += 11) expect(captioned.data[(y * 320 + x) * ch]).toBe(plain.data[(y * 320 + x) * plain.info.channels]);
+  });
+
   it('refuses masks of another size and bad options, naming them', () => {
     const small: BinaryMask = { width: 10, height: 10, data: new Uint8Array(100) };
     expect(() => renderOverlayRgb(frame, [mask, small])).toThrow(/masks\[1\] is 10x10 but the frame is 60x40/);
