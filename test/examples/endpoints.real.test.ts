@@ -40,7 +40,7 @@ function pngClaiming(width: number, height: number): Buffer {
   });
   const crc = (b: Buffer): number => {
     let c = 0xffffffff;
-    for (const byte of b) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
+    for (const byte of b) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
     return (c ^ 0xffffffff) >>> 0;
   };
   const chunk = (type: string, data: Buffer): Buffer => {
@@ -68,7 +68,7 @@ async function topBand(image: Buffer): Promise<{ dark: number; light: number }> 
   for (let y = 1; y < rows; y++)
     for (let x = 0; x < info.width; x++) {
       const j = (y * info.width + x) * 3;
-      const v = (data[j]! + data[j + 1]! + data[j + 2]!) / 3;
+      const v = (data[j] + data[j + 1] + data[j + 2]) / 3;
       if (v < 80) dark++;
       if (v > 200) light++;
     }
