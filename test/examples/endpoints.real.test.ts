@@ -92,7 +92,7 @@ describe.skipIf(!built)('the example flows answer every request (real Node-RED r
     return { status: res.status, type: res.headers.get('content-type') ?? '', headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
   }
   const post = (urlPath: string, body: Buffer | string | undefined, type?: string): Promise<Answer> =>
-    call(urlPath, { method: 'POST', headers: type ? { 'content-type': type } : {}, body });
+    call(urlPath, { method: 'POST', headers: type ? { 'content-type': type } : {}, body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body) });
 
   it('the sam-model of every example uses the decoder workers the README recommends for everything (2)', () => {
     for (const file of fs.readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.json'))) {
