@@ -67,4 +67,6 @@ export interface NodeAPI {
     error(msg: unknown): void;
   };
   readonly version: () => string;
+  /** i18n: a key of the node's message catalogue (locales/<lang>/<node>.json), `__name__` substituted. */
+  readonly _?: (key: string, subs?: Record<string, string | number>) => string;
 }

@@ -1,6 +1,7 @@
 import type { SamClusterStatus } from '../../core';
 import type { Node, NodeAPI, NodeStatus } from '../red';
 import type { ClusterRuntime } from './ClusterRuntime';
+import { COMMON_STATUS, translate } from './NodeStatus';
 
 /** The runtime side of a sam-cluster config node, as user nodes see it. */
 export interface SamClusterConfigNode extends Node {
@@ -12,13 +13,13 @@ function isClusterConfig(n: Node | null): n is SamClusterConfigNode {
 }
 
 /** "2 in flight · 3 workers" (or the connection error). */
-export function clusterStatusText(s: SamClusterStatus | undefined, error?: string): NodeStatus {
-  if (error) return { fill: 'red', shape: 'ring', text: `cluster: ${error.slice(0, 50)}` };
-  if (!s) return { fill: 'grey', shape: 'ring', text: 'cluster: connects on first message' };
+export function clusterStatusText(RED: NodeAPI, s: SamClusterStatus | undefined, error?: string): NodeStatus {
+  if (error) return { fill: 'red', shape: 'ring', text: translate(RED, `${COMMON_STATUS}clusterError`, { error }) };
+  if (!s) return { fill: 'grey', shape: 'ring', text: translate(RED, `${COMMON_STATUS}clusterIdle`) };
   return {
     fill: s.workers > 0 ? 'green' : 'yellow',
     shape: s.inFlight > 0 ? 'ring' : 'dot',
-    text: `${s.inFlight} in flight · ${s.workers} worker(s)${s.failed ? ` · ${s.failed} failed` : ''}`,
+    text: translate(RED, s.failed ? `${COMMON_STATUS}clusterFailed` : `${COMMON_STATUS}clusterJobs`, { inFlight: s.inFlight, workers: s.workers, failed: s.failed }),
   };
 }
 
@@ -30,7 +31,7 @@ export function attachCluster(RED: NodeAPI, node: Node, id: unknown, status: (te
   const config = typeof id === 'string' && id !== '' ? RED.nodes.getNode(id) : null;
   if (!isClusterConfig(config)) return undefined;
   const cluster = config.cluster;
-  const user = { onClusterStatus: (s: SamClusterStatus | undefined, error?: string) => status(clusterStatusText(s, error)) };
+  const user = { onClusterStatus: (s: SamClusterStatus | undefined, error?: string) => status(clusterStatusText(RED, s, error)) };
   cluster.register(user);
   node.on('close', (_removed, done) => {
     cluster.deregister(user);

@@ -1,6 +1,7 @@
 import { SamflowError } from '../../core/errors';
 import type { Node, NodeAPI, NodeStatus } from '../red';
 import type { ModelRuntime, ModelState } from './ModelRuntime';
+import { COMMON_STATUS, translate } from './NodeStatus';
 
 /** The runtime side of a sam-model config node, as user nodes see it. */
 export interface SamModelConfigNode extends Node {
@@ -12,14 +13,14 @@ function isModelConfig(n: Node | null): n is SamModelConfigNode {
 }
 
 /** The status a user node shows for a model state (loading, failed); undefined when ready. */
-export function modelStateStatus(state: ModelState, detail: string): NodeStatus | undefined {
+export function modelStateStatus(RED: NodeAPI, state: ModelState, detail: string): NodeStatus | undefined {
   switch (state) {
     case 'loading':
-      return { fill: 'yellow', shape: 'ring', text: 'loading model…' };
+      return { fill: 'yellow', shape: 'ring', text: translate(RED, `${COMMON_STATUS}loadingModel`) };
     case 'failed':
-      return { fill: 'red', shape: 'ring', text: `model failed: ${detail.slice(0, 60)}` };
+      return { fill: 'red', shape: 'ring', text: translate(RED, `${COMMON_STATUS}modelFailed`, { error: detail }) };
     case 'closed':
-      return { fill: 'grey', shape: 'ring', text: 'model closed' };
+      return { fill: 'grey', shape: 'ring', text: translate(RED, `${COMMON_STATUS}modelClosed`) };
     default:
       return undefined;
   }
@@ -34,17 +35,17 @@ export function attachModel(
   RED: NodeAPI,
   node: Node,
   id: unknown,
-  onReady: (detail: string) => NodeStatus = () => ({ fill: 'green', shape: 'dot', text: 'ready' }),
+  onReady: (detail: string) => NodeStatus = () => ({ fill: 'green', shape: 'dot', text: translate(RED, `${COMMON_STATUS}ready`) }),
 ): ModelRuntime | undefined {
   const config = typeof id === 'string' && id !== '' ? RED.nodes.getNode(id) : null;
   if (!isModelConfig(config)) {
-    node.status({ fill: 'red', shape: 'ring', text: 'no sam-model configured' });
+    node.status({ fill: 'red', shape: 'ring', text: translate(RED, `${COMMON_STATUS}noModel`) });
     return undefined;
   }
   const runtime = config.runtime;
   const user = {
     onModelState(state: ModelState, detail: string): void {
-      node.status(modelStateStatus(state, detail) ?? onReady(detail));
+      node.status(modelStateStatus(RED, state, detail) ?? onReady(detail));
     },
   };
   runtime.register(user);

@@ -3,6 +3,7 @@ import { AnnotationSession, createAnnotationHandler, defaultProposalProviders, t
 import { SamflowError } from '../../core/errors';
 import type { SamModel } from '../../core/model/SamModel';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { NodeStatus, translate } from '../lib/NodeStatus';
 import type { ModelRuntime } from '../lib/ModelRuntime';
 import { attachModel, noModelError } from '../lib/modelUser';
 
@@ -100,6 +101,7 @@ export = function register(RED: RedWithHttp): void {
   function SamAnnotateNode(this: Node, def: SamAnnotateDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    NodeStatus.attach(RED, node);
     let session: AnnotationSession | undefined;
     let closed = false;
     let mountPath: string | undefined;
@@ -116,7 +118,7 @@ export = function register(RED: RedWithHttp): void {
       mountPath = undefined;
     }
 
-    const runtime = attachModel(RED, node, def.model, () => ({ fill: 'green', shape: 'dot', text: `serving ${mountPath ?? ''}` }));
+    const runtime = attachModel(RED, node, def.model, () => ({ fill: 'green', shape: 'dot', text: translate(RED, 'sam-annotate.status.serving', { path: mountPath ?? '' }) }));
     if (mountPath && RED.httpNode) {
       const mount: Mount = { unavailable: 'sam-annotate: the model is loading; try again in a moment' };
       mounts.set(mountPath, mount);

@@ -1,6 +1,7 @@
 import { boxesToPrompts, type BoxesToPromptsOptions, type DetectionBoxInput, type PointHints } from '../../core';
 import { SamflowError } from '../../core/errors';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
@@ -38,6 +39,7 @@ export = function register(RED: NodeAPI): void {
   function SamBoxesToPromptsNode(this: Node, def: SamBoxesToPromptsDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     let opts: BoxesToPromptsOptions = {};
     let configError: Error | undefined;
     try {
@@ -61,7 +63,11 @@ export = function register(RED: NodeAPI): void {
         const image = msg.embedding !== undefined ? readEmbeddingHandle(msg.embedding, 'sam-boxes-to-prompts') : undefined;
         const prompts = boxesToPrompts(detections as DetectionBoxInput[], { ...opts, ...(image ? { image } : {}) });
         msg.prompts = prompts;
-        node.status({ fill: prompts.length ? 'green' : 'grey', shape: 'dot', text: `${prompts.length} of ${detections.length} detection(s)` });
+        node.status({
+          fill: prompts.length ? 'green' : 'grey',
+          shape: 'dot',
+          text: status.t('sam-boxes-to-prompts.status.prompts', { n: prompts.length, total: detections.length }),
+        });
         send(msg);
         done();
       } catch (err) {

@@ -1,6 +1,7 @@
 import { decodeMasks, EmbeddingCache, toRecords } from '../../core';
 import { SamflowError } from '../../core/errors';
 import type { MaskCandidate, SamPrompt } from '../../core/types';
+import { NodeStatus } from '../lib/NodeStatus';
 import type { CandidateHandle } from '../lib/CandidateStore';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
@@ -29,6 +30,7 @@ export = function register(RED: NodeAPI): void {
   function SamDecoderNode(this: Node, def: SamDecoderDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     const keepAll = def.keep === 'all' || def.keep === 'all3';
     const decodeOptions = def.keep === 'all3' ? { multimask: true } : {};
     const withCandidates = def.candidates === true;
@@ -51,7 +53,7 @@ export = function register(RED: NodeAPI): void {
         }
         const prompts = promptList(raw, 'msg.prompts').map((p, i) => parsePrompt(p, `msg.prompts[${i}]`));
         active++;
-        node.status({ fill: 'blue', shape: 'ring', text: `decoding ${prompts.length} prompt(s)…` });
+        node.status({ fill: 'blue', shape: 'ring', text: status.t('sam-decoder.status.decoding', { n: prompts.length }) });
         const started = Date.now();
         try {
           const records = await runtime.run(async (model) => {
@@ -100,7 +102,7 @@ export = function register(RED: NodeAPI): void {
           });
           msg.masks = records.map((p) => p.record);
           if (withCandidates) msg.candidates = records.map((p): CandidateHandle => runtime.candidates.add(p.candidate));
-          node.status({ fill: 'green', shape: 'dot', text: `${records.length} mask(s) · ${Date.now() - started} ms` });
+          node.status({ fill: 'green', shape: 'dot', text: status.t('sam-decoder.status.done', { n: records.length, ms: Date.now() - started }) });
           send(msg);
         } finally {
           active--;

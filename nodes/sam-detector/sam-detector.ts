@@ -1,5 +1,6 @@
 import { decodeImage, type DetectOptions } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { DetectorHolder } from '../lib/DetectorHolder';
 import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
@@ -31,6 +32,7 @@ export = function register(RED: NodeAPI): void {
   function SamDetectorNode(this: Node, def: SamDetectorDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     let opts: DetectOptions = {};
     let configError: Error | undefined;
     try {
@@ -49,17 +51,16 @@ export = function register(RED: NodeAPI): void {
     let ready = false;
     let lastMs: number | undefined;
     let lastCount = 0;
-    node.status({ fill: 'yellow', shape: 'ring', text: 'loading detector…' });
+    node.status({ fill: 'yellow', shape: 'ring', text: status.t('sam-detector.status.loading') });
     const holder = new DetectorHolder((state, detail) => {
       ready = state === 'ready';
-      node.status(ready ? { fill: 'green', shape: 'dot', text: detail } : { fill: 'red', shape: 'ring', text: `detector failed: ${detail.slice(0, 50)}` });
+      node.status(ready ? { fill: 'green', shape: 'dot', text: detail } : { fill: 'red', shape: 'ring', text: status.t('sam-detector.status.failed', { error: detail }) });
     });
     const show = (s: DropQueueStats): void => {
       if (!ready || lastMs === undefined) return;
-      const parts = [`${lastCount} object(s)`, `${lastMs} ms`];
-      if (s.waiting) parts.push(`queue ${s.waiting}`);
-      if (s.dropped) parts.push(`dropped ${s.dropped}`);
-      node.status({ fill: s.dropped ? 'yellow' : 'green', shape: s.busy ? 'ring' : 'dot', text: parts.join(' · ') });
+      const parts = [status.t('sam-detector.status.done', { n: lastCount, ms: lastMs })];
+      if (s.waiting) parts.push(status.t('sam-detector.status.queue', { n: s.waiting }));
+      node.status({ fill: s.dropped ? 'yellow' : 'green', shape: s.busy ? 'ring' : 'dot', text: parts.join(' · ') + status.dropText(s.dropped) });
     };
     const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
     const reportDropped = reportDroppedOption(def.reportDropped);

@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { asError, errorText } from '../lib/asError';
 import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
@@ -19,12 +20,11 @@ interface Pending {
   readonly done: NodeDone;
 }
 
-function statusText(stats: DropQueueStats, lastMs: number | undefined): string {
-  const parts = [stats.busy ? 'encoding' : 'idle'];
+function statusText(status: NodeStatus, stats: DropQueueStats, lastMs: number | undefined): string {
+  const parts = [status.t(stats.busy ? 'sam-encoder.status.encoding' : 'sam-encoder.status.idle')];
   if (lastMs !== undefined) parts.push(`${lastMs} ms`);
-  if (stats.waiting) parts.push(`queue ${stats.waiting}`);
-  if (stats.dropped) parts.push(`dropped ${stats.dropped}`);
-  return parts.join(' · ');
+  if (stats.waiting) parts.push(status.t('sam-encoder.status.queue', { n: stats.waiting }));
+  return parts.join(' · ') + status.dropText(stats.dropped);
 }
 
 /**
@@ -36,6 +36,7 @@ export = function register(RED: NodeAPI): void {
   function SamEncoderNode(this: Node, def: SamEncoderDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
     const reportDropped = reportDroppedOption(def.reportDropped);
     const queueSize = Math.max(1, Math.floor(Number(def.queueSize) || 4));
@@ -44,7 +45,7 @@ export = function register(RED: NodeAPI): void {
     let ready = false;
     const showStats = (stats: DropQueueStats): void => {
       if (!ready || failed) return;
-      node.status({ fill: stats.dropped ? 'yellow' : 'green', shape: stats.busy ? 'ring' : 'dot', text: statusText(stats, lastMs) });
+      node.status({ fill: stats.dropped ? 'yellow' : 'green', shape: stats.busy ? 'ring' : 'dot', text: statusText(status, stats, lastMs) });
     };
     const runtime = attachModel(RED, node, def.model, (detail) => {
       ready = true;

@@ -1,5 +1,6 @@
 import { generateMasks, type GenerateMasksOptions } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
@@ -53,6 +54,7 @@ export = function register(RED: NodeAPI): void {
   function SamEverythingNode(this: Node, def: SamEverythingDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     let opts: GenerateMasksOptions = {};
     let configError: Error | undefined;
     try {
@@ -90,14 +92,19 @@ export = function register(RED: NodeAPI): void {
               ...opts,
               embedded,
               signal: abort.signal,
-              onProgress: (p) => node.status({ fill: 'blue', shape: 'ring', text: `${p.done}/${p.total} points · ${p.decoded} decodes${dropped ? ` · dropped ${dropped}` : ''}` }),
+              onProgress: (p) =>
+                node.status({
+                  fill: 'blue',
+                  shape: 'ring',
+                  text: status.t('sam-everything.status.progress', { done: p.done, total: p.total, decoded: p.decoded }) + status.dropText(dropped),
+                }),
             });
           });
           msg.masks = records;
           node.status({
             fill: 'green',
             shape: 'dot',
-            text: `${records.length} mask(s) · ${((Date.now() - started) / 1000).toFixed(1)} s${dropped ? ` · dropped ${dropped}` : ''}`,
+            text: status.t('sam-everything.status.done', { n: records.length, s: ((Date.now() - started) / 1000).toFixed(1) }) + status.dropText(dropped),
           });
           send(msg);
           done();

@@ -1,5 +1,6 @@
 import { buildPointGrid } from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
@@ -17,14 +18,15 @@ export = function register(RED: NodeAPI): void {
   function SamGridNode(this: Node, def: SamGridDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     let pointsPerSide = 32;
     let configError: Error | undefined;
     try {
       pointsPerSide = numberOption(def.pointsPerSide, 'pointsPerSide', 32, 1, 256, true);
-      node.status({ fill: 'grey', shape: 'dot', text: `${pointsPerSide}×${pointsPerSide} points` });
+      node.status({ fill: 'grey', shape: 'dot', text: status.t('sam-grid.status.points', { n: pointsPerSide }) });
     } catch (err) {
       configError = asError(err);
-      node.status({ fill: 'red', shape: 'ring', text: 'bad pointsPerSide' });
+      node.status({ fill: 'red', shape: 'ring', text: status.t('sam-grid.status.bad') });
     }
     node.on('input', (msg, send, done) => {
       try {

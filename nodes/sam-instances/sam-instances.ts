@@ -1,5 +1,6 @@
 import { segmentInstances, type SegmentInstancesOptions } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { DetectorHolder } from '../lib/DetectorHolder';
 import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
@@ -39,6 +40,7 @@ export = function register(RED: NodeAPI): void {
   function SamInstancesNode(this: Node, def: SamInstancesDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     let opts: SegmentInstancesOptions = {};
     let minScore = 0.15;
     let configError: Error | undefined;
@@ -60,7 +62,7 @@ export = function register(RED: NodeAPI): void {
     const runtime = cluster ? undefined : attachModel(RED, node, def.model);
     let jobs = 0;
     const detector = new DetectorHolder((state, detail) => {
-      if (state === 'failed') node.status({ fill: 'red', shape: 'ring', text: `detector failed: ${detail.slice(0, 50)}` });
+      if (state === 'failed') node.status({ fill: 'red', shape: 'ring', text: status.t('sam-instances.status.detectorFailed', { error: detail }) });
     });
     let dropped = 0;
     const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
@@ -97,7 +99,7 @@ export = function register(RED: NodeAPI): void {
           });
           msg.detections = detections;
           msg.masks = instances.map((i) => i.record);
-          node.status({ fill: 'green', shape: 'dot', text: `${instances.length} instance(s) · ${Date.now() - started} ms${dropped ? ` · dropped ${dropped}` : ''}` });
+          node.status({ fill: 'green', shape: 'dot', text: status.t('sam-instances.status.done', { n: instances.length, ms: Date.now() - started }) + status.dropText(dropped) });
           send(msg);
           done();
         } catch (err) {

@@ -1,5 +1,6 @@
 import { boxXywhToXyxy, nonMaxSuppression } from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { masksFromMessage } from '../lib/masksFromMessage';
 import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
@@ -16,6 +17,7 @@ export = function register(RED: NodeAPI): void {
   function SamNmsNode(this: Node, def: SamNmsDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     let boxNmsThresh = 0.7;
     let configError: Error | undefined;
     try {
@@ -34,7 +36,7 @@ export = function register(RED: NodeAPI): void {
           boxNmsThresh,
         );
         msg.masks = keep.map((i) => masks[i]);
-        node.status({ fill: 'green', shape: 'dot', text: `kept ${keep.length} of ${masks.length}` });
+        node.status({ fill: 'green', shape: 'dot', text: status.t('sam-nms.status.kept', { n: keep.length, total: masks.length }) });
         send(msg);
         done();
       } catch (err) {

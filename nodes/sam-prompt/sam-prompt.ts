@@ -1,5 +1,6 @@
 import { SamflowError } from '../../core/errors';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { asError } from '../lib/asError';
 import { promptsFromInput, type MessagePrompt, type PromptSources } from '../lib/promptsFromInput';
 
@@ -55,6 +56,7 @@ export = function register(RED: NodeAPI): void {
   function SamPromptNode(this: Node, def: SamPromptDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     const fromConfig = def.source === 'config';
     const multimask = def.multimask === 'true' ? true : def.multimask === 'false' ? false : undefined;
     let configured: MessagePrompt[] | undefined;
@@ -64,10 +66,10 @@ export = function register(RED: NodeAPI): void {
         const points = parseJsonField(def.points, 'points');
         const box = parseJsonField(def.box, 'box');
         configured = promptsFromInput({ points, box }, 'config');
-        node.status({ fill: 'grey', shape: 'dot', text: `${configured.length} prompt(s) from config` });
+        node.status({ fill: 'grey', shape: 'dot', text: status.t('sam-prompt.status.fixed', { n: configured.length }) });
       } catch (err) {
         configError = asError(err);
-        node.status({ fill: 'red', shape: 'ring', text: 'bad prompt in config' });
+        node.status({ fill: 'red', shape: 'ring', text: status.t('sam-prompt.status.bad') });
       }
     }
     node.on('input', (msg, send, done) => {

@@ -2,6 +2,7 @@ import { decodeImage, previewImage, renderOverlay, rleToMask } from '../../core'
 import { SamflowError } from '../../core/errors';
 import type { BinaryMask, BoxXyxy, CompressedRle, PointPrompt, UncompressedRle } from '../../core/types';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { asError, errorText } from '../lib/asError';
 import { imageFromMessage } from '../lib/imageFromMessage';
 import { parsePrompt, promptList } from '../lib/promptsFromInput';
@@ -64,6 +65,7 @@ export = function register(RED: NodeAPI): void {
   function SamRenderNode(this: Node, def: SamRenderDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     const alphaNum = Number(def.alpha);
     const alpha = def.alpha === undefined || def.alpha === '' || !(alphaNum >= 0 && alphaNum <= 1) ? 0.5 : alphaNum;
     const outline = def.outline !== false;
@@ -123,7 +125,11 @@ export = function register(RED: NodeAPI): void {
         }
         const started = Date.now();
         msg.payload = await renderOverlay(frame, masks, { alpha, outline, points, boxes, format, caption: masks.length === 0 ? emptyCaption : '' });
-        node.status({ fill: 'green', shape: 'dot', text: `${masks.length} mask(s) · ${frame.width}×${frame.height} · ${Date.now() - started} ms` });
+        node.status({
+          fill: 'green',
+          shape: 'dot',
+          text: status.t('sam-render.status.done', { n: masks.length, width: frame.width, height: frame.height, ms: Date.now() - started }),
+        });
         if (comms && Buffer.isBuffer(msg.payload)) schedulePreview(msg.payload);
         send(msg);
       })().then(

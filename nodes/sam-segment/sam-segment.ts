@@ -2,6 +2,7 @@ import { segmentPrompts, type AmgRecord, type SamJobPrompt } from '../../core';
 import { SamflowError } from '../../core/errors';
 import type { CompressedRle } from '../../core/types';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
@@ -55,6 +56,7 @@ export = function register(RED: NodeAPI): void {
   function SamSegmentNode(this: Node, def: SamSegmentDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     const keepAll = def.keep === 'all';
     const cluster = attachCluster(RED, node, def.cluster);
     const runtime = cluster ? undefined : attachModel(RED, node, def.model);
@@ -85,7 +87,7 @@ export = function register(RED: NodeAPI): void {
             records = await runtime.run(async (model) => segmentPrompts(model, await embedMessage(runtime, model, msg), prompts));
           }
           msg.masks = keepRecords(records, keepAll);
-          if (!cluster) node.status({ fill: 'green', shape: 'dot', text: `${(msg.masks as unknown[]).length} mask(s)` });
+          if (!cluster) node.status({ fill: 'green', shape: 'dot', text: status.t('sam-segment.status.done', { n: (msg.masks as unknown[]).length }) });
           send(msg);
           done();
         } catch (err) {

@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { masksFromMessage } from '../lib/masksFromMessage';
 import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
@@ -16,6 +17,7 @@ export = function register(RED: NodeAPI): void {
   function SamStabilityNode(this: Node, def: SamStabilityDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     let predIouThresh = 0.88;
     let stabilityScoreThresh = 0.95;
     let configError: Error | undefined;
@@ -33,7 +35,7 @@ export = function register(RED: NodeAPI): void {
         // SAM: keep iou_preds > pred_iou_thresh and stability_score >= stability_score_thresh (0 disables each)
         const kept = masks.filter((m) => (predIouThresh <= 0 || m.predicted_iou > predIouThresh) && (stabilityScoreThresh <= 0 || m.stability_score >= stabilityScoreThresh));
         msg.masks = kept;
-        node.status({ fill: 'green', shape: 'dot', text: `kept ${kept.length} of ${masks.length}` });
+        node.status({ fill: 'green', shape: 'dot', text: status.t('sam-stability.status.kept', { n: kept.length, total: masks.length }) });
         send(msg);
         done();
       } catch (err) {

@@ -2,6 +2,7 @@ import { decodeImage, rankMasksByText, rleToMask, type ClipModel } from '../../c
 import { SamflowError } from '../../core/errors';
 import type { CompressedRle, MaskRecord, UncompressedRle } from '../../core/types';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { clipLoader } from '../lib/clipLoader';
 import { imageFromMessage } from '../lib/imageFromMessage';
 import { masksFromMessage } from '../lib/masksFromMessage';
@@ -27,6 +28,7 @@ export = function register(RED: NodeAPI): void {
   function SamTextNode(this: Node, def: SamTextDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     let topK: number | undefined;
     let minSimilarity: number | undefined;
     let configError: Error | undefined;
@@ -36,16 +38,16 @@ export = function register(RED: NodeAPI): void {
     } catch (err) {
       configError = asError(err);
     }
-    node.status({ fill: 'yellow', shape: 'ring', text: 'loading CLIP…' });
+    node.status({ fill: 'yellow', shape: 'ring', text: status.t('sam-text.status.loading') });
     const started = Date.now();
     const loading: Promise<ClipModel> = clipLoader.load(def.clipFolder?.trim() || undefined);
     let closed = false;
     loading.then(
       () => {
-        if (!closed) node.status({ fill: 'green', shape: 'dot', text: `CLIP loaded in ${Date.now() - started} ms` });
+        if (!closed) node.status({ fill: 'green', shape: 'dot', text: status.t('sam-text.status.loaded', { ms: Date.now() - started }) });
       },
       (err: unknown) => {
-        if (!closed) node.status({ fill: 'red', shape: 'ring', text: `CLIP failed: ${errorText(err)}` });
+        if (!closed) node.status({ fill: 'red', shape: 'ring', text: status.t('sam-text.status.failed', { error: errorText(err) }) });
       },
     );
     const jobs = new Set<Promise<unknown>>();
@@ -77,7 +79,11 @@ export = function register(RED: NodeAPI): void {
           ...(minSimilarity !== undefined ? { minSimilarity } : {}),
         });
         msg.masks = ranked.map((r): MaskRecord => ({ ...r.item, meta: { ...r.item.meta, text, similarity: r.similarity } }));
-        node.status({ fill: 'green', shape: 'dot', text: `"${text.slice(0, 20)}": ${ranked.length} of ${masks.length} · ${Date.now() - t0} ms` });
+        node.status({
+          fill: 'green',
+          shape: 'dot',
+          text: status.t('sam-text.status.done', { text: text.slice(0, 20), n: ranked.length, total: masks.length, ms: Date.now() - t0 }),
+        });
         send(msg);
       })();
       jobs.add(job);

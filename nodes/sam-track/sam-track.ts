@@ -4,6 +4,7 @@ import { SamflowError } from '../../core/errors';
 import type { SamModel } from '../../core/model/SamModel';
 import type { EmbeddedFrame, MaskRecord } from '../../core/types';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { NodeStatus } from '../lib/NodeStatus';
 import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
 import { DropQueue, type DropPolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
@@ -65,6 +66,7 @@ export = function register(RED: NodeAPI): void {
   function SamTrackNode(this: Node, def: SamTrackDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const status = NodeStatus.attach(RED, node);
     const promptMode = PROMPT_MODES.includes(def.promptMode as TrackPromptMode) ? (def.promptMode as TrackPromptMode) : 'box+mask+point';
     let boxMargin = 0.1;
     let minPredictedIou = 0.5;
@@ -152,7 +154,7 @@ export = function register(RED: NodeAPI): void {
           node.status({
             fill: lost ? 'yellow' : 'green',
             shape: 'dot',
-            text: `${masks.length} tracked${lost ? ` · ${lost} lost` : ''} · ${Date.now() - started} ms${dropped ? ` · dropped ${dropped}` : ''}`,
+            text: status.t(lost ? 'sam-track.status.lost' : 'sam-track.status.done', { n: masks.length, lost, ms: Date.now() - started }) + status.dropText(dropped),
           });
           send(msg);
           done();
