@@ -93,6 +93,49 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
     for (const type of paletteTypes) expect(found[type], `${type} in the palette`).toBe('segment anything');
   });
 
+  it('palette: every samflow node has a one-line label (as tall as the core inject node) and its own icon; screenshot', async () => {
+    const nodes = await page.evaluate((types) => {
+      const box = (t: string) => document.querySelector<HTMLElement>(`.red-ui-palette-node[data-palette-type="${t}"]`);
+      const inject = box('inject')!;
+      return {
+        oneLine: inject.getBoundingClientRect().height,
+        nodes: types.map((t) => {
+          const el = box(t)!;
+          const label = el.querySelector<HTMLElement>('.red-ui-palette-label')!;
+          const container = el.querySelector<HTMLElement>('.red-ui-palette-icon-container');
+          const image = container?.querySelector<HTMLElement>('.red-ui-palette-icon');
+          const fa = container?.querySelector<HTMLElement>('.red-ui-palette-icon-fa');
+          const lineHeight = parseFloat(getComputedStyle(label).lineHeight);
+          return {
+            type: t,
+            text: label.textContent ?? '',
+            height: el.getBoundingClientRect().height,
+            labelLines: Math.round(label.getBoundingClientRect().height / lineHeight),
+            icon: fa?.className ?? image?.style.backgroundImage ?? '',
+          };
+        }),
+      };
+    }, paletteTypes);
+    // Node-RED's palette gives a label 82 px: the category ("segment anything") carries the "sam"
+    // prefix there; the nodes on the canvas are labelled "sam encoder", "sam everything", ...
+    const notOneLine = nodes.nodes.filter((n) => n.text.trim() === '' || n.labelLines !== 1 || n.height !== nodes.oneLine);
+    expect(
+      notOneLine.map((n) => `${n.type} "${n.text}": ${n.labelLines} line(s), ${n.height} px (inject: ${nodes.oneLine} px)`),
+      'palette labels not on one line',
+    ).toEqual([]);
+    const byIcon = new Map<string, string[]>();
+    for (const n of nodes.nodes) byIcon.set(n.icon, [...(byIcon.get(n.icon) ?? []), n.type]);
+    expect(
+      [...byIcon.values()].filter((types) => types.length > 1),
+      'nodes sharing an icon',
+    ).toEqual([]);
+    fs.mkdirSync(artifacts, { recursive: true });
+    await page.evaluate(() => document.querySelector('.red-ui-palette-node[data-palette-type="sam-encoder"]')?.closest('.red-ui-palette-category')?.scrollIntoView());
+    const shot = path.join(artifacts, 'node-red-palette.png');
+    await page.locator('#red-ui-palette').screenshot({ path: shot });
+    expect(fs.statSync(shot).size).toBeGreaterThan(5_000);
+  });
+
   it('imports click-to-mask from Import ▸ Examples, deploys it, and saves a screenshot', async () => {
     await page.click('#red-ui-header-button-sidemenu');
     await page.click('#menu-item-import');
@@ -148,6 +191,22 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
     for (let i = 0; i < 3; i++) await page.click('#red-ui-view-zoom-out');
     await page.locator('.red-ui-flow-node-button').first().click();
     await page.waitForSelector('.red-ui-flow-node-status-label:has-text("1 mask(s)")', { timeout: 120_000 });
+    // the example's layout leaves room for the status texts: none overlaps another
+    const overlaps = await page.evaluate(() => {
+      const rects = Array.from(document.querySelectorAll('.red-ui-flow-node-status-label'), (el) => ({ text: el.textContent ?? '', r: el.getBoundingClientRect() })).filter(
+        (x) => x.text !== '' && x.r.width > 0,
+      );
+      const out: string[] = [];
+      for (let i = 0; i < rects.length; i++)
+        for (let j = i + 1; j < rects.length; j++) {
+          const a = rects[i].r;
+          const b = rects[j].r;
+          if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) out.push(`"${rects[i].text}" / "${rects[j].text}"`);
+        }
+      return { count: rects.length, out };
+    });
+    expect(overlaps.count, 'status texts shown').toBeGreaterThanOrEqual(3);
+    expect(overlaps.out, 'overlapping status texts').toEqual([]);
     const shot = path.join(artifacts, 'node-red-editor-click-to-mask.png');
     await page.screenshot({ path: shot });
     expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
@@ -156,7 +215,19 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
     await preview.waitFor({ state: 'attached', timeout: 30_000 });
     expect(await preview.getAttribute('href')).toMatch(/^data:image\/jpeg;base64,/);
     expect(await preview.getAttribute('width')).toBe('160');
-    await page.screenshot({ path: path.join(artifacts, 'node-red-editor-render-preview.png') });
+    // scroll the canvas to sam render so the preview is in the picture
+    await page.evaluate(() => {
+      const RED = (window as unknown as { RED: { nodes: { eachNode: (fn: (n: { id: string; type: string }) => void) => void }; view: { reveal: (id: string) => void } } }).RED;
+      let id = '';
+      RED.nodes.eachNode((n) => {
+        if (n.type === 'sam-render') id = n.id;
+      });
+      RED.view.reveal(id);
+    });
+    await page.waitForTimeout(600); // reveal scrolls with an animation
+    const box = await preview.boundingBox();
+    expect(box?.width ?? 0, 'preview drawn at its width').toBeGreaterThan(40);
+    await page.locator('#red-ui-workspace').screenshot({ path: path.join(artifacts, 'node-red-editor-render-preview.png') });
   });
 
   it("opens every samflow node's edit dialog without a script error, with its help", async () => {
@@ -170,6 +241,8 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
       expect(help, `${type} help`).toContain(type === 'sam-model' ? 'Properties' : 'Inputs');
     }
     // add one of each to the workspace and open its editor (oneditprepare runs)
+    fs.mkdirSync(artifacts, { recursive: true });
+    const cutOff: string[] = [];
     for (const type of paletteTypes) {
       await page.evaluate((t) => {
         const RED = (
@@ -198,10 +271,53 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
         for (const [k, v] of Object.entries(def.defaults)) n[k] = v.value;
         RED.editor.edit(RED.nodes.add(n));
       }, type);
-      await page.waitForSelector('.red-ui-tray .red-ui-tray-header', { timeout: 10_000 });
+      // Wait until the tray has finished opening before pressing Cancel. The flake (a tray still there
+      // 10 s after Cancel) came from pressing it mid-opening: the editor builds the dialog
+      // asynchronously and ignores a second edit() while `buildingEditDialog` is set, so a Cancel
+      // during that window raced the tray's own open timers. Finished = one tray, slid in (right 0),
+      // its form built (the node's inputs exist) and the editor stack raised (raiseTrayZ, the last
+      // step of RED.tray's open sequence).
+      await page.waitForFunction(
+        () => {
+          const trays = document.querySelectorAll('.red-ui-tray');
+          const tray = trays[0];
+          return (
+            trays.length === 1 &&
+            tray !== undefined &&
+            getComputedStyle(tray).right === '0px' &&
+            tray.querySelector('#node-input-name') !== null &&
+            getComputedStyle(document.getElementById('red-ui-editor-stack')!).zIndex === '13'
+          );
+        },
+        undefined,
+        { timeout: 20_000 },
+      );
+      // labels of the dialog's fixed-width (100 px) column must fit: no text running under the input
+      cutOff.push(
+        ...(await page.evaluate((t) => {
+          const out: string[] = [];
+          document.querySelectorAll<HTMLLabelElement>('.red-ui-tray-body .form-row > label').forEach((label) => {
+            if (label.style.width === 'auto' || label.offsetParent === null || label.textContent?.trim() === '') return;
+            const text = label.textContent?.trim() ?? '';
+            // a long word runs under the input ("stabilityScoreThresh"); a long phrase wraps to a second line
+            if (label.scrollWidth > label.clientWidth + 1) out.push(`${t}: "${text}" needs ${label.scrollWidth} px of ${label.clientWidth}`);
+            else if (label.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(label).lineHeight)) out.push(`${t}: "${text}" wraps`);
+          });
+          return out;
+        }, type)),
+      );
+      if (type === 'sam-everything' || type === 'sam-render') await page.locator('.red-ui-tray').screenshot({ path: path.join(artifacts, `node-red-dialog-${type}.png`) });
       await page.click('#node-dialog-cancel');
-      await page.waitForSelector('.red-ui-tray', { state: 'detached', timeout: 10_000 });
+      try {
+        await page.waitForSelector('.red-ui-tray', { state: 'detached', timeout: 10_000 });
+      } catch (err) {
+        const state = await page.evaluate(() =>
+          Array.from(document.querySelectorAll('.red-ui-tray'), (t) => `${t.querySelector('.red-ui-tray-titlebar')?.textContent ?? '?'} right=${getComputedStyle(t).right}`),
+        );
+        throw new Error(`${type}: the edit tray did not close after Cancel (trays: ${JSON.stringify(state)})`, { cause: err });
+      }
     }
+    expect(cutOff, 'edit dialog labels cut off').toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 });
