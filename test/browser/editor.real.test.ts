@@ -118,6 +118,8 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
     }, paletteTypes);
     // Node-RED's palette gives a label 82 px: the category ("segment anything") carries the "sam"
     // prefix there; the nodes on the canvas are labelled "sam encoder", "sam everything", ...
+    // texts from the catalogue, not its keys ("sam-encoder.paletteLabel")
+    expect(nodes.nodes.filter((n) => /paletteLabel|\./.test(n.text)).map((n) => `${n.type}: ${n.text}`)).toEqual([]);
     const notOneLine = nodes.nodes.filter((n) => n.text.trim() === '' || n.labelLines !== 1 || n.height !== nodes.oneLine);
     expect(
       notOneLine.map((n) => `${n.type} "${n.text}": ${n.labelLines} line(s), ${n.height} px (inject: ${nodes.oneLine} px)`),
@@ -159,6 +161,9 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
       return types;
     });
     expect(onCanvas).toEqual(expect.arrayContaining(['sam-encoder', 'sam-prompt', 'sam-decoder', 'sam-render', 'inject', 'comment']));
+    // node labels on the canvas come from the catalogues, with the sam prefix
+    const labels = await page.evaluate(() => Array.from(document.querySelectorAll('.red-ui-flow-node-label'), (el) => el.textContent ?? ''));
+    expect(labels).toEqual(expect.arrayContaining(['sam encoder', 'sam prompt', 'sam decoder', 'sam render']));
     // turn on sam render's editor preview (off by default) before deploying
     await page.evaluate(() => {
       const RED = (
