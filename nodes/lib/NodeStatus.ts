@@ -7,7 +7,7 @@ export const DROP_RATE_WINDOW_MS = 2000;
 /** Status texts every node shares live in sam-model's catalogue (Node-RED namespace `<module>/<node>`). */
 export const COMMON_STATUS = 'samflow/sam-model:sam-model.status.';
 /** Longest status text (characters): longer ones are cut with an ellipsis so they do not run under the next node. */
-export const MAX_STATUS_LENGTH = 40;
+export const MAX_STATUS_LENGTH = 36;
 
 type StatusFn = (status: StatusObject | Record<string, never>) => void;
 
@@ -18,7 +18,7 @@ type StatusFn = (status: StatusObject | Record<string, never>) => void;
  * {@link MAX_STATUS_LENGTH} characters, and `close` stops the pending update. `t()` translates a key
  * of the node's message catalogue (`nodes/<node>/locales/en-US/<node>.json`, Node-RED's `RED._`;
  * substitutions are written `__name__` there). `dropText()` turns a running total of dropped
- * messages into "dropped 96 · 24/s".
+ * messages into "dropped 96 (24/s)".
  */
 export class NodeStatus {
   private pending: StatusObject | Record<string, never> | undefined;
@@ -64,7 +64,7 @@ export class NodeStatus {
   }
 
   /**
-   * " · dropped 96 · 24/s" for a running total of dropped messages (the rate over the last
+   * " · dropped 96 (24/s)" for a running total of dropped messages (the rate over the last
    * {@link DROP_RATE_WINDOW_MS}); "" while nothing was dropped.
    */
   dropText(totalDropped: number): string {

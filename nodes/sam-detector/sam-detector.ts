@@ -59,7 +59,7 @@ export = function register(RED: NodeAPI): void {
     const show = (s: DropQueueStats): void => {
       if (!ready || lastMs === undefined) return;
       const parts = [status.t('sam-detector.status.done', { n: lastCount, ms: lastMs })];
-      if (s.waiting) parts.push(status.t('sam-detector.status.queue', { n: s.waiting }));
+      if (s.waiting > 1) parts.push(status.t('sam-detector.status.queue', { n: s.waiting }));
       node.status({ fill: s.dropped ? 'yellow' : 'green', shape: s.busy ? 'ring' : 'dot', text: parts.join(' · ') + status.dropText(s.dropped) });
     };
     const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';

@@ -21,9 +21,10 @@ interface Pending {
 }
 
 function statusText(status: NodeStatus, stats: DropQueueStats, lastMs: number | undefined): string {
-  const parts = [status.t(stats.busy ? 'sam-encoder.status.encoding' : 'sam-encoder.status.idle')];
-  if (lastMs !== undefined) parts.push(`${lastMs} ms`);
-  if (stats.waiting) parts.push(status.t('sam-encoder.status.queue', { n: stats.waiting }));
+  // the ring/dot shape already says busy/idle: once a latency is known it replaces the word, and the
+  // queue shows when more than one waits (the 'latest' policy keeps one), so the text stays short
+  const parts = [lastMs === undefined ? status.t(stats.busy ? 'sam-encoder.status.encoding' : 'sam-encoder.status.idle') : `${lastMs} ms`];
+  if (stats.waiting > 1) parts.push(status.t('sam-encoder.status.queue', { n: stats.waiting }));
   return parts.join(' · ') + status.dropText(stats.dropped);
 }
 

@@ -63,7 +63,7 @@ describe('NodeStatus (the rate-limited status of every samflow node)', () => {
   });
 
   it('shows drops as a total and a rate over the last 2 s, from the catalogue', () => {
-    const { node, RED } = fakes({ 'sam-model.status.dropped': 'dropped __n__ · __rate__/s' });
+    const { node, RED } = fakes({ 'sam-model.status.dropped': 'dropped __n__ (__rate__/s)' });
     const status = NodeStatus.attach(RED, node, () => Date.now());
     expect(status.dropText(0)).toBe('');
     let total = 0;
@@ -73,12 +73,12 @@ describe('NodeStatus (the rate-limited status of every samflow node)', () => {
       vi.advanceTimersByTime(250);
       text = status.dropText(total);
     }
-    expect(text).toBe(' · dropped 240 · 24/s');
+    expect(text).toBe(' · dropped 240 (24/s)');
     for (let i = 0; i < 12; i++) {
       vi.advanceTimersByTime(250); // nothing dropped any more: the rate falls to 0
       text = status.dropText(total);
     }
-    expect(text).toBe(' · dropped 240 · 0/s');
+    expect(text).toBe(' · dropped 240 (0/s)');
   });
 
   it('translate() uses RED._ and gives the key where the runtime has no i18n', () => {
