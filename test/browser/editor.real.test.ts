@@ -18,8 +18,9 @@ const chromiumPath = process.env.SAMFLOW_CHROMIUM ?? '/usr/bin/chromium';
 const hasChromium = fs.existsSync(chromiumPath);
 const artifacts = path.join(repoRoot, 'test-artifacts');
 const require_ = createRequire(__filename);
-const { prepareUserDir } = require_(path.join(repoRoot, 'scripts', 'start.js')) as {
+const { prepareUserDir, exampleWorkspace } = require_(path.join(repoRoot, 'scripts', 'start.js')) as {
   prepareUserDir: (o: { userDir: string; port: number; reset: boolean }) => string;
+  exampleWorkspace: () => Array<Record<string, unknown>>;
 };
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
 /** Palette nodes: every registered type except config nodes (sam-model, sam-cluster live in the config sidebar). */
@@ -325,4 +326,63 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
     expect(cutOff, 'edit dialog labels cut off').toEqual([]);
     expect(pageErrors).toEqual([]);
   });
+
+  it('camera-stream: a 100-frame burst at 25 fps reaches the editor as at most 4 status updates a second per node, drops shown as a rate', async () => {
+    // deploy the camera example (admin API, full deploy) and count the status messages the editor receives
+    const workspace = exampleWorkspace();
+    const tab = workspace.find((n) => n.type === 'tab' && String(n.label) === 'camera-stream')!;
+    const flows = workspace.filter((n) => n.id === tab.id || n.z === tab.id || n.type === 'sam-model');
+    const deployed = await fetch(`${base}/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flows),
+    });
+    expect(deployed.ok).toBe(true);
+    await page.evaluate(() => {
+      const w = window as unknown as {
+        RED: { comms: { subscribe: (topic: string, fn: (topic: string, msg: { text?: string }) => void) => void } };
+        samflowStatus: Array<[number, string, string]>;
+      };
+      w.samflowStatus = [];
+      w.RED.comms.subscribe('status/#', (topic, msg) => w.samflowStatus.push([Date.now(), topic.split('/').pop() ?? '', msg?.text ?? '']));
+    });
+    // the model is loaded when sam-encoder says so (its first status after the deploy)
+    await page
+      .waitForFunction(
+        () => (window as unknown as { samflowStatus: Array<[number, string, string]> }).samflowStatus.some(([, id, text]) => id === 'cam-encoder' && /ready|ms|loaded/.test(text)),
+        undefined,
+        { timeout: 120_000 },
+      )
+      .catch(() => undefined);
+    const pressed = await fetch(`${base}/inject/cam-inject`, { method: 'POST' });
+    expect(pressed.ok).toBe(true);
+    // the burst lasts 4 s; then the encoder finishes the frame it holds and the last one
+    await page.waitForFunction(
+      () => {
+        const st = (window as unknown as { samflowStatus: Array<[number, string, string]> }).samflowStatus;
+        const last = st.filter(([, id]) => id === 'cam-encoder').at(-1);
+        return last !== undefined && /dropped/.test(last[2]) && Date.now() - last[0] > 3000;
+      },
+      undefined,
+      { timeout: 180_000 },
+    );
+    const statuses = await page.evaluate(() => (window as unknown as { samflowStatus: Array<[number, string, string]> }).samflowStatus);
+    const byNode = new Map<string, Array<[number, string]>>();
+    for (const [t, id, text] of statuses) byNode.set(id, [...(byNode.get(id) ?? []), [t, text]]);
+    const report: string[] = [];
+    for (const [id, list] of byNode) {
+      if (!id.startsWith('cam-') || id === 'cam-debug') continue;
+      const seconds = (list.at(-1)![0] - list[0][0]) / 1000;
+      report.push(`${id}: ${list.length} updates in ${seconds.toFixed(1)} s`);
+      // the helper's guarantee: the first at once, then at most one per 250 ms (+1 for timer jitter)
+      expect(list.length, `${id}: ${list.length} status updates in ${seconds.toFixed(1)} s`).toBeLessThanOrEqual(Math.floor(seconds * 4) + 2);
+    }
+    console.log(`camera burst, status updates the editor received: ${report.join('; ')}`);
+    const encoder = byNode.get('cam-encoder')!.map(([, text]) => text);
+    expect(
+      encoder.some((text) => /dropped \d+ \(\d+\/s\)/.test(text)),
+      `encoder status texts: ${encoder.join(' | ')}`,
+    ).toBe(true);
+    for (const text of encoder) expect(text.length).toBeLessThanOrEqual(36);
+  }, 300_000);
 });
