@@ -90,7 +90,7 @@ export = function register(RED: NodeAPI): void {
             done();
             return;
           }
-          if (!runtime) throw noModelError('instance masks');
+          if (!runtime) throw noModelError('sam instances');
           const started = Date.now();
           const { instances, detections } = await runtime.run(async (model) => {
             const embedded = await embedMessage(runtime, model, msg);
