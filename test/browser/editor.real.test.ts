@@ -26,6 +26,34 @@ const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf
 /** Palette nodes: every registered type except config nodes (sam-model, sam-cluster live in the config sidebar). */
 const paletteTypes = Object.keys(pkg['node-red'].nodes).filter((t) => t !== 'sam-model' && t !== 'sam-cluster' && t !== 'sam-annotate');
 
+/**
+ * Resolves once the edit tray has finished opening: one tray, slid in (right 0), its form built
+ * (`input` exists) and the editor stack raised (raiseTrayZ, the last step of RED.tray's open
+ * sequence). Pressing Cancel earlier is what most likely made this test flake (a tray still there
+ * 10 s after Cancel, once, in a fresh-clone CI run): the editor builds the dialog asynchronously
+ * (prepareEditDialog, then RED.tray's 0/150/200/300 ms open timers) and a Cancel inside that window
+ * races them. Not reproduced here; the wait removes the window instead of retrying the click.
+ */
+async function trayOpened(page: Page, input: string): Promise<void> {
+  await page.waitForFunction(
+    (sel) => {
+      const trays = document.querySelectorAll('.red-ui-tray');
+      const tray = trays[0];
+      const stack = document.getElementById('red-ui-editor-stack');
+      return (
+        trays.length === 1 &&
+        tray !== undefined &&
+        getComputedStyle(tray).right === '0px' &&
+        tray.querySelector(sel) !== null &&
+        stack !== null &&
+        getComputedStyle(stack).zIndex === '13'
+      );
+    },
+    input,
+    { timeout: 20_000 },
+  );
+}
+
 if (!hasChromium) {
   const message = `browser test: no chromium at ${chromiumPath} (install Debian's chromium: apt-get install -y chromium, or set SAMFLOW_CHROMIUM)`;
   if (process.env.CI) throw new Error(`${message} — required in CI`);
@@ -277,27 +305,7 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
         for (const [k, v] of Object.entries(def.defaults)) n[k] = v.value;
         RED.editor.edit(RED.nodes.add(n));
       }, type);
-      // Wait until the tray has finished opening before pressing Cancel. The flake (a tray still there
-      // 10 s after Cancel) came from pressing it mid-opening: the editor builds the dialog
-      // asynchronously and ignores a second edit() while `buildingEditDialog` is set, so a Cancel
-      // during that window raced the tray's own open timers. Finished = one tray, slid in (right 0),
-      // its form built (the node's inputs exist) and the editor stack raised (raiseTrayZ, the last
-      // step of RED.tray's open sequence).
-      await page.waitForFunction(
-        () => {
-          const trays = document.querySelectorAll('.red-ui-tray');
-          const tray = trays[0];
-          return (
-            trays.length === 1 &&
-            tray !== undefined &&
-            getComputedStyle(tray).right === '0px' &&
-            tray.querySelector('#node-input-name') !== null &&
-            getComputedStyle(document.getElementById('red-ui-editor-stack')!).zIndex === '13'
-          );
-        },
-        undefined,
-        { timeout: 20_000 },
-      );
+      await trayOpened(page, '#node-input-name');
       // labels of the dialog's fixed-width (100 px) column must fit: no text running under the input
       cutOff.push(
         ...(await page.evaluate((t) => {
@@ -313,6 +321,21 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
         }, type)),
       );
       if (type === 'sam-everything' || type === 'sam-render') await page.locator('.red-ui-tray').screenshot({ path: path.join(artifacts, `node-red-dialog-${type}.png`) });
+      if (type === 'sam-encoder') {
+        // the sam-model config dialog, from the + beside Model (a second tray on the stack)
+        await page.click('#node-input-btn-model-add');
+        await trayOpened(page, '#node-config-input-modelId');
+        cutOff.push(
+          ...(await page.evaluate(() =>
+            Array.from(document.querySelectorAll<HTMLLabelElement>('.red-ui-tray-body .form-row > label'))
+              .filter((l) => l.style.width !== 'auto' && l.offsetParent !== null && l.scrollWidth > l.clientWidth + 1)
+              .map((l) => `sam-model: "${l.textContent?.trim()}" needs ${l.scrollWidth} px of ${l.clientWidth}`),
+          )),
+        );
+        await page.locator('.red-ui-tray').screenshot({ path: path.join(artifacts, 'node-red-dialog-sam-model.png') });
+        await page.click('#node-config-dialog-cancel');
+        await trayOpened(page, '#node-input-name'); // back on sam-encoder's dialog
+      }
       await page.click('#node-dialog-cancel');
       try {
         await page.waitForSelector('.red-ui-tray', { state: 'detached', timeout: 10_000 });
