@@ -369,14 +369,12 @@ describe.skipIf(!hasChromium)('Node-RED editor in chromium', () => {
       w.samflowStatus = [];
       w.RED.comms.subscribe('status/#', (topic, msg) => w.samflowStatus.push([Date.now(), topic.split('/').pop() ?? '', msg?.text ?? '']));
     });
-    // the model is loaded when sam-encoder says so (its first status after the deploy)
-    await page
-      .waitForFunction(
-        () => (window as unknown as { samflowStatus: Array<[number, string, string]> }).samflowStatus.some(([, id, text]) => id === 'cam-encoder' && /ready|ms|loaded/.test(text)),
-        undefined,
-        { timeout: 120_000 },
-      )
-      .catch(() => undefined);
+    // the model is loaded when sam-encoder says so (its status after the deploy: "ready" or the load time)
+    await page.waitForFunction(
+      () => (window as unknown as { samflowStatus: Array<[number, string, string]> }).samflowStatus.some(([, id, text]) => id === 'cam-encoder' && /ready|ms|loaded/.test(text)),
+      undefined,
+      { timeout: 120_000 },
+    );
     const pressed = await fetch(`${base}/inject/cam-inject`, { method: 'POST' });
     expect(pressed.ok).toBe(true);
     // the burst lasts 4 s; then the encoder finishes the frame it holds and the last one

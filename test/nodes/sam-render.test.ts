@@ -46,6 +46,26 @@ describe('sam-render', () => {
     expect(msg.masks).toEqual([record]);
   });
 
+  it('When no masks: the caption band is drawn over an empty result only', async () => {
+    await helper.load(nodes, [{ ...flow[0], emptyCaption: 'no cat found' }, ...flow.slice(1)]);
+    const light = await sharp({ create: { width: 200, height: 150, channels: 3, background: { r: 220, g: 220, b: 220 } } })
+      .png()
+      .toBuffer();
+    const darkShare = async (png: Buffer): Promise<number> => {
+      const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+      let dark = 0;
+      for (let y = 1; y < 17; y++) for (let x = 0; x < 200; x++) if (data[(y * 200 + x) * info.channels] < 100) dark++;
+      return dark / (16 * 200);
+    };
+    let out = nextMessage(helper.getNode('out'));
+    helper.getNode('r').receive({ payload: light, masks: [] });
+    expect(await darkShare((await out).payload as Buffer)).toBeGreaterThan(0.6);
+    const record = { segmentation: compressRle(maskToRle(rectMask(200, 150, 50, 60, 120, 140))), area: 5600, bbox: [50, 60, 70, 80] };
+    out = nextMessage(helper.getNode('out'));
+    helper.getNode('r').receive({ payload: light, masks: [record] });
+    expect(await darkShare((await out).payload as Buffer)).toBe(0);
+  });
+
   it('bad input → Catch: no msg.masks, a mask of another size, no image', async () => {
     await helper.load(nodes, flow);
     const gray = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 0, g: 0, b: 0 } } })
