@@ -1,5 +1,5 @@
 import { map, of, type OperatorFunction } from 'rxjs';
-import type { AmgRecord } from '../masks/toRecords';
+import type { AmgRecord } from '../records';
 import type { SamModel } from '../model/SamModel';
 import { withBackpressure, type BackpressureOptions } from '../stream/withBackpressure';
 import type { EmbeddedFrame, Frame } from '../types';
