@@ -3,3 +3,4 @@
  * API and may change without notice. Not in package.json `exports`; see docs/architecture.md.
  */
 export { RunTracker } from './model/RunTracker';
+export { waitingLimit } from './stream/waitingLimit';

@@ -2,6 +2,7 @@ import { asyncScheduler, defer, Observable, type ObservableInput, type Observer,
 import { SamflowError } from '../errors';
 import { reportSkipped, type ErrorPolicyOptions } from './SkippedItem';
 import type { BackpressurePolicy, StageStats } from './StageStats';
+import { waitingLimit } from './waitingLimit';
 
 /** Where stats events go: a callback or any observer (for example a Subject). */
 export type StatsSink = ((stats: StageStats) => void) | Partial<Observer<StageStats>>;
@@ -94,7 +95,7 @@ export function withBackpressure<T, R>(work: (item: T) => ObservableInput<R>, op
     throw new SamflowError('BAD_OPTION', `${stage}: option 'onError' must be 'throw' or 'skip', got ${JSON.stringify(onError)}`);
   }
   const now = options.now ?? (() => asyncScheduler.now());
-  const limit = policy === 'all' ? Infinity : policy === 'latest' ? 1 : policy.queue;
+  const limit = waitingLimit(policy);
   const concurrency = options.concurrency ?? 1;
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new SamflowError('BAD_OPTION', `${stage}: option 'concurrency' must be a whole number >= 1, got ${JSON.stringify(options.concurrency)}`);

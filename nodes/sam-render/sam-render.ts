@@ -5,6 +5,7 @@ import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { imageFromMessage } from '../lib/imageFromMessage';
 import { MessagesInFlight } from '../lib/MessagesInFlight';
+import { ModelRuntime } from '../lib/ModelRuntime';
 
 interface SamRenderDef extends NodeDef {
   readonly alpha?: string | number;
@@ -107,7 +108,8 @@ export = function register(RED: NodeAPI): void {
       void (async () => {
         const masks = masksOf(msg.masks);
         const { input, frameId } = imageFromMessage(msg.payload, msg.frameId);
-        const frame = await decodeImage(input, { id: frameId });
+        // the frame sam-encoder decoded is still in the sam-model's cache: no second decode
+        const frame = ModelRuntime.cachedFrame(msg.embedding, frameId) ?? (await decodeImage(input, { id: frameId }));
         const points: PointPrompt[] = [];
         const boxes: BoxXyxy[] = [];
         if (showPrompts && Array.isArray(msg.prompts)) {

@@ -2,7 +2,7 @@ import { parsePrompt, segmentPrompts, type AmgRecord, type SamJobPrompt } from '
 import { SamflowError } from '../../core/errors';
 import type { CompressedRle } from '../../core/types';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
-import { DropQueue, type DropPolicy } from '../lib/DropQueue';
+import { DropQueue, nodePolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { attachCluster } from '../lib/clusterUser';
@@ -15,7 +15,8 @@ interface SamSegmentDef extends NodeDef {
   readonly cluster?: string;
   /** 'best': one mask per prompt; 'all': every mask the decoder returns. */
   readonly keep?: 'best' | 'all';
-  readonly policy?: DropPolicy;
+  /** 'latest' (default), 'queue' (4 waiting) or 'all'. */
+  readonly policy?: string;
 }
 
 interface Pending {
@@ -59,8 +60,7 @@ export = function register(RED: NodeAPI): void {
     const runtime = cluster ? undefined : attachModel(RED, node, def.model);
     let jobs = 0;
     const queue = new DropQueue<Pending>(
-      def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest',
-      4,
+      nodePolicy(def.policy),
       async ({ msg, send, done }) => {
         try {
           const raw = msg.prompts;
