@@ -3,7 +3,7 @@ import type { Node, NodeAPI, NodeDef } from '../red';
 import { queuedInput, type QueuedNodeDef } from '../lib/queuedInput';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { asError, errorText } from '../lib/asError';
+import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
 import { attachCluster } from '../lib/clusterUser';
 import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';

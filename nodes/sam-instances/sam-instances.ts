@@ -4,7 +4,7 @@ import { DetectorHolder } from '../lib/DetectorHolder';
 import { queuedInput, type QueuedNodeDef } from '../lib/queuedInput';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { asError, errorText } from '../lib/asError';
+import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
 import { attachCluster } from '../lib/clusterUser';
 import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
