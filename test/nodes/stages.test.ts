@@ -214,7 +214,7 @@ describe('stage nodes', () => {
     expect(px(45, 30)).not.toEqual([90, 90, 90]);
     // without the cached frame (another image id) the missing file is reported
     const caught = caughtMessage();
-    helper.getNode('r').receive({ payload: file, embedding: { ...embedding, frameId: 'other' }, masks: [] });
+    helper.getNode('r').receive({ payload: file, embedding: { ...(embedding as Record<string, unknown>), frameId: 'other' }, masks: [] });
     expect(await caught).toMatch(/frame\.png/);
   });
 
