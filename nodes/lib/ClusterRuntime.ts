@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { connectSamCluster, type SamCluster, type SamClusterOptions, type SamClusterStatus, type SamJob, type SamJobResult } from '../../core';
-import { SamflowError } from '../../core/errors';
+import { connectSamCluster, type SamCluster, type SamClusterOptions, type SamClusterStatus, type SamJob, type SamJobResult, SamflowError } from '../../core';
 import { imageFromMessage } from './imageFromMessage';
 
 /** A user node's view of a sam-cluster config node's state. */

@@ -1,4 +1,4 @@
-import { segmentInstances, type SegmentInstancesOptions } from '../../core';
+import { segmentInstances, type SegmentInstancesOptions, type Detection, type InstanceRecord } from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { DetectorHolder } from '../lib/DetectorHolder';
 import { queuedInput, type QueuedNodeDef } from '../lib/queuedInput';
@@ -8,7 +8,6 @@ import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
 import { attachCluster } from '../lib/clusterUser';
 import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
-import type { Detection, InstanceRecord } from '../../core';
 
 interface SamInstancesDef extends NodeDef, QueuedNodeDef {
   readonly model?: string;

@@ -1,6 +1,17 @@
-import { decodeImage, parsePrompt, previewImage, promptList, renderOverlay, rleToMask } from '../../core';
-import { SamflowError } from '../../core/errors';
-import type { BinaryMask, BoxXyxy, CompressedRle, PointPrompt, UncompressedRle } from '../../core/types';
+import {
+  decodeImage,
+  parsePrompt,
+  previewImage,
+  promptList,
+  renderOverlay,
+  rleToMask,
+  SamflowError,
+  type BinaryMask,
+  type BoxXyxy,
+  type CompressedRle,
+  type PointPrompt,
+  type UncompressedRle,
+} from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { imageFromMessage } from '../lib/imageFromMessage';

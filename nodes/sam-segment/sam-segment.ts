@@ -1,6 +1,4 @@
-import { parsePrompt, segmentPrompts, type AmgRecord, type SamJobPrompt } from '../../core';
-import { SamflowError } from '../../core/errors';
-import type { CompressedRle } from '../../core/types';
+import { parsePrompt, segmentPrompts, type AmgRecord, type SamJobPrompt, SamflowError, type CompressedRle } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
 import { DropQueue, nodePolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';

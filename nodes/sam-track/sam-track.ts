@@ -1,8 +1,19 @@
 import { Subject, type Subscription } from 'rxjs';
-import { parseBox, parsePoints, parsePrompt, promptList, toRecords, trackMasks, type TrackedFrame, type TrackedObjectInit, type TrackPromptMode } from '../../core';
-import { SamflowError } from '../../core/errors';
-import type { SamModel } from '../../core/model/SamModel';
-import type { EmbeddedFrame, MaskRecord } from '../../core/types';
+import {
+  parseBox,
+  parsePoints,
+  parsePrompt,
+  promptList,
+  toRecords,
+  trackMasks,
+  type TrackedFrame,
+  type TrackedObjectInit,
+  type TrackPromptMode,
+  SamflowError,
+  type SamModel,
+  type EmbeddedFrame,
+  type MaskRecord,
+} from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 import { queuedInput, type QueuedNodeDef } from '../lib/queuedInput';
 import { embedMessage } from '../lib/embedMessage';
