@@ -6,7 +6,6 @@ import { attachModel, noModelError } from '../lib/modelUser';
 import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
 import { attachCluster } from '../lib/clusterUser';
-import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
 
 interface SamEverythingDef extends NodeDef, QueuedNodeDef {
   readonly model?: string;
@@ -52,7 +51,6 @@ export = function register(RED: NodeAPI): void {
     }
     const cluster = attachCluster(RED, node, def.cluster);
     const runtime = cluster ? undefined : attachModel(RED, node, def.model);
-    let jobs = 0;
     const abort = new AbortController();
     const queue = queuedInput(node, def, {
       nodeType: 'sam-everything',
@@ -60,10 +58,7 @@ export = function register(RED: NodeAPI): void {
       concurrency: cluster?.concurrency ?? 1,
       work: async (msg) => {
         if (cluster) {
-          const { image, id } = await jobImageFromMessage(msg.payload, msg.frameId);
-          const r = await cluster.submit({ id: `${node.id}:${++jobs}:${id}`, task: 'everything', options: opts, image, source: 'msg.payload' });
-          if (!r.ok) throw resultError(r);
-          msg.masks = r.records;
+          msg.masks = await cluster.submitMessage(node.id, msg, { task: 'everything', options: opts });
           return msg;
         }
         if (!runtime) throw noModelError('sam everything');

@@ -7,7 +7,6 @@ import { attachModel, noModelError } from '../lib/modelUser';
 import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
 import { attachCluster } from '../lib/clusterUser';
-import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
 
 interface SamInstancesDef extends NodeDef, QueuedNodeDef {
   readonly model?: string;
@@ -47,7 +46,6 @@ export = function register(RED: NodeAPI): void {
     }
     const cluster = attachCluster(RED, node, def.cluster);
     const runtime = cluster ? undefined : attachModel(RED, node, def.model);
-    let jobs = 0;
     const detector = new DetectorHolder((state, detail) => {
       if (state === 'failed') node.status({ fill: 'red', shape: 'ring', text: `detector failed: ${detail.slice(0, 50)}` });
     });
@@ -57,16 +55,10 @@ export = function register(RED: NodeAPI): void {
       concurrency: cluster?.concurrency ?? 1,
       work: async (msg) => {
         if (cluster) {
-          const { image, id } = await jobImageFromMessage(msg.payload, msg.frameId);
-          const r = await cluster.submit({
-            id: `${node.id}:${++jobs}:${id}`,
+          const records = (await cluster.submitMessage(node.id, msg, {
             task: 'instances',
             options: { ...opts, detect: { minScore, ...(classes.length ? { classes } : {}) } },
-            image,
-            source: 'msg.payload',
-          });
-          if (!r.ok) throw resultError(r);
-          const records = r.records as InstanceRecord[];
+          })) as InstanceRecord[];
           msg.detections = records.map((rec): Detection => ({ bbox: rec.box, class: rec.class ?? 'object', score: rec.score ?? 0 }));
           msg.masks = records;
           return msg;

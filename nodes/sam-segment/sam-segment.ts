@@ -4,7 +4,6 @@ import { DropQueue, nodePolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { attachCluster } from '../lib/clusterUser';
-import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
 import { asError, errorText } from '../lib/asError';
 
 interface SamSegmentDef extends NodeDef {
@@ -56,7 +55,6 @@ export = function register(RED: NodeAPI): void {
     const keepAll = def.keep === 'all';
     const cluster = attachCluster(RED, node, def.cluster);
     const runtime = cluster ? undefined : attachModel(RED, node, def.model);
-    let jobs = 0;
     const queue = new DropQueue<Pending>(
       nodePolicy(def.policy),
       async ({ msg, send, done }) => {
@@ -73,10 +71,7 @@ export = function register(RED: NodeAPI): void {
           });
           let records: AmgRecord<CompressedRle>[];
           if (cluster) {
-            const { image, id } = await jobImageFromMessage(msg.payload, msg.frameId);
-            const r = await cluster.submit({ id: `${node.id}:${++jobs}:${id}`, task: 'segment', prompts, image, source: 'msg.payload' });
-            if (!r.ok) throw resultError(r);
-            records = r.records as AmgRecord<CompressedRle>[];
+            records = (await cluster.submitMessage(node.id, msg, { task: 'segment', prompts })) as AmgRecord<CompressedRle>[];
           } else {
             if (!runtime) throw noModelError('sam segment');
             records = await runtime.run(async (model) => segmentPrompts(model, await embedMessage(runtime, model, msg), prompts));
