@@ -1,3 +1,4 @@
+import type { SamTransform } from '../image/SamTransform';
 import { LOW_RES_SIZE, type EmbeddedFrame } from '../types';
 
 /** What CoverageSkipper needs to know about one decoded candidate. */
@@ -29,6 +30,12 @@ export interface CoverageSkipperOptions {
   readonly pathSimilarity?: number;
   /** The same for a mask that failed the filters clearly (default 0.8). */
   readonly failedPathSimilarity?: number;
+  /**
+   * Which of a decoded point's masks explain other points: 'any' (default) — each of its masks that
+   * passed or failed clearly, on its own; 'all' — a point q only when every one of the point's masks
+   * (whole, part and subpart) holds q, with the thresholds of a passed mask.
+   */
+  readonly explainBy?: 'any' | 'all';
 }
 
 interface Explainer {
@@ -97,10 +104,7 @@ export class CoverageSkipper {
     this.featureStride = t.targetLength / Wf;
     const n = points.length;
     this.features = new Float32Array(n * C); // float32[n,C]
-    this.lowResIndex = new Int32Array(n);
     this.modelXy = new Float64Array(n * 2);
-    const [vw, vh] = t.lowResValid;
-    const lowStep = t.targetLength / LOW_RES_SIZE;
     for (let i = 0; i < n; i++) {
       const mx = t.toModelX(points[i][0]);
       const my = t.toModelY(points[i][1]);
@@ -124,10 +128,8 @@ export class CoverageSkipper {
       }
       norm = Math.sqrt(norm) || 1;
       for (let c = 0; c < C; c++) this.features[i * C + c] /= norm;
-      const lx = Math.min(vw - 1, Math.max(0, Math.floor(mx / lowStep)));
-      const ly = Math.min(vh - 1, Math.max(0, Math.floor(my / lowStep)));
-      this.lowResIndex[i] = ly * LOW_RES_SIZE + lx;
     }
+    this.lowResIndex = gridLowResIndex(t, points);
   }
 
   /** Cosine similarity of the embedding features at grid points i and j. */
@@ -197,6 +199,15 @@ export class CoverageSkipper {
   /** Record the candidates decoded at point p. */
   addDecoded(p: number, candidates: readonly DecodedCandidateInfo[]): void {
     const { predIouThresh, stabilityScoreThresh } = this.opts;
+    if (this.opts.explainBy === 'all') {
+      if (candidates.length === 0) return;
+      const covers = new Uint8Array(this.points.length).fill(1);
+      for (const c of candidates) {
+        for (let i = 0; i < covers.length; i++) if (!(c.lowResLogits[this.lowResIndex[i]] > this.coverLogit)) covers[i] = 0;
+      }
+      this.explainers.push({ point: p, covers, similarity: this.opts.similarity, pathSimilarity: this.pathSimilarity });
+      return;
+    }
     for (const c of candidates) {
       const passed = c.predictedIou > predIouThresh && c.stabilityScore >= stabilityScoreThresh;
       const clearlyFailed = c.predictedIou <= predIouThresh - this.failMargin || c.stabilityScore < stabilityScoreThresh - this.failMargin;
@@ -239,4 +250,17 @@ export function coarseToFineOrder(nPoints: number): number[] {
     }
   }
   return order;
+}
+
+/** For each point (crop pixels), the index of the 256×256 low-res logit it falls in (clamped to the valid area). */
+export function gridLowResIndex(t: SamTransform, points: ReadonlyArray<readonly [number, number]>): Int32Array {
+  const [vw, vh] = t.lowResValid;
+  const lowStep = t.targetLength / LOW_RES_SIZE;
+  const out = new Int32Array(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const lx = Math.min(vw - 1, Math.max(0, Math.floor(t.toModelX(points[i][0]) / lowStep)));
+    const ly = Math.min(vh - 1, Math.max(0, Math.floor(t.toModelY(points[i][1]) / lowStep)));
+    out[i] = ly * LOW_RES_SIZE + lx;
+  }
+  return out;
 }

@@ -33,7 +33,7 @@ const LABELS_AT = 16 * 4096; // the 256×256 label map is stored from channel 16
  * into the embedding, plus one-hot label features in channels 0..15 (so embedding-feature
  * similarity separates regions). The "decoder" returns logits +8 on the clicked region (and the
  * regions nested in it), −8 elsewhere, with predicted IoU 0.95; a click on the background gives
- * the background with predicted IoU 0.3 (filtered out). Counts decoder runs. Works on crops too, since it reads the pixels.
+ * the background with predicted IoU 0.3 (filtered out); a box prompt gives the region at its centre. Counts decoder runs. Works on crops too, since it reads the pixels.
  */
 export class ColorRegionModel implements SamModel {
   readonly id = 'color-region';
@@ -68,8 +68,12 @@ export class ColorRegionModel implements SamModel {
 
   async runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
     this.decoderRuns++;
-    const lx = Math.min(LOW_RES_SIZE - 1, Math.floor(feeds.pointCoords[0] / 4));
-    const ly = Math.min(LOW_RES_SIZE - 1, Math.floor(feeds.pointCoords[1] / 4));
+    // a box prompt (corners labelled 2 and 3) asks for the region at the box's centre
+    const box = feeds.pointLabels[0] === 2 && feeds.pointLabels[1] === 3;
+    const px = box ? (feeds.pointCoords[0] + feeds.pointCoords[2]) / 2 : feeds.pointCoords[0];
+    const py = box ? (feeds.pointCoords[1] + feeds.pointCoords[3]) / 2 : feeds.pointCoords[1];
+    const lx = Math.min(LOW_RES_SIZE - 1, Math.floor(px / 4));
+    const ly = Math.min(LOW_RES_SIZE - 1, Math.floor(py / 4));
     const target = embedding[LABELS_AT + ly * LOW_RES_SIZE + lx];
     const lowResMasks = new Float32Array(LOW_RES_SIZE * LOW_RES_SIZE); // float32[1,1,256,256]
     for (let i = 0; i < lowResMasks.length; i++) {
