@@ -11,7 +11,7 @@
  * Env SAMFLOW_AMG_REPLAY_DIR: the cache folder (default /tmp/i15-replay).
  */
 import { nonMaxSuppression } from '../core/masks/nonMaxSuppression';
-import { CoverageSkipper, coarseToFineOrder, gridLowResIndex, type CoverageSkipperOptions } from '../core/amg/CoverageSkipper';
+import { CoverageSkipper, coarseToFineOrder, gridLowResIndex, skipCoveredRule, type CoverageSkipperOptions } from '../core/amg/CoverageSkipper';
 import { AMG_DEFAULTS, resolveAmgOptions } from '../core/amg/AmgOptions';
 import { SamTransform } from '../core/image/SamTransform';
 import { LOW_RES_SIZE, type BoxXyxy, type EmbeddedFrame } from '../core/types';
@@ -28,8 +28,7 @@ export interface ReplayResult {
 
 /** The skipper options generateMasks uses for AmgOptions (the defaults unless overridden). */
 export function defaultSkipperOptions(): CoverageSkipperOptions {
-  const o = resolveAmgOptions({ skipCovered: true });
-  return { similarity: o.skipCoveredSimilarity, predIouThresh: o.predIouThresh, stabilityScoreThresh: o.stabilityScoreThresh };
+  return skipCoveredRule(resolveAmgOptions({ skipCovered: true }));
 }
 
 /** Replays one rule on one photo: which points it decodes (groups of `together`, batches of 64) and the recall of the result. */

@@ -92,7 +92,7 @@ export const AMG_DEFAULTS = {
   cropNPointsDownscaleFactor: 1,
   minMaskRegionArea: 0,
   outputMode: 'coco_rle',
-  skipCoveredSimilarity: 0.93,
+  skipCoveredSimilarity: 0.9,
 } as const;
 
 function bad(name: string, what: string, value: unknown): never {

@@ -1,4 +1,5 @@
 import type { SamTransform } from '../image/SamTransform';
+import type { ResolvedAmgOptions } from './AmgOptions';
 import { LOW_RES_SIZE, type EmbeddedFrame } from '../types';
 
 /** What CoverageSkipper needs to know about one decoded candidate. */
@@ -33,13 +34,16 @@ export interface CoverageSkipperOptions {
   /**
    * Which of a decoded point's masks explain other points: 'any' (default) — each of its masks that
    * passed or failed clearly, on its own; 'all' — a point q only when every one of the point's masks
-   * (whole, part and subpart) holds q, with the thresholds of a passed mask.
+   * (whole, part and subpart) holds q, with the thresholds of a passed mask; 'perToken' — q only
+   * when, for each mask token (1–3), some decoded point's mask of that token explains q on its own.
    */
-  readonly explainBy?: 'any' | 'all';
+  readonly explainBy?: 'any' | 'all' | 'perToken';
 }
 
 interface Explainer {
   readonly point: number;
+  /** Position of the mask among its point's decoder outputs (the mask token for multimask). */
+  readonly token: number;
   readonly covers: Uint8Array;
   readonly similarity: number;
   readonly pathSimilarity: number;
@@ -79,6 +83,7 @@ export class CoverageSkipper {
   private readonly featureWidth: number;
   private readonly featureHeight: number;
   private readonly featureStride: number; // model pixels per feature pixel
+  private tokens = 1; // most masks per decoded point so far
   private pixelInvNorm: Float32Array | undefined; // float32[Hf*Wf], 1/|feature| (0 for a zero feature), computed on first use
 
   constructor(
@@ -189,6 +194,16 @@ export class CoverageSkipper {
 
   /** True when an already decoded point predicts point q's mask (see the class comment). */
   isExplained(q: number): boolean {
+    if (this.opts.explainBy === 'perToken') {
+      const all = (1 << this.tokens) - 1;
+      let got = 0;
+      for (const e of this.explainers) {
+        if ((got >> e.token) & 1 || e.covers[q] !== 1 || this.similarity(e.point, q) < e.similarity) continue;
+        if (this.pathSimilarityBetween(e.point, q) >= e.pathSimilarity) got |= 1 << e.token;
+        if (got === all) return true;
+      }
+      return false;
+    }
     for (const e of this.explainers) {
       if (e.covers[q] !== 1 || this.similarity(e.point, q) < e.similarity) continue;
       if (this.pathSimilarityBetween(e.point, q) >= e.pathSimilarity) return true;
@@ -205,10 +220,11 @@ export class CoverageSkipper {
       for (const c of candidates) {
         for (let i = 0; i < covers.length; i++) if (!(c.lowResLogits[this.lowResIndex[i]] > this.coverLogit)) covers[i] = 0;
       }
-      this.explainers.push({ point: p, covers, similarity: this.opts.similarity, pathSimilarity: this.pathSimilarity });
+      this.explainers.push({ point: p, token: 0, covers, similarity: this.opts.similarity, pathSimilarity: this.pathSimilarity });
       return;
     }
-    for (const c of candidates) {
+    this.tokens = Math.max(this.tokens, candidates.length);
+    for (const [token, c] of candidates.entries()) {
       const passed = c.predictedIou > predIouThresh && c.stabilityScore >= stabilityScoreThresh;
       const clearlyFailed = c.predictedIou <= predIouThresh - this.failMargin || c.stabilityScore < stabilityScoreThresh - this.failMargin;
       if (!passed && !clearlyFailed) continue;
@@ -216,6 +232,7 @@ export class CoverageSkipper {
       for (let i = 0; i < covers.length; i++) covers[i] = c.lowResLogits[this.lowResIndex[i]] > this.coverLogit ? 1 : 0;
       this.explainers.push({
         point: p,
+        token,
         covers,
         similarity: passed ? this.opts.similarity : this.failedSimilarity,
         pathSimilarity: passed ? this.pathSimilarity : this.failedPathSimilarity,
@@ -263,4 +280,20 @@ export function gridLowResIndex(t: SamTransform, points: ReadonlyArray<readonly 
     out[i] = ly * LOW_RES_SIZE + lx;
   }
   return out;
+}
+
+/**
+ * The rule `generateMasks` uses for `skipCovered` (chosen on the tuning half of the 20-photo replay,
+ * see AmgOptions.skipCovered): each of the 3 mask tokens must be explained ('perToken'), a point is
+ * held by a mask at logit > 0, segment cosine >= 0.7, endpoint cosine >= skipCoveredSimilarity.
+ */
+export function skipCoveredRule(o: Pick<ResolvedAmgOptions, 'skipCoveredSimilarity' | 'predIouThresh' | 'stabilityScoreThresh'>): CoverageSkipperOptions {
+  return {
+    similarity: o.skipCoveredSimilarity,
+    predIouThresh: o.predIouThresh,
+    stabilityScoreThresh: o.stabilityScoreThresh,
+    explainBy: 'perToken',
+    coverLogit: 0,
+    pathSimilarity: 0.7,
+  };
 }

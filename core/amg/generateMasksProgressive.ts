@@ -11,7 +11,7 @@ import { candidateStability } from './filterStability';
 import { candidateBoxXyxy } from './candidateBoxXyxy';
 import { isBoxNearCropEdge } from './isBoxNearCropEdge';
 import { boxXyxyToXywh } from './boxXyxyToXywh';
-import { CoverageSkipper, coarseToFineOrder, gridLowResIndex } from './CoverageSkipper';
+import { CoverageSkipper, coarseToFineOrder, gridLowResIndex, skipCoveredRule } from './CoverageSkipper';
 import { checkPromptBoxes } from './checkPromptBoxes';
 
 /** A grid point counts as covered by an accepted box mask when its low-res logit is above this (SAM's stability offset). */
@@ -91,13 +91,7 @@ async function* processCrop(
   const grid = o.pointGrids[layerIdx];
   const points = grid.map((p) => [p[0] * cw, p[1] * ch] as const); // crop pixels
   const order = o.skipCovered ? coarseToFineOrder(points.length) : points.map((_, i) => i);
-  const skipper = o.skipCovered
-    ? new CoverageSkipper(embedded, points, {
-        similarity: o.skipCoveredSimilarity,
-        predIouThresh: o.predIouThresh,
-        stabilityScoreThresh: o.stabilityScoreThresh,
-      })
-    : undefined;
+  const skipper = o.skipCovered ? new CoverageSkipper(embedded, points, skipCoveredRule(o)) : undefined;
   const origBox: BoxXyxy = [0, 0, orig.width, orig.height];
   const cropXywh = boxXyxyToXywh(cropBox);
   const kept: Survivor[] = [];
