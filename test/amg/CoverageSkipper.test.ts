@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CoverageSkipper, type CoverageSkipperOptions, type DecodedCandidateInfo } from '../../core/amg/CoverageSkipper';
+import { CoverageSkipper, skipCoveredRule, type CoverageSkipperOptions, type DecodedCandidateInfo } from '../../core/amg/CoverageSkipper';
 import { SamTransform } from '../../core/image/SamTransform';
 import { LOW_RES_SIZE, type EmbeddedFrame } from '../../core/types';
 
@@ -108,6 +108,34 @@ describe('CoverageSkipper', () => {
     const s = new CoverageSkipper(embedded(), points, { ...opts, pathSimilarity: -1 });
     s.addDecoded(A, [passed()]);
     expect([B, C, D].map((q) => s.isExplained(q))).toEqual([true, true, true]);
+  });
+
+  it("perToken (skipCovered's rule): a point is explained only when each of the 3 mask tokens is", () => {
+    const perToken = { ...opts, explainBy: 'perToken' as const };
+    const failed = (l = logits()): DecodedCandidateInfo => ({ lowResLogits: l, predictedIou: 0.5, stabilityScore: 0.99 });
+    // A's whole and part masks hold B and D, its subpart only D
+    const s = new CoverageSkipper(embedded(), points, perToken);
+    s.addDecoded(A, [passed(logits({ [B]: -5 })), passed(), passed()]);
+    expect([B, D].map((q) => s.isExplained(q))).toEqual([false, true]);
+    // C's first mask holds B but failed narrowly (IoU 0.87): it explains nothing
+    s.addDecoded(C, [{ lowResLogits: logits(), predictedIou: 0.87, stabilityScore: 0.99 }, passed(logits({ [B]: -5 })), passed(logits({ [B]: -5 }))]);
+    expect(s.isExplained(B)).toBe(false);
+    // D's first mask failed clearly and holds B (cosine 0.95 >= 0.92, segment D→B 0.95 >= 0.8): it
+    // explains B's first token; A's masks explain the other two
+    s.addDecoded(D, [failed(), failed(logits({ [B]: -5 })), failed(logits({ [B]: -5 }))]);
+    expect(s.isExplained(B)).toBe(true);
+    // with 'any' one mask suffices
+    const any = new CoverageSkipper(embedded(), points, opts);
+    any.addDecoded(A, [passed(logits({ [B]: -5 })), passed(), passed()]);
+    expect(any.isExplained(B)).toBe(true);
+  });
+
+  it('skipCoveredRule: the per-token rule at the AMG similarity, held at logit > 0', () => {
+    const rule = skipCoveredRule({ skipCoveredSimilarity: 0.9, predIouThresh: 0.88, stabilityScoreThresh: 0.95 });
+    expect(rule).toMatchObject({ explainBy: 'perToken', similarity: 0.9, coverLogit: 0 });
+    const s = new CoverageSkipper(embedded(), points, rule);
+    s.addDecoded(A, [passed(logits({ [D]: 0.5 })), passed(logits({ [D]: 0.5 })), passed(logits({ [D]: 0.5 }))]);
+    expect(s.isExplained(D)).toBe(true); // logit 0.5 > 0 (the old rule needed > 1)
   });
 
   it('any decoded candidate may explain a point', () => {
