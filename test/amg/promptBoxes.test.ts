@@ -7,6 +7,7 @@ import { maskIou, rleToMask } from '../../core/masks';
 import { SamflowError } from '../../core/errors';
 import type { BinaryMask, BoxXyxy, Frame } from '../../core/types';
 import { ColorRegionModel } from './ColorRegionModel';
+import { detectionBoxes } from '../../cli/everything';
 
 const W = 600;
 const H = 400;
@@ -103,5 +104,25 @@ describe('generateMasks with promptBoxes (object-aware prompting)', () => {
       await expect(generateMasks(model, frame, { promptBoxes: promptBoxes as BoxXyxy[] })).rejects.toThrow(re);
     }
     expect(model.decoderRuns).toBe(0);
+  });
+});
+
+describe('everything --detector-boxes: detections → promptBoxes', () => {
+  it('converts XYWH detections to XYXY boxes clipped to the image, dropping those left empty', async () => {
+    const boxes = detectionBoxes(
+      [
+        { bbox: [10, 20, 30, 40] },
+        { bbox: [-5, 380, 50, 40] }, // sticks out left and bottom
+        { bbox: [610, 10, 20, 20] }, // entirely right of the image
+      ],
+      { width: W, height: H },
+    );
+    expect(boxes).toEqual([
+      [10, 20, 40, 60],
+      [0, 380, 45, 400],
+    ]);
+    // the boxes pass generateMasks' checks
+    const frame = await scene([RED]);
+    await expect(generateMasks(new ColorRegionModel([{ rgb: RED.rgb }]), frame, { pointsPerSide: 2, promptBoxes: boxes })).resolves.toBeDefined();
   });
 });
