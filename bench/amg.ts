@@ -13,17 +13,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { decodeImage } from '../core/image';
-import { loadSamModel } from '../core/model';
-import { maskIou, rleToMask } from '../core/masks';
-import { generateMasks } from '../core/amg/generateMasks';
-import { AMG_DEFAULTS, type AmgOptions } from '../core/amg/AmgOptions';
-import { isCompressedRle, type AmgRecord } from '../core/masks/toRecords';
-import type { BinaryMask, BoxXyxy } from '../core/types';
+import {
+  decodeImage,
+  loadSamModel,
+  maskIou,
+  rleToMask,
+  generateMasks,
+  AMG_DEFAULTS,
+  type AmgOptions,
+  isCompressedRle,
+  type AmgRecord,
+  type BinaryMask,
+  type BoxXyxy,
+  loadCocoDetector,
+} from '../core';
 import { amgDecoderWorkers } from '../cli/modelOptions';
 import { round, type BenchContext } from './BenchContext';
 import { CONFIRMATION_PHOTOS, REPLAY_PHOTOS, TUNING_PHOTOS } from './amgReplayData';
-import { loadCocoDetector } from '../core/detect/loadCocoDetector';
 import { detectionBoxes } from '../cli/everything';
 
 const DEFAULT_IMAGES = ['python3-skimage/coffee.png', 'python3-skimage/astronaut.png', 'opencv-doc/fruits.jpg'];

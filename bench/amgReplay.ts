@@ -10,11 +10,20 @@
  * `node dist/bench/amgReplay.js '{"similarity":0.9}' ...` replays CoverageSkipper option sets.
  * Env SAMFLOW_AMG_REPLAY_DIR: the cache folder (default /tmp/i15-replay).
  */
-import { nonMaxSuppression } from '../core/masks/nonMaxSuppression';
-import { CoverageSkipper, coarseToFineOrder, gridLowResIndex, skipCoveredRule, type CoverageSkipperOptions } from '../core/amg/CoverageSkipper';
-import { AMG_DEFAULTS, resolveAmgOptions } from '../core/amg/AmgOptions';
-import { SamTransform } from '../core/image/SamTransform';
-import { LOW_RES_SIZE, type BoxXyxy, type EmbeddedFrame } from '../core/types';
+import {
+  nonMaxSuppression,
+  CoverageSkipper,
+  coarseToFineOrder,
+  gridLowResIndex,
+  skipCoveredRule,
+  AMG_DEFAULTS,
+  resolveAmgOptions,
+  SamTransform,
+  LOW_RES_SIZE,
+  type CoverageSkipperOptions,
+  type BoxXyxy,
+  type EmbeddedFrame,
+} from '../core';
 import { round, type BenchContext } from './BenchContext';
 import { CONFIRMATION_PHOTOS, TUNING_PHOTOS, loadReplay, type LoadedReplay, type ReplayCandidate } from './amgReplayData';
 

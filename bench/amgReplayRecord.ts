@@ -6,22 +6,26 @@
  * `node dist/bench/amgReplayRecord.js [photo,...]`, cache in $SAMFLOW_AMG_REPLAY_DIR (default
  * /tmp/i15-replay). Not a benchmark module (no `run`); bench/main.ts skips it.
  */
+import {
+  decodeImage,
+  loadSamModel,
+  decodeMasks,
+  encodeImage,
+  logitsToMask,
+  nonMaxSuppression,
+  buildPointGrid,
+  candidateStability,
+  candidateBoxXyxy,
+  gridLowResIndex,
+  AMG_DEFAULTS,
+  loadCocoDetector,
+  type BinaryMask,
+  type BoxXyxy,
+  type MaskCandidate,
+} from '../core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { decodeImage } from '../core/image';
-import { loadSamModel } from '../core/model';
-import { decodeMasks } from '../core/model/decodeMasks';
-import { encodeImage } from '../core/model/encodeImage';
-import { logitsToMask } from '../core/masks/lowResToMask';
-import { nonMaxSuppression } from '../core/masks/nonMaxSuppression';
-import { buildPointGrid } from '../core/amg/buildPointGrid';
-import { candidateStability } from '../core/amg/filterStability';
-import { candidateBoxXyxy } from '../core/amg/candidateBoxXyxy';
-import { gridLowResIndex } from '../core/amg/CoverageSkipper';
-import { AMG_DEFAULTS } from '../core/amg/AmgOptions';
-import { loadCocoDetector } from '../core/detect/loadCocoDetector';
-import type { BinaryMask, BoxXyxy, MaskCandidate } from '../core/types';
 import { amgDecoderWorkers } from '../cli/modelOptions';
 import { REPLAY_PHOTOS, replayDir, type ReplayCandidate, type ReplayPhoto } from './amgReplayData';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { decodeImage } from '../../core/image';
 import { generateMasks } from '../../core/amg/generateMasks';
-import { isCompressedRle, type AmgRecord } from '../../core/masks/toRecords';
+import { isCompressedRle, type AmgRecord } from '../../core/records';
 import { maskIou, rleToMask } from '../../core/masks';
 import { SamflowError } from '../../core/errors';
 import type { BinaryMask, BoxXyxy, Frame } from '../../core/types';

@@ -9,7 +9,7 @@ import { decodeImage } from '../../core/image';
 import { loadSamModel } from '../../core/model/loadSamModel';
 import type { SamModel } from '../../core/model/SamModel';
 import { generateMasks } from '../../core/amg/generateMasks';
-import { isCompressedRle, type AmgRecord } from '../../core/masks/toRecords';
+import { isCompressedRle, type AmgRecord } from '../../core/records';
 import { maskIou, rleToMask } from '../../core/masks';
 import type { BinaryMask, BoxXyxy, Frame } from '../../core/types';
 import { iou, renderScene, shapeMask, type Shape } from '../support/syntheticScene';
