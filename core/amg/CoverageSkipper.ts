@@ -33,11 +33,10 @@ export interface CoverageSkipperOptions {
   readonly failedPathSimilarity?: number;
   /**
    * Which of a decoded point's masks explain other points: 'any' (default) — each of its masks that
-   * passed or failed clearly, on its own; 'all' — a point q only when every one of the point's masks
-   * (whole, part and subpart) holds q, with the thresholds of a passed mask; 'perToken' — q only
+   * passed or failed clearly, on its own; 'perToken' — q only
    * when, for each mask token (1–3), some decoded point's mask of that token explains q on its own.
    */
-  readonly explainBy?: 'any' | 'all' | 'perToken';
+  readonly explainBy?: 'any' | 'perToken';
 }
 
 interface Explainer {
@@ -217,15 +216,6 @@ export class CoverageSkipper {
   /** Record the candidates decoded at point p. */
   addDecoded(p: number, candidates: readonly DecodedCandidateInfo[]): void {
     const { predIouThresh, stabilityScoreThresh } = this.opts;
-    if (this.opts.explainBy === 'all') {
-      if (candidates.length === 0) return;
-      const covers = new Uint8Array(this.points.length).fill(1);
-      for (const c of candidates) {
-        for (let i = 0; i < covers.length; i++) if (!(c.lowResLogits[this.lowResIndex[i]] > this.coverLogit)) covers[i] = 0;
-      }
-      this.explainers.push({ point: p, token: 0, covers, similarity: this.opts.similarity, pathSimilarity: this.pathSimilarity });
-      return;
-    }
     this.tokens = Math.max(this.tokens, candidates.length);
     for (const [token, c] of candidates.entries()) {
       const passed = c.predictedIou > predIouThresh && c.stabilityScore >= stabilityScoreThresh;
