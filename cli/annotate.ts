@@ -3,7 +3,7 @@
  * automatic stage (every image → one COCO instances JSON). `--ui [--port P] [--host H]` serves the
  * model-assisted annotation page instead (core/annotate).
  */
-import { annotateFolder } from '../core/amg/annotateFolder';
+import { annotateFolder } from '../core/annotate/annotateFolder';
 import { AUTOMATIC_MASKS, automaticMaskProposals, defaultProposalProviders } from '../core/annotate/defaultProposalProviders';
 import { loadSamModel } from '../core/model/loadSamModel';
 import { startAnnotationServer } from '../core/annotate/startAnnotationServer';
@@ -15,7 +15,7 @@ import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptio
 import { connectSamCluster, type SamCluster } from '../core/cluster/connectSamCluster';
 import { clusterAnnotator } from '../core/cluster/clusterAnnotator';
 import type { SamModel } from '../core/model/SamModel';
-import type { ImageAnnotator } from '../core/amg/annotateFolder';
+import type { ImageAnnotator } from '../core/annotate/annotateFolder';
 
 export const usage = `usage: samflow annotate <folder> --out coco.json [--resume] [--sa1b-dir DIR] ${AMG_USAGE} ${MODEL_USAGE}
        samflow annotate <folder> --ui [--port P] [--host H] ${MODEL_USAGE}

@@ -16,5 +16,4 @@ export * from './generateMasksProgressive';
 export * from './generateMasks';
 export * from './generateEdgeMap';
 export * from './generateProposals';
-export * from './annotateFolder';
 export * from './candidateBoxXyxy';

@@ -11,3 +11,4 @@ export * from './resolveBrowserDecoder';
 export * from './AnnotationSession';
 export * from './createAnnotationHandler';
 export * from './startAnnotationServer';
+export * from './annotateFolder';
