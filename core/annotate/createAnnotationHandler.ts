@@ -3,6 +3,16 @@ import type { ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { isSamflowError } from '../errors';
 import { AnnotateHttpError } from './AnnotateHttpError';
+import {
+  parseAcceptRequest,
+  parseDoneRequest,
+  parseObjectRequest,
+  parseOpenRequest,
+  parsePredictRequest,
+  parseProposeRequest,
+  parseRelabelRequest,
+  parseReorderRequest,
+} from './AnnotateRequests';
 import type { AnnotationSession } from './AnnotationSession';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, type AnnotateRequest } from './readJsonBody';
 import { ORT_WEB_FILES } from './resolveBrowserDecoder';
@@ -31,14 +41,14 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 type PostRoute = (s: AnnotationSession, body: Record<string, unknown>) => Promise<unknown>;
 const POST_ROUTES: Readonly<Record<string, PostRoute>> = {
-  '/api/open': (s, b) => s.openImage(b.file),
-  '/api/predict': (s, b) => s.predict(b),
-  '/api/accept': (s, b) => s.accept(b),
-  '/api/delete': (s, b) => s.remove(b),
-  '/api/reorder': (s, b) => s.reorder(b),
-  '/api/relabel': (s, b) => s.relabel(b),
-  '/api/done': (s, b) => s.setDone(b),
-  '/api/propose': (s, b) => s.propose(b),
+  '/api/open': (s, b) => s.openImage(parseOpenRequest(b)),
+  '/api/predict': (s, b) => s.predict(parsePredictRequest(b)),
+  '/api/accept': (s, b) => s.accept(parseAcceptRequest(b)),
+  '/api/delete': (s, b) => s.remove(parseObjectRequest(b)),
+  '/api/reorder': (s, b) => s.reorder(parseReorderRequest(b)),
+  '/api/relabel': (s, b) => s.relabel(parseRelabelRequest(b)),
+  '/api/done': (s, b) => s.setDone(parseDoneRequest(b)),
+  '/api/propose': (s, b) => s.propose(parseProposeRequest(b)),
 };
 
 /** HTTP status for an error thrown by a route. */
@@ -140,7 +150,7 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
           return;
         }
         if (p === '/api/image') {
-          const jpeg = await session.imageJpeg(url.searchParams.get('file'));
+          const jpeg = await session.imageJpeg(url.searchParams.get('file') ?? '');
           res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'private, max-age=60', 'X-Content-Type-Options': 'nosniff' });
           res.end(method === 'HEAD' ? undefined : jpeg);
           return;
@@ -150,7 +160,7 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
           return;
         }
         if (p === '/api/embedding') {
-          const { bytes, dims } = await session.embeddingBytes(url.searchParams.get('file'));
+          const { bytes, dims } = await session.embeddingBytes(url.searchParams.get('file') ?? '');
           res.writeHead(200, {
             'Content-Type': 'application/octet-stream',
             'Content-Length': bytes.length,
