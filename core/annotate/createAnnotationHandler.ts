@@ -1,4 +1,4 @@
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { isSamflowError } from '../errors';
@@ -14,6 +14,7 @@ import {
   parseReorderRequest,
 } from './AnnotateRequests';
 import type { AnnotationSession } from './AnnotationSession';
+import { listServedFiles } from './listServedFiles';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, type AnnotateRequest } from './readJsonBody';
 import { ORT_WEB_FILES } from './resolveBrowserDecoder';
 
@@ -23,16 +24,20 @@ export type AnnotationHandler = (req: AnnotateRequest, res: ServerResponse, next
 export interface AnnotationHandlerOptions {
   /** Largest JSON request body in bytes. Default 1 MB. */
   readonly maxBodyBytes?: number;
-  /** Folder of the page's static files. Default `static/` beside this module. */
+  /** Folder of the page's static files (index.html, app.css and its ES modules). Default `static/` beside this module. */
   readonly staticDir?: string;
+  /**
+   * Folder of the browser build of the core (tsconfig.browser.json: the coordinate transform,
+   * prompt encoding and RLE as ES modules), served under `core/`. Default `dist/browser`.
+   */
+  readonly browserModulesDir?: string;
 }
 
-const STATIC_FILES: Readonly<Record<string, string>> = {
-  '/': 'index.html',
-  '/index.html': 'index.html',
-  '/app.js': 'app.js',
-  '/app.css': 'app.css',
-};
+/** The browser build: dist/browser beside dist/core when running from dist, else the package's dist/browser. */
+function defaultBrowserModulesDir(): string {
+  const fromDist = path.join(__dirname, '..', '..', 'browser');
+  return existsSync(fromDist) ? fromDist : path.join(__dirname, '..', '..', 'dist', 'browser');
+}
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -98,7 +103,8 @@ function sendError(res: ServerResponse, e: unknown): void {
 
 /**
  * The annotation page's routes over one session, relative to wherever they are mounted:
- * `GET /` (the page), `GET /app.js|app.css`, `GET /api/images`, `GET /api/image?file=`,
+ * `GET /` (the page), `GET /<page file>.js|.css` (its ES modules), `GET /core/**.js` (the core's
+ * browser build they import), `GET /api/images`, `GET /api/image?file=`,
  * `GET /api/export`, and `POST /api/{open,predict,accept,delete,reorder,relabel,done,propose}`
  * with JSON bodies (Content-Type application/json required: a cross-origin page cannot send it
  * without a preflight this server never grants). Errors answer `{error: {code, message}}`.
@@ -106,7 +112,14 @@ function sendError(res: ServerResponse, e: unknown): void {
  */
 export function createAnnotationHandler(session: AnnotationSession, opts: AnnotationHandlerOptions = {}): AnnotationHandler {
   const staticDir = opts.staticDir ?? path.join(__dirname, 'static');
+  const browserDir = opts.browserModulesDir ?? defaultBrowserModulesDir();
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // URL path → file, listed once: the page's own files (flat) and the core's browser build under core/
+  let served: Promise<ReadonlyMap<string, string>> | undefined;
+  const servedFiles = (): Promise<ReadonlyMap<string, string>> =>
+    (served ??= Promise.all([listServedFiles(staticDir, ['.html', '.js', '.css'], false), listServedFiles(path.join(browserDir, 'core'), ['.js'], true)]).then(
+      ([page, core]) => new Map([...page, ...[...core].map(([rel, file]): [string, string] => [`core/${rel}`, file])]),
+    ));
 
   const handle = async (req: AnnotateRequest, res: ServerResponse, next?: (err?: unknown) => void): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://local');
@@ -114,8 +127,8 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
     const method = req.method ?? 'GET';
     try {
       if (method === 'GET' || method === 'HEAD') {
-        const staticName = STATIC_FILES[p];
-        if (staticName) {
+        const staticFile = (await servedFiles()).get(p === '/' ? 'index.html' : p.slice(1));
+        if (staticFile) {
           if (p === '/' && req.originalUrl !== undefined) {
             const orig = new URL(req.originalUrl, 'http://local').pathname;
             if (!orig.endsWith('/')) {
@@ -124,9 +137,9 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
               return;
             }
           }
-          const body = await fsp.readFile(path.join(staticDir, staticName));
+          const body = await fsp.readFile(staticFile);
           res.writeHead(200, {
-            'Content-Type': CONTENT_TYPES[path.extname(staticName)] ?? 'application/octet-stream',
+            'Content-Type': CONTENT_TYPES[path.extname(staticFile)] ?? 'application/octet-stream',
             'Content-Length': body.length,
             'Cache-Control': 'no-cache',
             'X-Content-Type-Options': 'nosniff',

@@ -76,7 +76,7 @@ describe('annotation server (fake model)', () => {
     const page = await fetch(server.url);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await page.text()).toContain('<script src="app.js">');
+    expect(await page.text()).toContain('<script type="module" src="app.js">');
     const js = await fetch(api('app.js'));
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     expect((await fetch(api('api/nothing'))).status).toBe(404);
