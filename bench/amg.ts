@@ -14,7 +14,7 @@ import { loadSamModel } from '../core/model';
 import { maskIou, rleToMask } from '../core/masks';
 import { generateMasks } from '../core/amg/generateMasks';
 import { AMG_DEFAULTS, type AmgOptions } from '../core/amg/AmgOptions';
-import { isCompressedRle, type AmgRecord } from '../core/masks/toRecords';
+import { isCompressedRle, type AmgRecord } from '../core/records';
 import type { BinaryMask } from '../core/types';
 import { amgDecoderWorkers } from '../cli/modelOptions';
 import { round, type BenchContext } from './BenchContext';

@@ -24,7 +24,7 @@ import { loadSamModel } from '../core/model/loadSamModel';
 import type { SamModel } from '../core/model/SamModel';
 import { generateMasks } from '../core/amg/generateMasks';
 import { rleToMask } from '../core/masks/rleToMask';
-import { isCompressedRle } from '../core/masks/toRecords';
+import { isCompressedRle } from '../core/records';
 import type { BinaryMask } from '../core/types';
 import { maskRecall } from './amg';
 import { median, round, type BenchContext } from './BenchContext';

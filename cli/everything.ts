@@ -8,7 +8,7 @@ import { decodeImage } from '../core/image/decodeImage';
 import { loadSamModel } from '../core/model/loadSamModel';
 import { generateMasks } from '../core/amg/generateMasks';
 import type { AmgOptions } from '../core/amg/AmgOptions';
-import { isCompressedRle } from '../core/masks/toRecords';
+import { isCompressedRle } from '../core/records';
 import { rleToMask } from '../core/masks/rleToMask';
 import { renderOverlay } from '../core/render';
 import { getFlag, getNumber, parseArgs, UsageError, type OptionSpec, type ParsedArgs, getOutputPath } from './args';
@@ -16,7 +16,7 @@ import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptions';
 import { runClusterJob } from './clusterJob';
-import type { AmgRecord } from '../core/masks/toRecords';
+import type { AmgRecord } from '../core/records';
 
 /** AMG flags shared by `everything` and `annotate`. */
 export const AMG_FLAGS: Readonly<Record<string, OptionSpec>> = {

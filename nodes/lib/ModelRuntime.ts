@@ -1,6 +1,5 @@
-import { SamflowError } from '../../core/errors';
-import type { SamModel } from '../../core/model/SamModel';
-import { EmbeddingCache } from '../../core/stream/EmbeddingCache';
+import { EmbeddingCache, SamflowError, type SamModel } from '../../core';
+import { RunTracker } from '../../core/internal';
 import { CandidateStore } from './CandidateStore';
 import { modelLoader, type ModelLoadOptions } from './modelLoader';
 
@@ -21,11 +20,12 @@ export class ModelRuntime {
   /** Recent decoder candidates (low-res logits) by id, for mask_input refinement. */
   readonly candidates = new CandidateStore(64);
   private readonly users = new Set<ModelUser>();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly runs = new RunTracker(
+    () => new SamflowError('MODEL_RELEASED', 'sam-model: the model was closed by a redeploy; the message was not processed. Send it again after the deploy finishes.'),
+  );
   private readonly loading: Promise<SamModel>;
   private stateValue: ModelState = 'loading';
   private detail = '';
-  private closing: Promise<void> | undefined;
 
   constructor(
     readonly options: ModelLoadOptions,
@@ -63,48 +63,35 @@ export class ModelRuntime {
    * failed to load or the config node is closing (redeploy), so the caller can `done(err)`.
    */
   run<T>(work: (model: SamModel) => Promise<T>): Promise<T> {
-    if (this.closing) {
-      return Promise.reject(
-        new SamflowError('MODEL_RELEASED', 'sam-model: the model was closed by a redeploy; the message was not processed. Send it again after the deploy finishes.'),
-      );
-    }
-    const job = this.loading.then(
-      (model) => work(model),
-      (err: unknown) => {
-        throw new SamflowError(
-          'MODEL_NOT_FOUND',
-          `sam-model: the model could not be loaded (${err instanceof Error ? err.message : String(err)}). Fix the model id or paths in the sam-model config node and deploy again.`,
-          undefined,
-          { cause: err },
-        );
-      },
+    return this.runs.track(() =>
+      this.loading.then(
+        (model) => work(model),
+        (err: unknown) => {
+          throw new SamflowError(
+            'MODEL_NOT_FOUND',
+            `sam-model: the model could not be loaded (${err instanceof Error ? err.message : String(err)}). Fix the model id or paths in the sam-model config node and deploy again.`,
+            undefined,
+            { cause: err },
+          );
+        },
+      ),
     );
-    this.inFlight.add(job);
-    const forget = (): void => {
-      this.inFlight.delete(job);
-    };
-    job.then(forget, forget);
-    return job;
   }
 
   /** Waits for work in flight, releases the sessions once and drops the cache. Idempotent. */
   close(): Promise<void> {
-    if (!this.closing) {
-      this.closing = (async () => {
-        await Promise.allSettled([...this.inFlight]);
-        this.embeddings.clear();
-        this.candidates.clear();
-        try {
-          const model = await this.loading;
-          await model.release();
-        } catch {
-          // a model that failed to load holds no sessions
-        }
-        this.setState('closed', '');
-        this.users.clear();
-      })();
-    }
-    return this.closing;
+    return this.runs.close(async () => {
+      this.embeddings.clear();
+      this.candidates.clear();
+      try {
+        const model = await this.loading;
+        await model.release();
+      } catch {
+        // a model that failed to load holds no sessions
+      }
+      this.setState('closed', '');
+      this.users.clear();
+    });
   }
 
   private setState(state: ModelState, detail: string): void {

@@ -1,4 +1,4 @@
-import { decodeMasks, EmbeddingCache, toRecords } from '../../core';
+import { decodeMasks, EmbeddingCache, parsePrompt, promptList, toRecords } from '../../core';
 import { SamflowError } from '../../core/errors';
 import type { MaskCandidate, SamPrompt } from '../../core/types';
 import type { CandidateHandle } from '../lib/CandidateStore';
@@ -6,7 +6,6 @@ import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { parsePrompt, promptList } from '../lib/promptsFromInput';
 import { MessagesInFlight } from '../lib/MessagesInFlight';
 
 interface SamDecoderDef extends NodeDef {

@@ -1,10 +1,9 @@
-import { decodeImage, previewImage, renderOverlay, rleToMask } from '../../core';
+import { decodeImage, parsePrompt, previewImage, promptList, renderOverlay, rleToMask } from '../../core';
 import { SamflowError } from '../../core/errors';
 import type { BinaryMask, BoxXyxy, CompressedRle, PointPrompt, UncompressedRle } from '../../core/types';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { imageFromMessage } from '../lib/imageFromMessage';
-import { parsePrompt, promptList } from '../lib/promptsFromInput';
 import { MessagesInFlight } from '../lib/MessagesInFlight';
 
 interface SamRenderDef extends NodeDef {

@@ -1,4 +1,4 @@
-import { segmentPrompts, type AmgRecord, type SamJobPrompt } from '../../core';
+import { parsePrompt, segmentPrompts, type AmgRecord, type SamJobPrompt } from '../../core';
 import { SamflowError } from '../../core/errors';
 import type { CompressedRle } from '../../core/types';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
@@ -8,7 +8,6 @@ import { attachModel, noModelError } from '../lib/modelUser';
 import { attachCluster } from '../lib/clusterUser';
 import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
 import { asError, errorText } from '../lib/asError';
-import { parsePrompt } from '../lib/promptsFromInput';
 
 interface SamSegmentDef extends NodeDef {
   readonly model?: string;

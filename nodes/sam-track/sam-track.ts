@@ -1,5 +1,5 @@
 import { Subject, type Subscription } from 'rxjs';
-import { toRecords, trackMasks, type TrackedFrame, type TrackedObjectInit, type TrackPromptMode } from '../../core';
+import { parseBox, parsePoints, parsePrompt, promptList, toRecords, trackMasks, type TrackedFrame, type TrackedObjectInit, type TrackPromptMode } from '../../core';
 import { SamflowError } from '../../core/errors';
 import type { SamModel } from '../../core/model/SamModel';
 import type { EmbeddedFrame, MaskRecord } from '../../core/types';
@@ -10,7 +10,6 @@ import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { asError, errorText } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
-import { parseBox, parsePoints, parsePrompt, promptList } from '../lib/promptsFromInput';
 
 interface SamTrackDef extends NodeDef {
   /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
