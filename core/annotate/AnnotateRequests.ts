@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS } from '../limits';
+import { parsePrompt } from '../prompts/parsePrompts';
 import { LOW_RES_SIZE, type BoxXyxy, type PointPrompt } from '../types';
 import { AnnotateHttpError } from './AnnotateHttpError';
 
@@ -47,7 +47,6 @@ export interface ProposeRequest {
   readonly kind: string;
 }
 
-const MAX_POINTS = DEFAULT_LIMITS.maxPointsPerPrompt;
 const MAX_LABEL_LENGTH = 200;
 type Body = Readonly<Record<string, unknown>>;
 
@@ -57,9 +56,8 @@ export function parseOpenRequest(b: Body): OpenRequest {
 
 export function parsePredictRequest(b: Body): PredictRequest {
   const file = parseFile(b.file);
-  const points = parsePoints(b.points);
-  const box = parseBox(b.box);
-  if (points.length === 0 && !box) throw new AnnotateHttpError(400, 'BAD_PROMPT', 'points/box: give at least one point or a box');
+  // the one prompt parser of every face; a box dragged up-left on the page has its corners sorted
+  const { points = [], box } = parsePrompt(b, '', { anyCorners: true });
   const prev = b.prev === undefined || b.prev === null ? undefined : parseHandle(b.prev);
   return { file, points, ...(box ? { box } : {}), ...(prev !== undefined ? { prev } : {}) };
 }
@@ -69,8 +67,9 @@ export function parseAcceptRequest(b: Body): AcceptRequest {
   const label = parseLabel(b.label);
   if (b.logits !== undefined) {
     const lowResLogits = parseLogits(b.logits);
-    const box = parseBox(b.box);
-    const browserMask: BrowserMask = { lowResLogits, score: finite(b.score) ? b.score : 0, points: parsePoints(b.points), ...(box ? { box } : {}) };
+    // the prompt that gave the page's mask is kept with the object as a note only
+    const { points = [], box } = parsePrompt(b, '', { anyCorners: true, allowEmpty: true });
+    const browserMask: BrowserMask = { lowResLogits, score: finite(b.score) ? b.score : 0, points, ...(box ? { box } : {}) };
     return { file, label, browserMask };
   }
   return { file, label, handle: parseHandle(b.handle) };
@@ -123,29 +122,6 @@ function parseId(v: unknown, file: unknown): number {
 
 function finite(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
-}
-
-function parsePoints(v: unknown): PointPrompt[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.length > MAX_POINTS) {
-    throw new AnnotateHttpError(400, 'BAD_PROMPT', `points: expected a list of at most ${MAX_POINTS} {x, y, label} points`);
-  }
-  return v.map((p: unknown, i) => {
-    const q = p as { x?: unknown; y?: unknown; label?: unknown };
-    if (typeof p !== 'object' || p === null || !finite(q.x) || !finite(q.y) || (q.label !== 0 && q.label !== 1)) {
-      throw new AnnotateHttpError(400, 'BAD_PROMPT', `points[${i}]: expected {x, y, label: 0|1} with finite pixel coordinates`);
-    }
-    return { x: q.x, y: q.y, label: q.label };
-  });
-}
-
-function parseBox(v: unknown): BoxXyxy | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.length !== 4 || !v.every(finite)) {
-    throw new AnnotateHttpError(400, 'BAD_PROMPT', 'box: expected [x0, y0, x1, y1] in image pixels');
-  }
-  const [a, b, c, d] = v;
-  return [Math.min(a, c), Math.min(b, d), Math.max(a, c), Math.max(b, d)];
 }
 
 function parseLabel(v: unknown): string {

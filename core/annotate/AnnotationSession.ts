@@ -1,7 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { SamflowError } from '../errors';
-import { candidateToMask, compressRle, maskArea, maskToBoxXywh, maskToRle } from '../masks';
+import { candidateToMask } from '../masks';
+import { maskRecordFields } from '../records/maskRecordFields';
 import type { MaskCandidate } from '../types';
 import { AnnotateHttpError } from './AnnotateHttpError';
 import type { AcceptRequest, DoneRequest, ObjectRequest, OpenRequest, PredictRequest, ProposeRequest, RelabelRequest, ReorderRequest } from './AnnotateRequests';
@@ -153,15 +154,15 @@ export class AnnotationSession {
     const { label } = request;
     const stored = request.browserMask ? await this.fromBrowserMask(file, request.browserMask) : this.masks.get(request.handle ?? '', file);
     const mask = candidateToMask(stored.candidate);
-    const area = maskArea(mask);
+    const { segmentation, area, bbox } = maskRecordFields(mask);
     if (area === 0) throw new AnnotateHttpError(400, 'BAD_PROMPT', 'handle: the mask is empty; click inside the object first');
     const p = stored.candidate.prompt;
     if (request.handle !== undefined) this.masks.delete(request.handle);
     const object = await this.objects.add(file, mask.width, mask.height, {
       label,
-      segmentation: compressRle(maskToRle(mask)),
+      segmentation,
       area,
-      bbox: maskToBoxXywh(mask),
+      bbox,
       score: round4(stored.candidate.predictedIou),
       source: stored.source,
       ...(p.points && p.points.length > 0 ? { points: p.points.map((q) => ({ x: round2(q.x), y: round2(q.y), label: q.label })) } : {}),

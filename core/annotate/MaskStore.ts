@@ -1,4 +1,5 @@
-import { candidateToMask, compressRle, maskArea, maskToBoxXywh, maskToRle } from '../masks';
+import { candidateToMask } from '../masks';
+import { maskRecordFields } from '../records/maskRecordFields';
 import type { MaskCandidate } from '../types';
 import { AnnotateHttpError } from './AnnotateHttpError';
 import type { AnnotationSource } from './AnnotationState';
@@ -27,14 +28,14 @@ export class MaskStore {
   put(entry: StoredMask, kind: 'click' | 'proposal' = 'click'): MaskResponse {
     const handle = `m${++this.handleCounter}`;
     (kind === 'click' ? this.clicks : this.proposals).set(handle, entry);
-    const mask = candidateToMask(entry.candidate);
+    const { segmentation, area, bbox } = maskRecordFields(candidateToMask(entry.candidate));
     const p = entry.candidate.prompt;
     return {
       handle,
       score: entry.candidate.predictedIou,
-      rle: compressRle(maskToRle(mask)),
-      area: maskArea(mask),
-      bbox: [...maskToBoxXywh(mask)],
+      rle: segmentation,
+      area,
+      bbox: [...bbox],
       maskIndex: entry.candidate.maskIndex,
       ...(entry.label !== undefined ? { label: entry.label } : {}),
       ...(p.points && p.points.length > 0 ? { points: p.points } : {}),
