@@ -5,6 +5,7 @@ import { candidateToMask } from '../masks';
 import { maskRecordFields } from '../records/maskRecordFields';
 import type { MaskCandidate } from '../types';
 import { AnnotateHttpError } from './AnnotateHttpError';
+import { browserDecoderModel } from './browserDecoderModel';
 import type { AcceptRequest, DoneRequest, ObjectRequest, OpenRequest, PredictRequest, ProposeRequest, RelabelRequest, ReorderRequest } from './AnnotateRequests';
 import { loadAnnotationState } from './AnnotationState';
 import { DEFAULT_ANNOTATE_MAX_PIXELS, DEFAULT_STATE_FILE_NAME, type AnnotationSessionOptions } from './AnnotationSessionOptions';
@@ -41,6 +42,7 @@ export class AnnotationSession {
   private readonly objects: ObjectStore;
   private readonly proposals: ProposalRunner;
   private browserFiles: BrowserDecoderFiles | { readonly unavailable: string } | undefined;
+  private browserDecoder: Promise<Uint8Array> | undefined;
 
   private constructor(
     readonly folderReal: string,
@@ -77,6 +79,19 @@ export class AnnotationSession {
     if (opt === false) return { unavailable: 'turned off (browserDecoder: false)' };
     this.browserFiles ??= resolveBrowserDecoder(this.opts.model.id, typeof opt === 'object' ? opt.decoderPath : undefined);
     return this.browserFiles;
+  }
+
+  /** The decoder model the page downloads (the server model's 4-mask rewrite when it has one), read once. */
+  browserDecoderBytes(): Promise<Uint8Array> {
+    const f = this.browserDecoderFiles();
+    if ('unavailable' in f) return Promise.reject(new AnnotateHttpError(404, 'NOT_AVAILABLE', `in-browser decoder: ${f.unavailable}`));
+    const opt = this.opts.browserDecoder;
+    const ownFile = !(typeof opt === 'object' && opt.decoderPath !== undefined);
+    this.browserDecoder ??= browserDecoderModel(f.decoderFile, this.opts.model.spec, ownFile);
+    this.browserDecoder.catch(() => {
+      this.browserDecoder = undefined;
+    });
+    return this.browserDecoder;
   }
 
   browserDecoderInfo(): BrowserDecoderInfo {

@@ -184,16 +184,27 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
           res.end(method === 'HEAD' ? undefined : bytes);
           return;
         }
+        if (p === '/api/decoder.onnx') {
+          const bytes = await session.browserDecoderBytes();
+          res.writeHead(200, {
+            'Content-Type': 'application/octet-stream',
+            'Content-Length': bytes.byteLength,
+            'Cache-Control': 'private, max-age=3600',
+            'X-Content-Type-Options': 'nosniff',
+            'Cross-Origin-Resource-Policy': 'same-origin',
+          });
+          res.end(method === 'HEAD' ? undefined : bytes);
+          return;
+        }
         const ortName = p.startsWith('/ort/') ? p.slice('/ort/'.length) : undefined;
-        if (p === '/api/decoder.onnx' || (ortName !== undefined && ORT_WEB_FILES[ortName])) {
+        if (ortName !== undefined && ORT_WEB_FILES[ortName]) {
           const files = session.browserDecoderFiles();
           if ('unavailable' in files) throw new AnnotateHttpError(404, 'NOT_AVAILABLE', `in-browser decoder: ${files.unavailable}`);
           // only these fixed file names, never a path from the URL
-          const file = ortName !== undefined ? path.join(files.ortDir, ortName) : files.decoderFile;
-          const type = ortName !== undefined ? ORT_WEB_FILES[ortName] : 'application/octet-stream';
+          const file = path.join(files.ortDir, ortName);
           const st = await fsp.stat(file);
           res.writeHead(200, {
-            'Content-Type': type,
+            'Content-Type': ORT_WEB_FILES[ortName],
             'Content-Length': st.size,
             'Cache-Control': 'private, max-age=3600',
             'X-Content-Type-Options': 'nosniff',

@@ -1,7 +1,10 @@
 // The optional in-browser decoder (onnxruntime-web on WebAssembly, as SAM's demo does): the page
 // downloads the decoder once and each image's embedding, then decodes clicks itself. The prompt
-// goes through the core's own SamTransform and encodePrompts (served from the browser build).
+// goes through the core's own SamTransform and encodePrompts, and SAM's multimask rule is the
+// core's wantsMultimask (all served from the browser build). When the server's model exposes SAM's
+// 4 masks, the decoder served here is that same 4-mask rewrite, so a lone click offers 3 masks.
 import { SamTransform } from './core/image/SamTransform.js';
+import { wantsMultimask } from './core/model/decodeMasks.js';
 import { encodePrompts } from './core/prompts/encodePrompts.js';
 import { api } from './api.js';
 import { draw } from './draw.js';
@@ -68,10 +71,17 @@ export async function decodeInBrowser(step) {
     orig_im_size: new ort.Tensor('float32', feeds.origImSize, [2]),
   });
   const ious = out.iou_predictions.data;
-  let best = 0;
-  for (let i = 1; i < ious.length; i++) if (ious[i] > ious[best]) best = i;
-  const plane = w * h;
-  const full = out.masks.data.subarray(best * plane, (best + 1) * plane); // float32[h*w] logits at the image size
+  // as decodeMasks on the server: a decoder with several masks gives tokens 1–3 for SAM's lone
+  // click, token 0 otherwise; a single-mask decoder its one mask. Best first.
+  const indices = ious.length <= 1 ? [0] : wantsMultimask(prompt) ? Array.from({ length: ious.length - 1 }, (_, i) => i + 1) : [0];
+  indices.sort((a, b) => ious[b] - ious[a]);
+  const [best, ...others] = indices.map((k) => browserMask(out, k, w * h));
+  return others.length ? { ...best, alternatives: others } : best;
+}
+
+/** Mask token `k` of a decoder run: its pixels at the image size, its low-res logits and IoU. */
+function browserMask(out, k, plane) {
+  const full = out.masks.data.subarray(k * plane, (k + 1) * plane); // float32[h*w] logits at the image size
   const bits = new Uint8Array(plane);
   let area = 0;
   for (let i = 0; i < plane; i++)
@@ -79,8 +89,8 @@ export async function decodeInBrowser(step) {
       bits[i] = 1;
       area++;
     }
-  const lowRes = new Float32Array(out.low_res_masks.data.subarray(best * LOW_RES_PLANE, (best + 1) * LOW_RES_PLANE)); // float32[256*256]
-  return { handle: `b${++app.browser.counter}`, score: ious[best], area, bits, lowRes };
+  const lowRes = new Float32Array(out.low_res_masks.data.subarray(k * LOW_RES_PLANE, (k + 1) * LOW_RES_PLANE)); // float32[256*256]
+  return { handle: `b${++app.browser.counter}`, score: out.iou_predictions.data[k], maskIndex: k, area, bits, lowRes };
 }
 
 /** Switch where clicks are decoded ('server' or 'browser'); the choice is remembered. */
