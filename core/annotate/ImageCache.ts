@@ -5,7 +5,7 @@ import { encodeImage } from '../model';
 import type { SamModel } from '../model/SamModel';
 import type { EmbeddedFrame, Frame } from '../types';
 import { AnnotateHttpError } from './AnnotateHttpError';
-import { LruMap } from './LruMap';
+import { LruMap } from '../LruMap';
 import { resolveInFolder } from './resolveInFolder';
 
 export interface ImageCacheOptions {

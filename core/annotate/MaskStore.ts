@@ -3,7 +3,7 @@ import { maskRecordFields } from '../records/maskRecordFields';
 import type { MaskCandidate } from '../types';
 import { AnnotateHttpError } from './AnnotateHttpError';
 import type { AnnotationSource } from './AnnotationState';
-import { LruMap } from './LruMap';
+import { LruMap } from '../LruMap';
 import type { MaskResponse } from './MaskResponse';
 
 /** A mask kept on the server between a click (or proposal) and its acceptance or refinement. */
