@@ -38,6 +38,7 @@ function defaultBrowserModulesDir(): string {
   const fromDist = path.join(__dirname, '..', '..', 'browser');
   return existsSync(fromDist) ? fromDist : path.join(__dirname, '..', '..', 'dist', 'browser');
 }
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
