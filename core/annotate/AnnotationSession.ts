@@ -17,6 +17,7 @@ import { MaskStore, type StoredMask } from './MaskStore';
 import { ObjectStore } from './ObjectStore';
 import { predictMask } from './predictMask';
 import { ProposalRunner } from './ProposalRunner';
+import { roundTo } from './roundTo';
 import { resolveBrowserDecoder, type BrowserDecoderFiles } from './resolveBrowserDecoder';
 import type { CocoInstances } from './stateToCoco';
 
@@ -178,9 +179,9 @@ export class AnnotationSession {
       segmentation,
       area,
       bbox,
-      score: round4(stored.candidate.predictedIou),
+      score: roundTo(stored.candidate.predictedIou, 4),
       source: stored.source,
-      ...(p.points && p.points.length > 0 ? { points: p.points.map((q) => ({ x: round2(q.x), y: round2(q.y), label: q.label })) } : {}),
+      ...(p.points && p.points.length > 0 ? { points: p.points.map((q) => ({ x: roundTo(q.x, 2), y: roundTo(q.y, 2), label: q.label })) } : {}),
       ...(p.box ? { box: p.box } : {}),
     });
     const img = this.objects.image(file)!;
@@ -257,11 +258,4 @@ export class AnnotationSession {
     }
     return file;
   }
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
-}
-function round4(x: number): number {
-  return Math.round(x * 10000) / 10000;
 }

@@ -5,6 +5,7 @@ import type { EmbeddedFrame, SamPrompt } from '../types';
 import type { PredictRequest } from './AnnotateRequests';
 import type { MaskResponse } from './MaskResponse';
 import type { MaskStore } from './MaskStore';
+import { roundTo } from './roundTo';
 
 /**
  * One click (or box) of the page → SAM's masks for it: the decoder runs on the cached embedding with
@@ -22,9 +23,5 @@ export async function predictMask(model: SamModel, embedded: EmbeddedFrame, requ
   if (!best) throw new SamflowError('MODEL_SIGNATURE', 'model: the decoder returned no mask');
   const res = masks.put({ file, candidate: best, source: 'manual' });
   const alternatives = others.map((c) => masks.put({ file, candidate: c, source: 'manual' }));
-  return { ...res, ...(alternatives.length ? { alternatives } : {}), serverMs: round2(performance.now() - t0), decoderMs: round2(t1 - t0) };
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
+  return { ...res, ...(alternatives.length ? { alternatives } : {}), serverMs: roundTo(performance.now() - t0, 2), decoderMs: roundTo(t1 - t0, 2) };
 }
