@@ -1,8 +1,6 @@
 /** The annotation page's server side (stages 1 and 2 of SAM's data engine), shared by the CLI and Node-RED. */
 export * from './AnnotateHttpError';
-export * from './resolveInFolder';
 export * from './listImages';
-export * from './readJsonBody';
 export * from './AnnotateRequests';
 export * from './AnnotationState';
 export * from './stateToCoco';
@@ -12,11 +10,6 @@ export * from './resolveBrowserDecoder';
 export * from './AnnotationSessionOptions';
 export * from './DisplayObject';
 export * from './MaskResponse';
-export * from './MaskStore';
-export * from './ImageCache';
-export * from './ObjectStore';
-export * from './predictMask';
-export * from './ProposalRunner';
 export * from './AnnotationSession';
 export * from './createAnnotationHandler';
 export * from './startAnnotationServer';

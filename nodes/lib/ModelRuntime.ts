@@ -1,4 +1,4 @@
-import { EmbeddingCache, SamflowError, type SamModel } from '../../core';
+import { EmbeddingCache, SamflowError, type Frame, type SamModel } from '../../core';
 import { RunTracker } from '../../core/internal';
 import { CandidateStore } from './CandidateStore';
 import { modelLoader, type ModelLoadOptions } from './modelLoader';
@@ -16,6 +16,26 @@ export interface ModelUser {
  * (redeploy, removal) waits for running inference and then releases the sessions exactly once.
  */
 export class ModelRuntime {
+  /** The runtimes of the sam-model config nodes deployed now (for nodes without a model, e.g. sam-render). */
+  private static readonly live = new Set<ModelRuntime>();
+
+  /**
+   * The decoded frame of the image `frameId` (msg.payload's id, see imageFromMessage) when the
+   * embedding handle on the message (`msg.embedding` as sam-encoder sets it) is of that image and a
+   * deployed sam-model still caches it, so a node need not decode msg.payload again.
+   */
+  static cachedFrame(handle: unknown, frameId: string): Frame | undefined {
+    if (typeof handle !== 'object' || handle === null) return undefined;
+    const h = handle as Record<string, unknown>;
+    if (typeof h.modelId !== 'string' || h.frameId !== frameId) return undefined;
+    const key = EmbeddingCache.keyOf(h.modelId, frameId);
+    for (const runtime of ModelRuntime.live) {
+      const frame = runtime.embeddings.get(key)?.frame;
+      if (frame && frame.width === h.width && frame.height === h.height) return frame;
+    }
+    return undefined;
+  }
+
   readonly embeddings: EmbeddingCache;
   /** Recent decoder candidates (low-res logits) by id, for mask_input refinement. */
   readonly candidates = new CandidateStore(64);
@@ -32,6 +52,7 @@ export class ModelRuntime {
     cacheSize: number,
   ) {
     this.embeddings = new EmbeddingCache({ maxEntries: cacheSize });
+    ModelRuntime.live.add(this);
     const started = Date.now();
     this.loading = modelLoader.load(options);
     this.loading.then(
@@ -80,6 +101,7 @@ export class ModelRuntime {
 
   /** Waits for work in flight, releases the sessions once and drops the cache. Idempotent. */
   close(): Promise<void> {
+    ModelRuntime.live.delete(this);
     return this.runs.close(async () => {
       this.embeddings.clear();
       this.candidates.clear();

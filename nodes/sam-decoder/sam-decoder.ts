@@ -1,6 +1,4 @@
-import { decodeMasks, EmbeddingCache, parsePrompt, promptList, toRecords } from '../../core';
-import { SamflowError } from '../../core/errors';
-import type { MaskCandidate, SamPrompt } from '../../core/types';
+import { decodeMasks, EmbeddingCache, parsePrompt, promptList, toRecords, SamflowError, type MaskCandidate, type SamPrompt } from '../../core';
 import type { CandidateHandle } from '../lib/CandidateStore';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';

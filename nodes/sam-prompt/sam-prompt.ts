@@ -1,7 +1,6 @@
-import { SamflowError } from '../../core/errors';
+import { SamflowError, parsePrompts, type ParsedPrompt, type PromptSources } from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError } from '../lib/asError';
-import { parsePrompts, type ParsedPrompt, type PromptSources } from '../../core';
 
 interface SamPromptDef extends NodeDef {
   /** 'msg': read msg.prompts / msg.points / msg.box / msg.boxes; 'config': the node's own fields. */
