@@ -1,4 +1,4 @@
-import { LruMap } from '../annotate/LruMap';
+import { LruMap } from '../LruMap';
 import { serveWorker } from '../worker/serveWorker';
 import { buffersOf, isSharableArray, ownFloat32, sharedCopy } from '../worker/workerProtocol';
 import { decoderFeedTensors, decoderOutputOf } from './decoderFeedTensors';

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { LruMap } from '../annotate/LruMap';
+import { LruMap } from '../LruMap';
 import { serveWorker } from '../worker/serveWorker';
 import { buffersOf, ownFloat32 } from '../worker/workerProtocol';
 import { decoderFeedTensors, decoderOutputOf } from './decoderFeedTensors';
