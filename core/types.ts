@@ -29,12 +29,27 @@ export interface RawFrame {
 /** What `decodeImage` accepts: encoded image bytes, a file path, or raw pixels. */
 export type ImageInput = Buffer | Uint8Array | string | RawFrame;
 
+/** One float32 tensor of an image embedding. */
+export interface EmbeddingTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/**
+ * An image embedding: the encoder's outputs, each named after the decoder input it feeds. SAM 1:
+ * `image_embeddings` float32[1,256,64,64]; SAM 2: `image_embed` float32[1,256,64,64],
+ * `high_res_feats_0` float32[1,32,256,256], `high_res_feats_1` float32[1,64,128,128].
+ */
+export interface ImageEmbedding {
+  readonly tensors: Readonly<Record<string, EmbeddingTensor>>;
+  /** Which tensor holds the 256-d image features at 1/16 scale (what similarity of features uses). */
+  readonly features: string;
+}
+
 /** A frame with its image embedding: the output of the heavy encoder, computed once per image. */
 export interface EmbeddedFrame {
   readonly frame: Frame;
-  /** float32[1,256,64,64] for every SAM variant we ship. */
-  readonly embedding: Float32Array;
-  readonly embeddingDims: readonly number[];
+  readonly embedding: ImageEmbedding;
   /** Maps between the original image and the model's 1024 frame. */
   readonly transform: SamTransform;
   /** Id of the model that produced the embedding (embeddings are not portable between models). */

@@ -16,6 +16,7 @@ import { resolveBrowserDecoder, type BrowserDecoderFiles } from './resolveBrowse
 import { resolveInFolder } from './resolveInFolder';
 import { stateToCoco, type CocoAnnotation, type CocoInstances } from './stateToCoco';
 import { DEFAULT_LIMITS } from '../limits';
+import { imageFeatures } from '../model/imageFeatures';
 
 /** Default state file name, inside the annotated folder (hidden, so it is never listed as an image). */
 export const DEFAULT_STATE_FILE_NAME = '.samflow-annotations.json';
@@ -167,6 +168,7 @@ export class AnnotationSession {
   browserDecoderFiles(): BrowserDecoderFiles | { readonly unavailable: string } {
     const opt = this.opts.browserDecoder ?? true;
     if (opt === false) return { unavailable: 'turned off (browserDecoder: false)' };
+    if (this.opts.model.spec.family === 'sam2') return { unavailable: `the in-browser decoder runs SAM 1 decoders only; model "${this.opts.model.id}" is ${this.opts.model.spec.family}` };
     this.browserFiles ??= resolveBrowserDecoder(this.opts.model.id, typeof opt === 'object' ? opt.decoderPath : undefined);
     return this.browserFiles;
   }
@@ -181,7 +183,8 @@ export class AnnotationSession {
   async embeddingBytes(file: unknown): Promise<{ bytes: Buffer; dims: readonly number[] }> {
     const f = this.checkListed(file);
     const e = await this.embedding(f);
-    return { bytes: Buffer.from(e.embedding.buffer, e.embedding.byteOffset, e.embedding.byteLength), dims: e.embeddingDims };
+    const { data, dims } = imageFeatures(e.embedding);
+    return { bytes: Buffer.from(data.buffer, data.byteOffset, data.byteLength), dims };
   }
 
   get proposalKinds(): string[] {

@@ -6,3 +6,4 @@ export * from './loadSamModel';
 export * from './encodeImage';
 export * from './decodeMasks';
 export * from './prepareDerivedModel';
+export * from './EmbeddingCache';

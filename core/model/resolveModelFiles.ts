@@ -5,12 +5,22 @@ import { describeValue } from '../limits';
 import { fileSha256 } from './fileSha256';
 import type { SamModelOptions } from './loadSamModel';
 import { defaultModelId, manifestEntry, readManifest, type ManifestEntry } from './manifest';
+import { familyOf } from './family/familyOf';
 import { packageRoot } from './packageRoot';
+import type { ModelFamilyName } from './SamModel';
+
+/** The manifest entry a user model of each family starts from (its model.json overrides fields). */
+const FAMILY_BASE: Readonly<Record<ModelFamilyName, string>> = { sam1: 'sam-vit-b', sam2: 'sam2.1-hiera-tiny' };
+
+/** The base entry for `family` (MODEL_INVALID naming `subject` for an unknown family). */
+function familyBase(family: string | undefined, subject: string): ManifestEntry {
+  return manifestEntry(FAMILY_BASE[familyOf(family, subject).name]);
+}
 
 /** The file names of a user model folder models/<id>/ without a model.json. */
 export const USER_MODEL_FILES = { encoder: 'encoder.onnx', decoder: 'decoder.onnx' } as const;
 
-const STRING_OPTIONS = ['id', 'encoderPath', 'decoderPath', 'modelsDir'] as const;
+const STRING_OPTIONS = ['id', 'encoderPath', 'decoderPath', 'modelsDir', 'family'] as const;
 
 /** loadSamModel's argument: an object whose path/id options are non-empty strings; else BAD_OPTION naming it. */
 export function checkModelOptions(opts: unknown): asserts opts is SamModelOptions {
@@ -44,7 +54,9 @@ export function resolveFiles(opts: SamModelOptions): ResolvedFiles {
     throw new SamflowError('BAD_OPTION', 'give both an encoder path and a decoder path, or neither (then a model id is used)');
   }
   if (opts.encoderPath !== undefined && opts.decoderPath !== undefined) {
-    const base = manifestEntry(opts.id ?? 'sam-vit-b');
+    const known = opts.id !== undefined ? readManifest().models[opts.id] : undefined;
+    const sameFamily = opts.family === undefined || (known !== undefined && (known.family ?? 'sam1') === opts.family);
+    const base = opts.id !== undefined && sameFamily ? manifestEntry(opts.id) : familyBase(opts.family, 'family');
     // explicit files: the checksums of the manifest entry do not apply
     const entry: ManifestEntry = { ...base, package: undefined, encoder: { file: opts.encoderPath }, decoder: { file: opts.decoderPath } };
     return {
@@ -76,7 +88,8 @@ export function resolveFiles(opts: SamModelOptions): ResolvedFiles {
     } catch (e) {
       throw new SamflowError('MODEL_INVALID', `${custom}: not valid JSON (${String(e)})`, custom, { cause: e });
     }
-    entry = { ...(known ?? manifestEntry('sam-vit-b')), description: `user model ${id}`, ...over };
+    const base = known && (over.family === undefined || (known.family ?? 'sam1') === over.family) ? known : familyBase(over.family, custom);
+    entry = { ...base, description: `user model ${id}`, ...over };
   }
   if (!entry && existsSync(path.join(dir, USER_MODEL_FILES.encoder)) && existsSync(path.join(dir, USER_MODEL_FILES.decoder))) {
     // the README's layout: models/<id>/encoder.onnx + decoder.onnx, no model.json → an official SAM export

@@ -1,6 +1,6 @@
 import { SamflowError } from '../../core/errors';
 import type { SamModel } from '../../core/model/SamModel';
-import { EmbeddingCache } from '../../core/stream/EmbeddingCache';
+import { EmbeddingCache } from '../../core/model/EmbeddingCache';
 import { CandidateStore } from './CandidateStore';
 import { modelLoader, type ModelLoadOptions } from './modelLoader';
 
