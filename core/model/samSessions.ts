@@ -45,7 +45,8 @@ export function checkEncoderSignature(spec: ModelSpec, session: ort.InferenceSes
   const pick = (want: string, found: readonly string[], kind: string): string => {
     if (want === '*') {
       if (found.length !== 1) {
-        throw new SamflowError('MODEL_SIGNATURE', `encoder ${file}: expected exactly one ${kind}, found [${found.join(', ')}]`, file);
+        const hint = found.includes('image_embed') && spec.family === 'sam1' ? '; a SAM 2 export? say "family": "sam2" in its model.json (README "SAM 2 models")' : '';
+        throw new SamflowError('MODEL_SIGNATURE', `encoder ${file}: expected exactly one ${kind}, found [${found.join(', ')}]${hint}`, file);
       }
       return found[0];
     }

@@ -48,7 +48,16 @@ export const sam2Family: ModelFamily = {
   checkDecoder(spec, session, file) {
     const bad = (what: string): SamflowError =>
       new SamflowError('MODEL_SIGNATURE', `decoder ${file}: ${what}; use a SAM 2 image decoder export in one of the layouts of README "SAM 2 models"`, file);
-    const want = [...this.embeddingSlots(spec).map((s) => s.name), ...DECODER_FEEDS];
+    const want = spec.decoder.inputs.filter((n) => n !== ORIG_IM_SIZE);
+    const required = [...this.embeddingSlots(spec).map((s) => s.name), ...DECODER_FEEDS];
+    const unnamed = required.filter((n) => !want.includes(n));
+    if (unnamed.length > 0) {
+      throw new SamflowError(
+        'MODEL_INVALID',
+        `model "${spec.id}": decoderIo.inputs [${spec.decoder.inputs.join(', ')}] lacks [${unnamed.join(', ')}]; a SAM 2 decoder takes [${required.join(', ')}] and optionally ${ORIG_IM_SIZE}`,
+        file,
+      );
+    }
     const found = session.inputNames;
     const missing = want.filter((n) => !found.includes(n));
     const extra = found.filter((n) => !want.includes(n) && n !== ORIG_IM_SIZE);
