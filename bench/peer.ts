@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
-import { SamTransform } from '../core/image/SamTransform';
+import { SamTransform } from '../core/geometry/SamTransform';
 import { decodeImage } from '../core/image/decodeImage';
 import { candidateToMask } from '../core/masks/lowResToMask';
 import { decodeMasks } from '../core/model/decodeMasks';

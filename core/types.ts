@@ -2,7 +2,11 @@
  * The values that flow between samflow's stages (see DESIGN.md "Data flow").
  * Every stage is a pure function over these; operators and nodes carry them unchanged.
  */
-import type { SamTransform } from './image/SamTransform';
+import type { BoxXywh, BoxXyxy } from './geometry/boxes';
+import type { SamTransform } from './geometry/SamTransform';
+
+export type { BoxXyxy, BoxXywh } from './geometry/boxes';
+export { LOW_RES_SIZE } from './geometry/lowResSize';
 
 /** A decoded image: tightly packed 8-bit RGB, row-major (HWC), after EXIF rotation. */
 export interface Frame {
@@ -62,14 +66,6 @@ export interface PointPrompt {
   readonly y: number;
   readonly label: 0 | 1;
 }
-
-/** A box [x0, y0, x1, y1] in original-image pixels (XYXY). */
-export type BoxXyxy = readonly [number, number, number, number];
-/** A box [x, y, w, h] in original-image pixels (XYWH, COCO / SA-1B). */
-export type BoxXywh = readonly [number, number, number, number];
-
-/** Side of SAM's low-resolution mask logits (mask_input and low_res_masks). */
-export const LOW_RES_SIZE = 256;
 
 /** Extra facts a prompt carries to its masks (detector class/score, tracking id, grid point). */
 export interface PromptMeta {

@@ -168,7 +168,8 @@ export class AnnotationSession {
   browserDecoderFiles(): BrowserDecoderFiles | { readonly unavailable: string } {
     const opt = this.opts.browserDecoder ?? true;
     if (opt === false) return { unavailable: 'turned off (browserDecoder: false)' };
-    if (this.opts.model.spec.family === 'sam2') return { unavailable: `the in-browser decoder runs SAM 1 decoders only; model "${this.opts.model.id}" is ${this.opts.model.spec.family}` };
+    if (this.opts.model.spec.family === 'sam2')
+      return { unavailable: `the in-browser decoder runs SAM 1 decoders only; model "${this.opts.model.id}" is ${this.opts.model.spec.family}` };
     this.browserFiles ??= resolveBrowserDecoder(this.opts.model.id, typeof opt === 'object' ? opt.decoderPath : undefined);
     return this.browserFiles;
   }

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { SamflowError } from '../errors';
 import type { Frame } from '../types';
-import { SamTransform, type ResizeRule } from './SamTransform';
+import { SamTransform, type ResizeRule } from '../geometry/SamTransform';
 
 /** What preprocessing needs to know of a model (its manifest entry's preprocessing fields and family's resize rule). */
 export interface PreprocessSpec {

@@ -22,7 +22,15 @@ function checkArgs(model: unknown, embedded: unknown): asserts embedded is Embed
   }
   const e = embedded as Partial<EmbeddedFrame> | null;
   const tensors = (e?.embedding as Partial<ImageEmbedding> | undefined)?.tensors;
-  if (typeof e !== 'object' || e === null || typeof tensors !== 'object' || tensors === null || typeof e.transform !== 'object' || typeof e.frame !== 'object' || e.frame === null) {
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof tensors !== 'object' ||
+    tensors === null ||
+    typeof e.transform !== 'object' ||
+    typeof e.frame !== 'object' ||
+    e.frame === null
+  ) {
     throw new SamflowError(
       'BAD_OPTION',
       `decodeMasks: embedded must be what encodeImage() returned ({frame, embedding: {tensors, features}, transform, modelId}), got ${describeValue(embedded)}`,

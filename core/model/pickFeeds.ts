@@ -13,7 +13,12 @@ export function pickFeeds(session: ort.InferenceSession, feeds: Readonly<Record<
     const type = meta?.isTensor ? meta.type : t.type;
     if (type === t.type || !(t.data instanceof Float32Array)) out[name] = t;
     else if (type === 'int32') out[name] = new ort.Tensor('int32', Int32Array.from(t.data, Math.round), t.dims);
-    else if (type === 'int64') out[name] = new ort.Tensor('int64', BigInt64Array.from(t.data, (v) => BigInt(Math.round(v))), t.dims);
+    else if (type === 'int64')
+      out[name] = new ort.Tensor(
+        'int64',
+        BigInt64Array.from(t.data, (v) => BigInt(Math.round(v))),
+        t.dims,
+      );
     else out[name] = t;
   }
   return out;

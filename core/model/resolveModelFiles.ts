@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { SamflowError } from '../errors';
 import { describeValue } from '../limits';
 import { fileSha256 } from './fileSha256';
-import type { SamModelOptions } from './loadSamModel';
+import type { SamModelOptions } from './SamModelOptions';
 import { defaultModelId, manifestEntry, readManifest, type ManifestEntry } from './manifest';
 import { familyOf } from './family/familyOf';
 import { packageRoot } from './packageRoot';

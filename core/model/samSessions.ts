@@ -120,7 +120,8 @@ export async function openDecoder(model: ModelSource, file: string, spec: ModelS
   const checked = await createSession(model, 'decoder', spec.id, options);
   try {
     family.checkDecoder(spec, checked, file);
-    const all = names && spec.decoder.multimask && multimask ? await exposeDecoderMasks(bytes, checked, names, spec.decoder.outputs, spec.encoder.embeddingDims, options) : undefined;
+    const all =
+      names && spec.decoder.multimask && multimask ? await exposeDecoderMasks(bytes, checked, names, spec.decoder.outputs, spec.encoder.embeddingDims, options) : undefined;
     if (all) bytes = all;
     else if (checked.outputMetadata.some((m) => m.name === spec.decoder.outputs.iou && m.isTensor && m.shape[1] === 1)) multi = false;
   } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CoverageSkipper, type CoverageSkipperOptions, type DecodedCandidateInfo } from '../../core/amg/CoverageSkipper';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { LOW_RES_SIZE, type EmbeddedFrame } from '../../core/types';
 import { sam1Embedding } from '../support/sam1Embedding';
 

@@ -5,7 +5,7 @@ import { decodeImage } from '../../core/image/decodeImage';
 import { decompressRle, maskIou, pngToMask, rleToMask } from '../../core/masks';
 import { encodeImage, loadSamModel } from '../../core/model';
 import type { SamModel } from '../../core/model/SamModel';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import type { EmbeddedFrame } from '../../core/types';
 import { BoxFillModel } from './BoxFillModel';
 import { dataDir, hasData } from './dataDir';

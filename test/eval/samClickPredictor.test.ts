@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import type { DecoderOutput, ModelSpec, SamModel } from '../../core/model/SamModel';
 import { maskBoxXyxy, samClickPredictor } from '../../core/eval/samClickPredictor';
 import type { ProtocolClick } from '../../core/eval/nextClick';

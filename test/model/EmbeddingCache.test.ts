@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EmbeddingCache } from '../../core/model/EmbeddingCache';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import type { EmbeddedFrame } from '../../core/types';
 import { FakeSamModel, testFrame, waitFor } from '../operators/FakeSamModel';
 import { sam1Embedding } from '../support/sam1Embedding';

@@ -45,16 +45,29 @@ describe.skipIf(!photos)('sam1 through the family adapter = the raw onnxruntime 
     expect(Object.keys(embedded.embedding.tensors)).toEqual(['image_embeddings']);
     const got = embedded.embedding.tensors.image_embeddings;
     expect(got.dims).toEqual([1, 256, 64, 64]);
-    expect(Buffer.from(got.data.buffer, got.data.byteOffset, got.data.byteLength).equals(Buffer.from(rawEmbedding.buffer, rawEmbedding.byteOffset, rawEmbedding.byteLength))).toBe(true);
+    expect(Buffer.from(got.data.buffer, got.data.byteOffset, got.data.byteLength).equals(Buffer.from(rawEmbedding.buffer, rawEmbedding.byteOffset, rawEmbedding.byteLength))).toBe(
+      true,
+    );
 
     const { width: w, height: h } = frame;
     // prompts where SAM's rule asks for one mask and the single-mask export also picks token 0 (3 or
     // more points with padding or box corners; for a box alone it picks the best of 1–3, see
     // test/core/multimask.real.test.ts): samflow returns token 0 of the 4 masks it exposes
     const prompts: SamPrompt[] = [
-      { points: [{ x: w * 0.5, y: h * 0.55, label: 1 }, { x: w * 0.2, y: h * 0.3, label: 0 }] },
+      {
+        points: [
+          { x: w * 0.5, y: h * 0.55, label: 1 },
+          { x: w * 0.2, y: h * 0.3, label: 0 },
+        ],
+      },
       { points: [{ x: w * 0.45, y: h * 0.5, label: 1 }], box: [w * 0.3, h * 0.25, w * 0.7, h * 0.9] },
-      { points: [{ x: w * 0.6, y: h * 0.4, label: 1 }, { x: w * 0.62, y: h * 0.6, label: 1 }, { x: w * 0.9, y: h * 0.9, label: 0 }] },
+      {
+        points: [
+          { x: w * 0.6, y: h * 0.4, label: 1 },
+          { x: w * 0.62, y: h * 0.6, label: 1 },
+          { x: w * 0.9, y: h * 0.9, label: 0 },
+        ],
+      },
     ];
     for (const prompt of prompts) {
       const f = encodePrompts(prompt, embedded.transform);

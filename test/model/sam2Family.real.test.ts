@@ -148,7 +148,8 @@ describe('the sam2 family on tiny graphs with the public export signatures', () 
   it('gives bit-identical outputs on worker threads and in-thread, a mask input included', async () => {
     const { frame } = redRectangle();
     const [a, b] = [await encodeImage(hosted, frame), await encodeImage(inThread, frame)];
-    for (const name of Object.keys(a.embedding.tensors)) expect(Buffer.from(a.embedding.tensors[name].data.buffer).equals(Buffer.from(b.embedding.tensors[name].data.buffer))).toBe(true);
+    for (const name of Object.keys(a.embedding.tensors))
+      expect(Buffer.from(a.embedding.tensors[name].data.buffer).equals(Buffer.from(b.embedding.tensors[name].data.buffer))).toBe(true);
     const first = await decodeMasks(hosted, a, { points: [{ x: 100, y: 60, label: 1 }] });
     const prompts = [{ points: [{ x: 100, y: 60, label: 1 as const }] }, { points: [{ x: 100, y: 60, label: 1 as const }], maskInput: first[0].lowResLogits.slice() }];
     for (const p of prompts) {
@@ -160,14 +161,18 @@ describe('the sam2 family on tiny graphs with the public export signatures', () 
 
 describe('sam2 layouts and signature checks at load', () => {
   it('loads the 8-input layout (orig_im_size int32[2], low_res_masks beside full-size masks) from a model.json', async () => {
-    const opts = writeModel('sam2-orig-size', { origImSize: true }, {
-      family: 'sam2',
-      decoderIo: {
-        inputs: ['image_embed', 'high_res_feats_0', 'high_res_feats_1', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'],
-        outputs: { iou: 'iou_predictions', lowResMasks: 'low_res_masks' },
-        multimask: true,
+    const opts = writeModel(
+      'sam2-orig-size',
+      { origImSize: true },
+      {
+        family: 'sam2',
+        decoderIo: {
+          inputs: ['image_embed', 'high_res_feats_0', 'high_res_feats_1', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'],
+          outputs: { iou: 'iou_predictions', lowResMasks: 'low_res_masks' },
+          multimask: true,
+        },
       },
-    });
+    );
     const m = await loadSamModel(opts);
     try {
       expect(m.spec.family).toBe('sam2');
@@ -182,7 +187,13 @@ describe('sam2 layouts and signature checks at load', () => {
 
   it('loads explicit files with family: sam2', async () => {
     const opts = writeModel('explicit');
-    const m = await loadSamModel({ encoderPath: path.join(tmp, 'explicit', 'encoder.onnx'), decoderPath: path.join(tmp, 'explicit', 'decoder.onnx'), family: 'sam2', threads: 1, inProcess: true });
+    const m = await loadSamModel({
+      encoderPath: path.join(tmp, 'explicit', 'encoder.onnx'),
+      decoderPath: path.join(tmp, 'explicit', 'decoder.onnx'),
+      family: 'sam2',
+      threads: 1,
+      inProcess: true,
+    });
     try {
       expect(m.spec.family).toBe('sam2');
       expect(opts.id).toBe('explicit');
@@ -212,7 +223,9 @@ describe('sam2 layouts and signature checks at load', () => {
   it('refuses a SAM 2 pair loaded as sam1 (no family), naming the encoder output', async () => {
     const e = await loadError(loadSamModel({ ...writeModel('no-family'), inProcess: true }));
     expect(e.code).toBe('MODEL_SIGNATURE');
-    expect(e.message).toMatch(/encoder .*no-family\/encoder\.onnx: expected exactly one output, found \[high_res_feats_0, high_res_feats_1, image_embed\]; a SAM 2 export\? say "family": "sam2"/);
+    expect(e.message).toMatch(
+      /encoder .*no-family\/encoder\.onnx: expected exactly one output, found \[high_res_feats_0, high_res_feats_1, image_embed\]; a SAM 2 export\? say "family": "sam2"/,
+    );
   });
 
   it('refuses an unknown family in model.json', async () => {

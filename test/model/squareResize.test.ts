@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { preprocessImage } from '../../core/image/preprocessImage';
 import { encodePrompts } from '../../core/prompts/encodePrompts';
 import { familyOf } from '../../core/model/family/familyOf';
@@ -27,7 +27,13 @@ describe('SAM 2 preprocessing: a square 1024×1024 resize (SAM2Transforms), no a
     expect(input.length).toBe(3 * 1024 * 1024);
     expect([transform.resizedWidth, transform.resizedHeight, transform.resize]).toEqual([1024, 1024, 'square']);
     const v = (c: number, y: number, x: number): number => input[c * 1024 * 1024 + y * 1024 + x];
-    for (const [y, x] of [[0, 0], [1023, 1023], [1023, 0], [600, 700]]) expect(v(0, y, x)).toBeCloseTo((200 - MEAN[0]) / STD[0], 5);
+    for (const [y, x] of [
+      [0, 0],
+      [1023, 1023],
+      [1023, 0],
+      [600, 700],
+    ])
+      expect(v(0, y, x)).toBeCloseTo((200 - MEAN[0]) / STD[0], 5);
     const longest = await preprocessImage(frame, { inputSize: 1024, pixelMean: MEAN, pixelStd: STD });
     expect(longest.input[1023 * 1024]).toBe(0); // SAM 1: padded
   });

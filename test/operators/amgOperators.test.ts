@@ -7,7 +7,7 @@ import { removeSmallRegions } from '../../core/operators/removeSmallRegions';
 import { toRecords } from '../../core/operators/toRecords';
 import { gridPrompts } from '../../core/operators/gridPrompts';
 import { boxesToPrompts } from '../../core/operators/boxesToPrompts';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { rleToMask } from '../../core/masks/rleToMask';
 import type { BinaryMask, CompressedRle, EmbeddedFrame, MaskCandidate } from '../../core/types';
 import type { SkippedItem } from '../../core/stream/SkippedItem';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { segmentEverything, type FrameRecords } from '../../core/operators/segmentEverything';
 import { instanceMasks } from '../../core/operators/instanceMasks';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { rleToMask } from '../../core/masks/rleToMask';
 import type { SkippedItem } from '../../core/stream/SkippedItem';
 import type { CompressedRle, EmbeddedFrame } from '../../core/types';

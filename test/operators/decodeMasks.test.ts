@@ -3,7 +3,7 @@ import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { decodeMasks } from '../../core/operators/decodeMasks';
 import { encodePrompts } from '../../core/operators/encodePrompts';
 import type { PromptBatch } from '../../core/operators/PromptBatch';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { candidateToMask } from '../../core/masks/lowResToMask';
 import type { SkippedItem } from '../../core/stream/SkippedItem';
 import type { EmbeddedFrame, MaskCandidate } from '../../core/types';

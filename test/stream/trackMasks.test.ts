@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Subject } from 'rxjs';
 import { trackMasks } from '../../core/stream/trackMasks';
 import type { TrackedFrame } from '../../core/stream/TrackTypes';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import type { EmbeddedFrame } from '../../core/types';
 import { FakeSamModel, settle, testFrame, waitFor } from '../operators/FakeSamModel';
 import { sam1Embedding } from '../support/sam1Embedding';

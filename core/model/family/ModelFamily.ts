@@ -1,5 +1,5 @@
 import type * as ort from 'onnxruntime-node';
-import type { ResizeRule } from '../../image/SamTransform';
+import type { ResizeRule } from '../../geometry/SamTransform';
 import type { DecoderFeeds } from '../../types';
 import type { ModelFamilyName, ModelSpec } from '../SamModel';
 

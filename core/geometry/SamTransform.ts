@@ -1,5 +1,6 @@
 import { SamflowError } from '../errors';
-import { LOW_RES_SIZE, type BoxXyxy, type PointPrompt } from '../types';
+import type { BoxXyxy } from './boxes';
+import { LOW_RES_SIZE } from './lowResSize';
 
 /**
  * How the image is resized into the model's square frame: `longestSide` (SAM 1's
@@ -66,8 +67,9 @@ export class SamTransform {
     return y * (this.originalHeight / this.resizedHeight);
   }
 
-  applyPoint(p: PointPrompt): PointPrompt {
-    return { x: this.toModelX(p.x), y: this.toModelY(p.y), label: p.label };
+  /** A point (a click keeps its label) in the model frame. */
+  applyPoint<P extends { readonly x: number; readonly y: number }>(p: P): P {
+    return { ...p, x: this.toModelX(p.x), y: this.toModelY(p.y) };
   }
 
   applyBox(box: BoxXyxy): BoxXyxy {
