@@ -9,13 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { decodeImage } from '../core/image';
-import { loadSamModel } from '../core/model';
-import { maskIou, rleToMask } from '../core/masks';
-import { generateMasks } from '../core/amg/generateMasks';
-import { AMG_DEFAULTS, type AmgOptions } from '../core/amg/AmgOptions';
-import { isCompressedRle, type AmgRecord } from '../core/masks/toRecords';
-import type { BinaryMask } from '../core/types';
+import { decodeImage, loadSamModel, maskIou, rleToMask, generateMasks, AMG_DEFAULTS, type AmgOptions, isCompressedRle, type AmgRecord, type BinaryMask } from '../core';
 import { amgDecoderWorkers } from '../cli/modelOptions';
 import { round, type BenchContext } from './BenchContext';
 

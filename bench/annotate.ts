@@ -16,8 +16,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { startAnnotationServer, type AnnotationServer } from '../core/annotate/startAnnotationServer';
-import { loadSamModel } from '../core/model/loadSamModel';
+import { startAnnotationServer, type AnnotationServer, loadSamModel } from '../core';
 import { percentile, round, type BenchContext } from './BenchContext';
 
 interface ImageInfo {

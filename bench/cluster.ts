@@ -7,8 +7,7 @@
  *   (runSamJob, 1 thread) and on one worker, alternated, one at a time.
  * Skipped (ok: false with the reason) when nats-server is not installed.
  */
-import { clusterNamesForStream, connectSamCluster, runSamJob, type SamJob } from '../core/cluster';
-import { loadSamModel } from '../core/model/loadSamModel';
+import { clusterNamesForStream, connectSamCluster, runSamJob, type SamJob, loadSamModel } from '../core';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { NatsServer, natsServerBinary } from './support/natsServer';

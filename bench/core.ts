@@ -10,16 +10,20 @@ import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { decodeImage } from '../core/image/decodeImage';
-import { preprocessImage } from '../core/image/preprocessImage';
-import { candidateToMask } from '../core/masks/lowResToMask';
-import { decodeMasks } from '../core/model/decodeMasks';
-import { imageFeatures } from '../core/model/imageFeatures';
-import { encodeImage } from '../core/model/encodeImage';
-import { loadSamModel } from '../core/model/loadSamModel';
-import { manifestEntry } from '../core/model/manifest';
-import { encodePrompts } from '../core/prompts/encodePrompts';
-import { LOW_RES_SIZE, type Frame, type SamPrompt } from '../core/types';
+import {
+  decodeImage,
+  preprocessImage,
+  candidateToMask,
+  decodeMasks,
+  encodeImage,
+  loadSamModel,
+  manifestEntry,
+  encodePrompts,
+  imageFeatures,
+  LOW_RES_SIZE,
+  type Frame,
+  type SamPrompt,
+} from '../core';
 import { median, round, type BenchContext } from './BenchContext';
 
 const rssMiB = (): number => Math.round(process.memoryUsage().rss / 2 ** 20);

@@ -12,11 +12,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadCocoDetector } from '../core/detect/loadCocoDetector';
-import { evaluateInstances, type InstancesPromptVariant } from '../core/eval/evaluateInstances';
-import { DAVIS_COCO_CLASSES, listInstancesDataset, type InstancesDatasetItem } from '../core/eval/listInstancesDataset';
-import type { InstancesSummary } from '../core/eval/summarizeInstances';
-import { loadSamModel } from '../core/model/loadSamModel';
+import {
+  loadCocoDetector,
+  evaluateInstances,
+  type InstancesPromptVariant,
+  DAVIS_COCO_CLASSES,
+  listInstancesDataset,
+  type InstancesDatasetItem,
+  type InstancesSummary,
+  loadSamModel,
+} from '../core';
 import { median, round, type BenchContext } from './BenchContext';
 
 /** A prompt variant (the core type, kept under the bench's old name). */

@@ -6,9 +6,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { BinaryMask, Frame } from '../core/types';
-import { compressRle, decompressRle, maskIou, maskToBoxXywh, maskToPolygons, maskToRle, pngToMask, removeSmallRegions, rleToMask } from '../core/masks';
-import { renderOverlay, renderOverlayRgb } from '../core/render';
+import {
+  type BinaryMask,
+  type Frame,
+  compressRle,
+  decompressRle,
+  maskIou,
+  maskToBoxXywh,
+  maskToPolygons,
+  maskToRle,
+  pngToMask,
+  removeSmallRegions,
+  rleToMask,
+  renderOverlay,
+  renderOverlayRgb,
+} from '../core';
 import { median, round, type BenchContext } from './BenchContext';
 
 /** An object-like mask: a large ellipse with a hole, a second blob, and 200 one-to-few-pixel specks. */

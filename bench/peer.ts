@@ -13,18 +13,20 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
-import { SamTransform } from '../core/geometry/SamTransform';
-import { decodeImage } from '../core/image/decodeImage';
-import { candidateToMask } from '../core/masks/lowResToMask';
-import { decodeMasks } from '../core/model/decodeMasks';
-import { encodeImage } from '../core/model/encodeImage';
-import { loadSamModel } from '../core/model/loadSamModel';
-import type { SamModel } from '../core/model/SamModel';
-import { interactiveIou } from '../core/eval/interactiveIou';
-import { listInteractiveDataset } from '../core/eval/listInteractiveDataset';
-import { loadGroundTruth } from '../core/eval/loadGroundTruth';
-import { nextClick } from '../core/eval/nextClick';
-import type { PointPrompt } from '../core/types';
+import {
+  SamTransform,
+  decodeImage,
+  candidateToMask,
+  decodeMasks,
+  encodeImage,
+  loadSamModel,
+  type SamModel,
+  interactiveIou,
+  listInteractiveDataset,
+  loadGroundTruth,
+  nextClick,
+  type PointPrompt,
+} from '../core';
 import { median, round, type BenchContext } from './BenchContext';
 
 export const CHROMIUM = '/usr/bin/chromium';

@@ -10,22 +10,27 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
-import { decodeImage } from '../core/image/decodeImage';
-import { preprocessImage } from '../core/image/preprocessImage';
-import { maskIou } from '../core/masks/maskIou';
-import type { InteractiveDatasetItem } from '../core/eval/listInteractiveDataset';
-import { listInteractiveDataset } from '../core/eval/listInteractiveDataset';
-import { loadGroundTruth } from '../core/eval/loadGroundTruth';
-import { runClickSession, type ClickPredictor } from '../core/eval/runClickSession';
-import { samClickPredictor } from '../core/eval/samClickPredictor';
-import { summarizeInteractive, type InteractiveItemResult, type InteractiveSummary } from '../core/eval/summarizeInteractive';
-import { encodeImage } from '../core/model/encodeImage';
-import { loadSamModel } from '../core/model/loadSamModel';
-import type { SamModel } from '../core/model/SamModel';
-import { generateMasks } from '../core/amg/generateMasks';
-import { rleToMask } from '../core/masks/rleToMask';
-import { isCompressedRle } from '../core/masks/toRecords';
-import type { BinaryMask } from '../core/types';
+import {
+  decodeImage,
+  preprocessImage,
+  maskIou,
+  type InteractiveDatasetItem,
+  listInteractiveDataset,
+  loadGroundTruth,
+  runClickSession,
+  type ClickPredictor,
+  samClickPredictor,
+  summarizeInteractive,
+  type InteractiveItemResult,
+  type InteractiveSummary,
+  encodeImage,
+  loadSamModel,
+  type SamModel,
+  generateMasks,
+  rleToMask,
+  isCompressedRle,
+  type BinaryMask,
+} from '../core';
 import { maskRecall } from './amg';
 import { median, round, type BenchContext } from './BenchContext';
 import { benchImage } from './core';

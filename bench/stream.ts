@@ -12,13 +12,9 @@ import * as path from 'node:path';
 import { lastValueFrom, map, takeWhile, tap } from 'rxjs';
 import type { BenchContext } from './BenchContext';
 import { median, percentile, round } from './BenchContext';
-import { loadSamModel, type SamModelOptions } from '../core/model/loadSamModel';
-import { decodeMasks } from '../core/operators/decodeMasks';
-import { encodeImage } from '../core/operators/encodeImage';
-import { encodeImage as encodeOnce } from '../core/model/encodeImage';
-import type { PromptBatch } from '../core/operators/PromptBatch';
-import { fromFfmpeg } from '../core/stream/fromFfmpeg';
-import type { StageStats } from '../core/stream/StageStats';
+import { encodeImage as encodeOnce, fromFfmpeg, loadSamModel, operators, type PromptBatch, type SamModelOptions, type StageStats } from '../core';
+
+const { decodeMasks, encodeImage } = operators;
 
 /** Least-squares slope of y over x. */
 function slope(xs: readonly number[], ys: readonly number[]): number {

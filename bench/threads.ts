@@ -25,14 +25,19 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { generateMasks } from '../core/amg/generateMasks';
-import { decodeImage } from '../core/image/decodeImage';
-import { preprocessImage } from '../core/image/preprocessImage';
-import { decodeMasks } from '../core/model/decodeMasks';
-import { encodeImage } from '../core/model/encodeImage';
-import { loadSamModel, type SamModelOptions } from '../core/model/loadSamModel';
-import type { SamModel } from '../core/model/SamModel';
-import type { EmbeddedFrame, Frame, SamPrompt } from '../core/types';
+import {
+  generateMasks,
+  decodeImage,
+  preprocessImage,
+  decodeMasks,
+  encodeImage,
+  loadSamModel,
+  type SamModelOptions,
+  type SamModel,
+  type EmbeddedFrame,
+  type Frame,
+  type SamPrompt,
+} from '../core';
 import { amgDecoderWorkers } from '../cli/modelOptions';
 import { median, percentile, round, type BenchContext } from './BenchContext';
 import { measureEventLoopDelay, type EventLoopDelay } from './eventLoopDelay';

@@ -8,12 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BenchContext } from './BenchContext';
 import { round } from './BenchContext';
-import { evaluateVideo, TRACK_PROMPT_MODES } from '../core/eval/evaluateVideo';
-import { listDavisSequences } from '../core/eval/listDavisSequences';
-import { maskExtentXyxy } from '../core/eval/trackSequenceJ';
-import { pngToMask } from '../core/masks/pngToMask';
-import { loadSamModel } from '../core/model/loadSamModel';
-import type { BinaryMask, BoxXyxy } from '../core/types';
+import { evaluateVideo, TRACK_PROMPT_MODES, listDavisSequences, maskExtentXyxy, pngToMask, loadSamModel, type BinaryMask, type BoxXyxy } from '../core';
 
 export { trackSequenceJ } from '../core/eval/trackSequenceJ';
 

@@ -3,19 +3,24 @@
  * automatic stage (every image → one COCO instances JSON). `--ui [--port P] [--host H]` serves the
  * model-assisted annotation page instead (core/annotate).
  */
-import { annotateFolder } from '../core/amg/annotateFolder';
-import { AUTOMATIC_MASKS, automaticMaskProposals, defaultProposalProviders } from '../core/annotate/defaultProposalProviders';
-import { loadSamModel } from '../core/model/loadSamModel';
-import { startAnnotationServer } from '../core/annotate/startAnnotationServer';
+import {
+  annotateFolder,
+  AUTOMATIC_MASKS,
+  automaticMaskProposals,
+  defaultProposalProviders,
+  loadSamModel,
+  startAnnotationServer,
+  connectSamCluster,
+  type SamCluster,
+  clusterAnnotator,
+  type SamModel,
+  type ImageAnnotator,
+} from '../core';
 import { getFlag, getNumber, getString, parseArgs, UsageError, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 import { AMG_FLAGS, AMG_USAGE, amgOptionsFrom, progressReporter } from './everything';
 import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptions';
-import { connectSamCluster, type SamCluster } from '../core/cluster/connectSamCluster';
-import { clusterAnnotator } from '../core/cluster/clusterAnnotator';
-import type { SamModel } from '../core/model/SamModel';
-import type { ImageAnnotator } from '../core/amg/annotateFolder';
 
 export const usage = `usage: samflow annotate <folder> --out coco.json [--resume] [--sa1b-dir DIR] ${AMG_USAGE} ${MODEL_USAGE}
        samflow annotate <folder> --ui [--port P] [--host H] ${MODEL_USAGE}

@@ -1,9 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { connectSamCluster } from '../core/cluster/connectSamCluster';
-import type { SamJob, SamJobSuccess } from '../core/cluster/SamJob';
-import { SamflowError, type SamflowErrorCode } from '../core/errors';
-import type { SamClusterOptions } from '../core/cluster/connectSamCluster';
+import { connectSamCluster, type SamJob, type SamJobSuccess, SamflowError, type SamflowErrorCode, type SamClusterOptions } from '../core';
 
 /**
  * One command-line job on the cluster (`--nats`): reads the image file, submits it, waits for the

@@ -1,6 +1,4 @@
-import type { SamClusterOptions } from '../core/cluster/connectSamCluster';
-import type { SamNatsOptions } from '../core/cluster/natsConnection';
-import { clusterNamesForStream, type SamClusterDelivery, type SamClusterNames } from '../core/cluster/SamClusterNames';
+import { type SamClusterOptions, type SamNatsOptions, clusterNamesForStream, type SamClusterDelivery, type SamClusterNames } from '../core';
 import { getNumber, getString, type OptionSpec, type ParsedArgs } from './args';
 
 /** Flags that reach a samflow cluster (NATS URL, credentials, TLS, names). */

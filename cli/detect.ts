@@ -2,11 +2,7 @@
  * `samflow detect <image> [--classes cat,dog] [--min-score S] [--max N] [--backend B] [--detector PATH] [--json]`:
  * the built-in offline COCO-80 detector; prints detections in the coco-ssd format.
  */
-import { loadCocoDetector } from '../core/detect/loadCocoDetector';
-import type { DetectorBackendRequest } from '../core/detect/chooseDetectorBackend';
-import type { Detection, DetectOptions } from '../core/detect/Detection';
-import { DEFAULT_DETECT_OPTIONS, validateDetectOptions } from '../core/detect/validateDetectOptions';
-import { decodeImage } from '../core/image/decodeImage';
+import { loadCocoDetector, type DetectorBackendRequest, type Detection, type DetectOptions, DEFAULT_DETECT_OPTIONS, validateDetectOptions, decodeImage } from '../core';
 import { UsageError, getFlag, getList, getNumber, getString, parseArgs, type OptionSpec, type ParsedArgs } from './args';
 import type { CliIo } from './CliCommand';
 

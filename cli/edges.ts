@@ -1,8 +1,6 @@
 /** `samflow edges <image> --out edges.png [--points-per-side N]`: SAM's zero-shot edge map as an 8-bit PNG. */
 import { writeFile } from 'node:fs/promises';
-import { decodeImage } from '../core/image/decodeImage';
-import { loadSamModel } from '../core/model/loadSamModel';
-import { computeEdgeMap } from '../core/amg/generateEdgeMap';
+import { decodeImage, loadSamModel, computeEdgeMap } from '../core';
 import sharp from 'sharp';
 import { getNumber, parseArgs, UsageError, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';

@@ -10,8 +10,8 @@ import type { CliIo } from './CliCommand';
 import { instancesUsage, runEvalInstances } from './evalInstances';
 import { runEvalVideo, videoUsage } from './evalVideo';
 import { MODEL_SESSION_FLAGS, modelOptionsFrom } from './modelOptions';
-import { loadSamModel } from '../core/model/loadSamModel';
 import {
+  loadSamModel,
   CLICK_STRATEGIES,
   evaluateInteractive,
   INTERACTIVE_DATASET_FORMATS,
@@ -21,7 +21,7 @@ import {
   type InteractiveDatasetFormat,
   type InteractiveItemResult,
   type InteractiveSummary,
-} from '../core/eval';
+} from '../core';
 
 export const interactiveUsage = `usage: samflow eval interactive --dataset DIR --format grabcut|binary|davis [options]
 

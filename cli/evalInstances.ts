@@ -3,10 +3,10 @@
  * instances (recall at IoU 0.5, mean IoU per object, extras), with the oracle row prompting SAM with the
  * ground-truth boxes. Dispatched from cli/eval.ts.
  */
-import { loadCocoDetector } from '../core/detect/loadCocoDetector';
-import { validateDetectOptions } from '../core/detect/validateDetectOptions';
-import { isSamflowError } from '../core/errors';
 import {
+  loadCocoDetector,
+  validateDetectOptions,
+  isSamflowError,
   detectInstancesDatasetFormat,
   evaluateInstances,
   INSTANCES_DATASET_FORMATS,
@@ -15,8 +15,8 @@ import {
   type InstancesEvaluation,
   type InstancesItemResult,
   type InstancesSummary,
-} from '../core/eval';
-import { loadSamModel } from '../core/model/loadSamModel';
+  loadSamModel,
+} from '../core';
 import { UsageError, getFlag, getNumber, getString, parseArgs, type OptionSpec } from './args';
 import type { CliIo } from './CliCommand';
 import { detectorLoadOptionsFrom, roundDetection } from './detect';

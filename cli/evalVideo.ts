@@ -2,9 +2,7 @@
  * `samflow eval video`: DAVIS-style tracking quality. The object is given on frame 0 by its ground-truth
  * box, followed with trackMasks, and scored with J (mask IoU) on every later frame. Dispatched from cli/eval.ts.
  */
-import { evaluateVideo, listDavisSequences, TRACK_PROMPT_MODES, type VideoEvaluation, type VideoSequenceResult } from '../core/eval';
-import { loadSamModel } from '../core/model/loadSamModel';
-import type { TrackPromptMode } from '../core/stream/TrackTypes';
+import { evaluateVideo, listDavisSequences, TRACK_PROMPT_MODES, type VideoEvaluation, type VideoSequenceResult, loadSamModel, type TrackPromptMode } from '../core';
 import { UsageError, getFlag, getNumber, getString, parseArgs, type OptionSpec } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_SESSION_FLAGS, modelOptionsFrom } from './modelOptions';

@@ -4,19 +4,12 @@
  */
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { decodeImage } from '../core/image/decodeImage';
-import { loadSamModel } from '../core/model/loadSamModel';
-import { generateMasks } from '../core/amg/generateMasks';
-import type { AmgOptions } from '../core/amg/AmgOptions';
-import { isCompressedRle } from '../core/masks/toRecords';
-import { rleToMask } from '../core/masks/rleToMask';
-import { renderOverlay } from '../core/render';
+import { decodeImage, loadSamModel, generateMasks, type AmgOptions, isCompressedRle, rleToMask, renderOverlay, type AmgRecord } from '../core';
 import { getFlag, getNumber, parseArgs, UsageError, type OptionSpec, type ParsedArgs, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, amgDecoderWorkers, modelOptionsFrom } from './modelOptions';
 import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptions';
 import { runClusterJob } from './clusterJob';
-import type { AmgRecord } from '../core/masks/toRecords';
 
 /** AMG flags shared by `everything` and `annotate`. */
 export const AMG_FLAGS: Readonly<Record<string, OptionSpec>> = {

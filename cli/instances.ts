@@ -4,23 +4,26 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { loadCocoDetector } from '../core/detect/loadCocoDetector';
-import { segmentInstances, type SegmentInstancesOptions } from '../core/detect/segmentInstances';
-import { decodeImage } from '../core/image/decodeImage';
-import { maskToPng } from '../core/masks/maskToPng';
-import { encodeImage } from '../core/model/encodeImage';
-import { loadSamModel } from '../core/model/loadSamModel';
-import { renderOverlay } from '../core/render/renderOverlay';
-import type { BoxXyxy } from '../core/types';
+import {
+  loadCocoDetector,
+  segmentInstances,
+  type SegmentInstancesOptions,
+  decodeImage,
+  maskToPng,
+  encodeImage,
+  loadSamModel,
+  renderOverlay,
+  type BoxXyxy,
+  rleToMask,
+  type InstanceRecord,
+  type BinaryMask,
+} from '../core';
 import { UsageError, getFlag, getNumber, getString, parseArgs, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { DETECTOR_FLAGS, DETECTOR_USAGE, detectOptionsFrom, detectorLoadOptionsFrom, roundDetection } from './detect';
 import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
 import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptions';
 import { runClusterJob } from './clusterJob';
-import { rleToMask } from '../core/masks/rleToMask';
-import type { InstanceRecord } from '../core/detect/segmentInstances';
-import type { BinaryMask } from '../core/types';
 
 export const usage = `usage: samflow instances <image> ${DETECTOR_USAGE}
        [--max-instances N] [--expand PX] [--box-jitter F] ${MODEL_USAGE}

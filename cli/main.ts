@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from './args';
-import { isSamflowError } from '../core/errors';
-import { packageRoot } from '../core/model/packageRoot';
+import { isSamflowError } from '../core';
+import { packageRoot } from '../core/internal';
 import type { CliCommand, CliIo } from './CliCommand';
 
 const COMMANDS = ['segment', 'everything', 'edges', 'annotate', 'detect', 'instances', 'text', 'eval', 'models', 'worker'] as const;

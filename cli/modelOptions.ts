@@ -1,6 +1,6 @@
 import { UsageError, getNumber, getString, type OptionSpec, type ParsedArgs } from './args';
 import { availableParallelism } from 'node:os';
-import type { SamModelOptions } from '../core/model/loadSamModel';
+import type { SamModelOptions } from '../core';
 
 /** The flags that pick and configure the model (read by modelOptionsFrom). */
 export const MODEL_SESSION_FLAGS: Readonly<Record<string, OptionSpec>> = {

@@ -5,10 +5,8 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { SamflowError, isSamflowError } from '../core/errors';
-import { resolveFiles } from '../core/model/resolveModelFiles';
-import { defaultModelId, readManifest } from '../core/model/manifest';
-import { derivedFromOf, derivedModelState, modelsDirOf, prepareDerivedModel, type DerivedModelState } from '../core/model/prepareDerivedModel';
+import { SamflowError, isSamflowError, defaultModelId, readManifest, derivedFromOf, derivedModelState, modelsDirOf, prepareDerivedModel, type DerivedModelState } from '../core';
+import { resolveFiles } from '../core/internal';
 import { UsageError, getFlag, getString, parseArgs } from './args';
 import type { CliIo } from './CliCommand';
 

@@ -4,28 +4,31 @@
  */
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { SamflowError } from '../core/errors';
-import { decodeImage } from '../core/image/decodeImage';
-import { candidateToMask } from '../core/masks/lowResToMask';
-import { compressRle } from '../core/masks/compressRle';
-import { maskArea } from '../core/masks/maskArea';
-import { maskToBoxXywh } from '../core/masks/maskToBoxXywh';
-import { maskToPng } from '../core/masks/maskToPng';
-import { maskToRle } from '../core/masks/maskToRle';
-import { decodeMasks } from '../core/model/decodeMasks';
-import { encodeImage } from '../core/model/encodeImage';
-import { loadSamModel } from '../core/model/loadSamModel';
-import { validatePrompt } from '../core/prompts/encodePrompts';
-import { renderOverlay } from '../core/render';
-import type { BoxXyxy, PointPrompt, SamPrompt } from '../core/types';
+import {
+  SamflowError,
+  candidateToMask,
+  decodeImage,
+  decodeMasks,
+  encodeImage,
+  loadSamModel,
+  maskArea,
+  maskRecordFields,
+  maskToPng,
+  renderOverlay,
+  rleToMask,
+  validatePrompt,
+  type AmgRecord,
+  type BinaryMask,
+  type BoxXyxy,
+  type CompressedRle,
+  type PointPrompt,
+  type SamPrompt,
+} from '../core';
 import { UsageError, getFlag, getList, getNumber, getOutputPath, getString, parseArgs } from './args';
 import type { CliIo } from './CliCommand';
 import { MODEL_FLAGS, MODEL_USAGE, modelOptionsFrom } from './modelOptions';
 import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterOptionsFrom } from './clusterOptions';
 import { runClusterJob } from './clusterJob';
-import { rleToMask } from '../core/masks/rleToMask';
-import type { AmgRecord } from '../core/masks/toRecords';
-import type { BinaryMask, CompressedRle } from '../core/types';
 
 export const usage = `usage: samflow segment <image> [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1] [--multimask]
        ${MODEL_USAGE}
@@ -147,9 +150,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       height: frame.height,
       model: modelId,
       masks: masks.map(({ candidate, mask }) => ({
-        segmentation: compressRle(maskToRle(mask)),
-        area: maskArea(mask),
-        bbox: maskToBoxXywh(mask),
+        ...maskRecordFields(mask),
         predicted_iou: candidate.predictedIou,
         mask_index: candidate.maskIndex,
       })),

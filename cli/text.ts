@@ -4,19 +4,24 @@
  * masks) are ranked by CLIP similarity between the text and each masked crop.
  */
 import { writeFile } from 'node:fs/promises';
-import { generateMasks } from '../core/amg/generateMasks';
-import { loadCocoDetector } from '../core/detect/loadCocoDetector';
-import { segmentInstances } from '../core/detect/segmentInstances';
-import { decodeImage } from '../core/image/decodeImage';
-import { compressRle } from '../core/masks/compressRle';
-import { maskToRle } from '../core/masks/maskToRle';
-import { rleToMask } from '../core/masks/rleToMask';
-import { encodeImage } from '../core/model/encodeImage';
-import { loadSamModel } from '../core/model/loadSamModel';
-import { renderOverlay } from '../core/render/renderOverlay';
-import { defaultClipFolder, loadClipModel } from '../core/text/loadClipModel';
-import { rankMasksByText } from '../core/text/rankMasksByText';
-import type { BinaryMask, BoxXywh, CompressedRle } from '../core/types';
+import {
+  generateMasks,
+  loadCocoDetector,
+  segmentInstances,
+  decodeImage,
+  compressRle,
+  maskToRle,
+  rleToMask,
+  encodeImage,
+  loadSamModel,
+  renderOverlay,
+  defaultClipFolder,
+  loadClipModel,
+  rankMasksByText,
+  type BinaryMask,
+  type BoxXywh,
+  type CompressedRle,
+} from '../core';
 import { UsageError, getFlag, getNumber, getString, parseArgs, getOutputPath } from './args';
 import type { CliIo } from './CliCommand';
 import { DETECTOR_FLAGS, DETECTOR_USAGE, detectOptionsFrom, detectorLoadOptionsFrom } from './detect';

@@ -3,9 +3,7 @@
  * jobs from NATS JetStream, runs them on the local model, publishes results, acks. SIGTERM/SIGINT:
  * finishes the jobs in hand, takes no new one, exits 0.
  */
-import { loadCocoDetector } from '../core/detect/loadCocoDetector';
-import { runSamWorker } from '../core/cluster/runSamWorker';
-import { loadSamModel } from '../core/model/loadSamModel';
+import { loadCocoDetector, runSamWorker, loadSamModel } from '../core';
 import { getNumber, getString, parseArgs, UsageError } from './args';
 import type { CliIo } from './CliCommand';
 import { CLUSTER_FLAGS, CLUSTER_USAGE, clusterDeliveryFrom, clusterNamesFrom, natsOptionsFrom } from './clusterOptions';

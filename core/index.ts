@@ -9,6 +9,7 @@ export * from './image';
 export * from './model';
 export * from './prompts';
 export * from './masks';
+export * from './records';
 export * from './amg';
 export * from './detect';
 export * from './stream';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { packageRoot } from '../../core/model/packageRoot';
+import { packageRoot } from '../../core/internal';
 
 export const repoRoot = packageRoot();
 export const builtCli = path.join(repoRoot, 'dist', 'cli', 'main.js');

@@ -2,9 +2,10 @@ import { SamflowError } from '../errors';
 import { checkLimit, DEFAULT_LIMITS } from '../limits';
 import { buildPointGrid as buildGrid } from './buildPointGrid';
 import type { GridPoint } from './buildPointGrid';
+import type { RecordOutputMode } from '../records/AmgRecord';
 
 /** How `toRecords` encodes each record's `segmentation` (SAM's `output_mode`). */
-export type AmgOutputMode = 'coco_rle' | 'uncompressed_rle' | 'binary_mask';
+export type AmgOutputMode = RecordOutputMode;
 
 /**
  * Options of automatic mask generation, SAM's `SamAutomaticMaskGenerator` parameters in camelCase

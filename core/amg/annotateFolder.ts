@@ -5,7 +5,7 @@ import { SamflowError, isSamflowError } from '../errors';
 import { decodeImage } from '../image/decodeImage';
 import type { SamModel } from '../model/SamModel';
 import { listImages } from '../annotate/listImages';
-import type { AmgRecord } from '../masks/toRecords';
+import type { AmgRecord } from '../records';
 import type { BoxXywh, CompressedRle } from '../types';
 import { generateMasks } from './generateMasks';
 import type { CocoAnnotation, CocoCategory, CocoImage } from '../annotate/stateToCoco';

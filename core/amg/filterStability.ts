@@ -1,5 +1,5 @@
-import { stabilityScore } from '../masks/stabilityScore';
-import { LOW_RES_SIZE, type MaskCandidate } from '../types';
+import { candidateStability } from '../masks/candidateStability';
+import type { MaskCandidate } from '../types';
 
 export interface StabilityFilterOptions {
   /** Keep candidates whose score is >= this (SAM default 0.95; 0 keeps all but still scores them). */
@@ -8,20 +8,6 @@ export interface StabilityFilterOptions {
   readonly stabilityScoreOffset: number;
   /** Mask threshold on the logits (SAM: 0). */
   readonly maskThreshold?: number;
-}
-
-/**
- * SAM's stability score of one candidate, computed on its low-res logits over the valid (unpadded)
- * area `transform.lowResValid`: count(logits > t + offset) / count(logits > t − offset).
- */
-export function candidateStability(c: MaskCandidate, offset: number, maskThreshold = 0): number {
-  const [validWidth, validHeight] = c.transform.lowResValid;
-  return stabilityScore(c.lowResLogits, maskThreshold, offset, {
-    width: LOW_RES_SIZE,
-    height: LOW_RES_SIZE,
-    validWidth: Math.min(validWidth, LOW_RES_SIZE),
-    validHeight: Math.min(validHeight, LOW_RES_SIZE),
-  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { SamModel } from '../model/SamModel';
-import type { AmgRecord } from '../masks/toRecords';
+import type { AmgRecord } from '../records';
 import type { Frame } from '../types';
 import { generateMasksProgressive, type GenerateMasksOptions } from './generateMasksProgressive';
 

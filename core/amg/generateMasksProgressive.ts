@@ -2,15 +2,15 @@ import { encodeImage } from '../model/encodeImage';
 import { decodeMasks } from '../model/decodeMasks';
 import type { SamModel } from '../model/SamModel';
 import { nonMaxSuppression, boxAreaXyxy } from '../masks/nonMaxSuppression';
-import { toRecords, type AmgRecord } from '../masks/toRecords';
+import { toRecords, type AmgRecord } from '../records';
 import type { BoxXyxy, EmbeddedFrame, Frame, MaskCandidate } from '../types';
 import { resolveAmgOptions, type AmgOptions, type ResolvedAmgOptions } from './AmgOptions';
 import { generateCropBoxes } from './generateCropBoxes';
 import { cropFrame } from './cropFrame';
-import { candidateStability } from './filterStability';
+import { candidateStability } from '../masks/candidateStability';
 import { candidateBoxXyxy } from './candidateBoxXyxy';
 import { isBoxNearCropEdge } from './isBoxNearCropEdge';
-import { boxXyxyToXywh } from './boxXyxyToXywh';
+import { boxXyxyToXywh } from '../masks/boxXyxyToXywh';
 import { CoverageSkipper, coarseToFineOrder } from './CoverageSkipper';
 
 /** Options of generateMasks / generateMasksProgressive. */

@@ -1,9 +1,9 @@
 import type { SamModel } from '../model/SamModel';
-import type { AmgRecord } from '../masks/toRecords';
+import type { AmgRecord } from '../records';
 import type { BoxXyxy, CompressedRle, Frame } from '../types';
 import { generateMasks, type AmgProgress } from './generateMasks';
 import type { GenerateMasksOptions } from './generateMasksProgressive';
-import { boxXywhToXyxy } from './boxXyxyToXywh';
+import { boxXywhToXyxy } from '../masks/boxXyxyToXywh';
 
 /** One ranked object proposal: a box and its mask record. */
 export interface ObjectProposal {

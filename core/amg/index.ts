@@ -1,8 +1,6 @@
 /** Automatic mask generation ("segment everything"): grids, crops, filters, NMS, records, edges, proposals, data engine. */
 export * from './buildPointGrid';
 export * from './generateCropBoxes';
-export * from './boxXyxyToXywh';
-export * from './uncrop';
 export * from './isBoxNearCropEdge';
 export * from '../masks/nonMaxSuppression';
 export * from './AmgOptions';
@@ -11,7 +9,6 @@ export * from './filterStability';
 export * from './lowResMaskBoxXyxy';
 export * from './cropFrame';
 export * from './CoverageSkipper';
-export * from '../masks/toRecords';
 export * from './generateMasksProgressive';
 export * from './generateMasks';
 export * from './generateEdgeMap';

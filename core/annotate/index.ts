@@ -1,8 +1,6 @@
 /** The annotation page's server side (stages 1 and 2 of SAM's data engine), shared by the CLI and Node-RED. */
 export * from './AnnotateHttpError';
-export * from './resolveInFolder';
 export * from './listImages';
-export * from './readJsonBody';
 export * from './AnnotationState';
 export * from './stateToCoco';
 export * from './Proposal';

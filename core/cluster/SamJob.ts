@@ -3,7 +3,7 @@ import type { ObjectProposal } from '../amg/generateProposals';
 import type { DetectOptions } from '../detect/Detection';
 import type { InstanceRecord, SegmentInstancesOptions } from '../detect/segmentInstances';
 import type { SamflowErrorCode } from '../errors';
-import type { AmgRecord } from '../masks/toRecords';
+import type { AmgRecord } from '../records';
 import type { DetectionBoxInput } from '../prompts/boxesToPrompts';
 import type { CompressedRle, SamPrompt } from '../types';
 

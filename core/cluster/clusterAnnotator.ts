@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { AmgOptions } from '../amg/AmgOptions';
 import type { ImageAnnotator } from '../amg/annotateFolder';
 import { SamflowError } from '../errors';
-import type { AmgRecord } from '../masks/toRecords';
+import type { AmgRecord } from '../records';
 import type { CompressedRle } from '../types';
 import type { SamCluster } from './connectSamCluster';
 import type { SamJobOptions } from './SamJob';

@@ -4,7 +4,7 @@ import { generateProposals } from '../amg/generateProposals';
 import type { CocoDetector } from '../detect/Detection';
 import { segmentInstances } from '../detect/segmentInstances';
 import { DEFAULT_MAX_PIXELS, decodeImage } from '../image/decodeImage';
-import { toRecords, type AmgRecord } from '../masks/toRecords';
+import { toRecords, type AmgRecord } from '../records';
 import { decodeMasks } from '../model/decodeMasks';
 import { encodeImage } from '../model/encodeImage';
 import type { SamModel } from '../model/SamModel';

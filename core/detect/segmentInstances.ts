@@ -1,9 +1,6 @@
 import { SamflowError } from '../errors';
-import { compressRle } from '../masks/compressRle';
 import { candidateToMask } from '../masks/lowResToMask';
-import { maskArea } from '../masks/maskArea';
-import { maskToBoxXywh } from '../masks/maskToBoxXywh';
-import { maskToRle } from '../masks/maskToRle';
+import { maskRecordFields } from '../records/maskRecordFields';
 import { decodeMasks } from '../model/decodeMasks';
 import type { SamModel } from '../model/SamModel';
 import { boxesToPrompts, detectionBoxXyxy, type BoxesToPromptsOptions, type DetectionBoxInput } from '../prompts/boxesToPrompts';
@@ -113,9 +110,7 @@ export async function segmentInstances(
       ...(prompt.meta?.class !== undefined ? { class: prompt.meta.class } : {}),
       ...(prompt.meta?.score !== undefined ? { score: prompt.meta.score } : {}),
       box: [x0, y0, x1 - x0, y1 - y0],
-      segmentation: compressRle(maskToRle(mask)),
-      area: maskArea(mask),
-      bbox: maskToBoxXywh(mask),
+      ...maskRecordFields(mask),
       predicted_iou: best.predictedIou,
     };
     out.push({ record, mask, candidate: best });

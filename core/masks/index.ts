@@ -20,3 +20,6 @@ export * from './labelComponents';
 export * from './removeSmallRegions';
 export * from './simplifyRing';
 export * from './maskToPolygons';
+export * from './boxXyxyToXywh';
+export * from './uncrop';
+export * from './candidateStability';

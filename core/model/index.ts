@@ -1,7 +1,5 @@
 export * from './SamModel';
 export * from './manifest';
-export * from './packageRoot';
-export * from './fileSha256';
 export * from './loadSamModel';
 export * from './encodeImage';
 export * from './decodeMasks';

@@ -1,4 +1,4 @@
-import type { DecoderFeeds, EmbeddedFrame, SamPrompt } from '../types';
+import type { EmbeddedFrame, SamPrompt } from '../types';
 
 /**
  * The value that flows from prompt sources (clicks, a grid, detector boxes, a tracker) into
@@ -8,9 +8,4 @@ import type { DecoderFeeds, EmbeddedFrame, SamPrompt } from '../types';
 export interface PromptBatch {
   readonly embedded: EmbeddedFrame;
   readonly prompts: readonly SamPrompt[];
-}
-
-/** A PromptBatch after the prompt encoder: `feeds[i]` is `prompts[i]` in the model's 1024 frame. */
-export interface EncodedPromptBatch extends PromptBatch {
-  readonly feeds: readonly DecoderFeeds[];
 }

@@ -44,7 +44,7 @@ export interface DecodeMasksOperatorOptions extends DecodeMasksOptions, Omit<Bac
  * `runDecoder` call starts after it, and a result in flight is discarded.
  */
 export function decodeMasks(model: SamModel, options: DecodeMasksOperatorOptions = {}): OperatorFunction<PromptBatch, MaskCandidate[]> {
-  const { multimask, bestOnly = false, ...bp } = options;
+  const { multimask, maxPointsPerPrompt, bestOnly = false, ...bp } = options;
   const onError = bp.onError ?? 'throw';
   const decodeBatch = (batch: PromptBatch): Observable<MaskCandidate[]> =>
     new Observable<MaskCandidate[]>((subscriber) => {
@@ -54,7 +54,7 @@ export function decodeMasks(model: SamModel, options: DecodeMasksOperatorOptions
         for (const prompt of batch.prompts) {
           if (cancelled) return;
           try {
-            const candidates = await decodeMasksFn(model, batch.embedded, prompt, { multimask });
+            const candidates = await decodeMasksFn(model, batch.embedded, prompt, { multimask, maxPointsPerPrompt });
             out.push(...(bestOnly ? candidates.slice(0, 1) : candidates));
           } catch (err) {
             if (onError === 'throw') throw err;

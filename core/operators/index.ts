@@ -1,6 +1,6 @@
 /** RxJS operators, one per file; exported as the namespace `operators` (see operators.ts). */
 export * as operators from './operators';
-export type { PromptBatch, EncodedPromptBatch } from './PromptBatch';
+export type { PromptBatch } from './PromptBatch';
 export type { DecodeImageOperatorOptions } from './decodeImage';
 export type { EncodeImageOperatorOptions } from './encodeImage';
 export type { DecodeMasksOperatorOptions } from './decodeMasks';

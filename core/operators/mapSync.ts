@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { reportSkipped, type ErrorPolicyOptions } from '../stream/SkippedItem';
-import { defaultIdOf } from '../stream/withBackpressure';
+import { defaultIdOf } from '../stream/defaultIdOf';
 
 /**
  * Shared body of the synchronous per-emission operators (filters, NMS, records): applies `fn` to

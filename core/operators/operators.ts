@@ -6,7 +6,6 @@
  */
 export { decodeImage } from './decodeImage';
 export { encodeImage } from './encodeImage';
-export { encodePrompts } from './encodePrompts';
 export { decodeMasks } from './decodeMasks';
 export { gridPrompts } from './gridPrompts';
 export { filterPredictedIou } from './filterPredictedIou';

@@ -1,26 +1,13 @@
-import { map, of, type OperatorFunction } from 'rxjs';
-import type { AmgRecord } from '../masks/toRecords';
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { AmgOptions } from '../amg/AmgOptions';
+import { generateMasks } from '../amg/generateMasks';
+import type { AmgRecord } from '../records';
 import type { SamModel } from '../model/SamModel';
 import { withBackpressure, type BackpressureOptions } from '../stream/withBackpressure';
 import type { EmbeddedFrame, Frame } from '../types';
-import { decodeMasks } from './decodeMasks';
-import { filterPredictedIou } from './filterPredictedIou';
-import { filterStability } from './filterStability';
-import { gridPrompts } from './gridPrompts';
-import { nonMaxSuppression } from './nonMaxSuppression';
-import { toRecords } from './toRecords';
 
-export interface SegmentEverythingOptions extends Omit<BackpressureOptions<EmbeddedFrame>, 'idOf' | 'stage'> {
-  /** SAM defaults: 32, 0.88, 0.95, 1.0, 0.7, 0, 'coco_rle'. */
-  readonly pointsPerSide?: number;
-  readonly predIouThresh?: number;
-  readonly stabilityScoreThresh?: number;
-  readonly stabilityScoreOffset?: number;
-  readonly boxNmsThresh?: number;
-  readonly minMaskRegionArea?: number;
-  readonly outputMode?: 'coco_rle' | 'uncompressed_rle' | 'binary_mask';
-  readonly polygons?: boolean;
-}
+/** SAM's AMG parameters (`generateMasks`' options: SAM defaults, crops, `skipCovered`) plus backpressure over frames. */
+export interface SegmentEverythingOptions extends AmgOptions, Omit<BackpressureOptions<EmbeddedFrame>, 'idOf' | 'stage'> {}
 
 /** All masks of one frame. */
 export interface FrameRecords {
@@ -29,8 +16,10 @@ export interface FrameRecords {
 }
 
 /**
- * SAM's automatic mask generator as one operator: grid prompts → decode → predicted-IoU filter →
- * stability filter → box NMS → SA-1B records, per embedded frame.
+ * SAM's automatic mask generator as one operator: `generateMasks` (grid prompts → decode →
+ * predicted-IoU filter → stability filter → box NMS, crops, `skipCovered`, as many decoder runs at
+ * once as the model has decoder workers) → SA-1B records, per embedded frame. The frame's
+ * embedding is used for the whole image; crop layers encode their crops.
  *
  * Like sending a surveyor to stake every point of a field and keeping only the plots that hold up.
  *
@@ -39,7 +28,8 @@ export interface FrameRecords {
  * output:   ------{a, records}-----------------{b, records}|   (each frame: pointsPerSide² decodes)
  * ```
  *
- * It is exactly this pipe, which you can rearrange yourself:
+ * Its records are exactly `generateMasks(model, embedded.frame, { ...options, embedded })`'s. The
+ * stages are operators too, to rearrange yourself:
  * `of(embedded).pipe(gridPrompts(), decodeMasks(model), filterPredictedIou(), filterStability(), nonMaxSuppression(), toRecords())`.
  *
  * ## Example
@@ -52,9 +42,8 @@ export interface FrameRecords {
  * ```
  *
  * @param model The model that made the embeddings.
- * @param options SAM's AMG parameters (camelCase, SAM defaults; no crop layers here — use the
- *   `generateMasks` function for `cropNLayers`), backpressure `policy` over frames (default 'all'),
- *   `stats`, `onError`, `errors`.
+ * @param options SAM's AMG parameters (camelCase, SAM defaults, as `generateMasks`: `cropNLayers`,
+ *   `skipCovered`, ...), backpressure `policy` over frames (default 'all'), `stats`, `onError`, `errors`.
  * @returns An operator from EmbeddedFrame to FrameRecords.
  *
  * Backpressure, errors and teardown: one frame at a time (a 32×32 grid is ~1024 decodes, about a
@@ -62,23 +51,22 @@ export interface FrameRecords {
  * with `onError: 'skip'`. Unsubscribing stops between two decodes: no `runDecoder` call after it.
  */
 export function segmentEverything(model: SamModel, options: SegmentEverythingOptions = {}): OperatorFunction<EmbeddedFrame, FrameRecords> {
-  const { pointsPerSide, predIouThresh, stabilityScoreThresh, stabilityScoreOffset, boxNmsThresh, minMaskRegionArea, outputMode, polygons, ...bp } = options;
-  const grid = gridPrompts({ pointsPerSide });
-  const iou = filterPredictedIou(predIouThresh);
-  const stable = filterStability({ stabilityScoreThresh, stabilityScoreOffset });
-  const nms = nonMaxSuppression(boxNmsThresh);
-  const records = toRecords({ outputMode, polygons, minMaskRegionArea, stabilityScoreOffset });
+  const { policy, stats, onError, errors, yieldBeforeNext, now, concurrency, ...amg } = options;
+  const bp = { policy, stats, onError, errors, yieldBeforeNext, now, concurrency };
   return withBackpressure(
     (embedded: EmbeddedFrame) =>
-      of(embedded).pipe(
-        grid,
-        decodeMasks(model),
-        iou,
-        stable,
-        nms,
-        records,
-        map((r): FrameRecords => ({ frame: embedded.frame, records: r })),
-      ),
+      new Observable<FrameRecords>((subscriber) => {
+        // unsubscribing aborts: generateMasks starts no decoder run after it
+        const abort = new AbortController();
+        generateMasks(model, embedded.frame, { ...amg, embedded, signal: abort.signal }).then(
+          (records) => {
+            subscriber.next({ frame: embedded.frame, records });
+            subscriber.complete();
+          },
+          (e: unknown) => subscriber.error(e),
+        );
+        return () => abort.abort();
+      }),
     { ...bp, stage: 'segmentEverything', idOf: (e) => e.frame.id },
   );
 }

@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
-import { toRecords as toRecordsFn, type AmgRecord, type ToRecordsOptions } from '../masks/toRecords';
+import { toRecords as toRecordsFn, type AmgRecord, type ToRecordsOptions } from '../records';
 import type { ErrorPolicyOptions } from '../stream/SkippedItem';
 import type { MaskCandidate } from '../types';
 import { mapSync } from './mapSync';

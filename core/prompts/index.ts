@@ -1,1 +1,2 @@
 export * from './encodePrompts';
+export * from './parsePrompts';

@@ -2,6 +2,9 @@ import { asyncScheduler, defer, Observable, type ObservableInput, type Observer,
 import { SamflowError } from '../errors';
 import { reportSkipped, type ErrorPolicyOptions } from './SkippedItem';
 import type { BackpressurePolicy, StageStats } from './StageStats';
+import { waitingLimit } from './waitingLimit';
+import { checkPolicy } from './checkPolicy';
+import { defaultIdOf } from './defaultIdOf';
 
 /** Where stats events go: a callback or any observer (for example a Subject). */
 export type StatsSink = ((stats: StageStats) => void) | Partial<Observer<StageStats>>;
@@ -29,28 +32,6 @@ export interface BackpressureOptions<T> extends ErrorPolicyOptions {
    * emitted as they finish, and the policy applies to items waiting while all slots are busy.
    */
   readonly concurrency?: number;
-}
-
-/** Checks a policy value and says what is allowed when it is wrong. */
-export function checkPolicy(policy: unknown, stage: string): BackpressurePolicy {
-  if (policy === 'latest' || policy === 'all') return policy;
-  if (typeof policy === 'object' && policy !== null && 'queue' in policy) {
-    const n = policy.queue;
-    if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return { queue: n };
-  }
-  throw new SamflowError('BAD_OPTION', `${stage}: option 'policy' must be 'latest', 'all' or { queue: n } with n a whole number ≥ 0, got ${JSON.stringify(policy)}`);
-}
-
-/** Default item id: `id` or `frame.id` when the item has one. */
-export function defaultIdOf(item: unknown): string | undefined {
-  if (typeof item === 'string') return item;
-  if (typeof item === 'object' && item !== null) {
-    const o = item as { id?: unknown; frame?: { id?: unknown }; frameId?: unknown };
-    if (typeof o.id === 'string') return o.id;
-    if (typeof o.frame?.id === 'string') return o.frame.id;
-    if (typeof o.frameId === 'string') return o.frameId;
-  }
-  return undefined;
 }
 
 /**
@@ -94,7 +75,7 @@ export function withBackpressure<T, R>(work: (item: T) => ObservableInput<R>, op
     throw new SamflowError('BAD_OPTION', `${stage}: option 'onError' must be 'throw' or 'skip', got ${JSON.stringify(onError)}`);
   }
   const now = options.now ?? (() => asyncScheduler.now());
-  const limit = policy === 'all' ? Infinity : policy === 'latest' ? 1 : policy.queue;
+  const limit = waitingLimit(policy);
   const concurrency = options.concurrency ?? 1;
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new SamflowError('BAD_OPTION', `${stage}: option 'concurrency' must be a whole number >= 1, got ${JSON.stringify(options.concurrency)}`);

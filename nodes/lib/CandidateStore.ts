@@ -1,4 +1,4 @@
-import type { MaskCandidate } from '../../core/types';
+import type { MaskCandidate } from '../../core';
 
 /** What `msg.candidates` holds: a handle per decoded mask, its low-res logits stay in sam-model. */
 export interface CandidateHandle {

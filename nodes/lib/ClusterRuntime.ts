@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { connectSamCluster, type SamCluster, type SamClusterOptions, type SamClusterStatus, type SamJob, type SamJobResult } from '../../core';
-import { SamflowError } from '../../core/errors';
+import { connectSamCluster, type SamCluster, type SamClusterOptions, type SamClusterStatus, type SamJob, type SamJobRecord, type SamJobResult, SamflowError } from '../../core';
 import { imageFromMessage } from './imageFromMessage';
 
 /** A user node's view of a sam-cluster config node's state. */
@@ -20,6 +19,7 @@ export class ClusterRuntime {
   private last: SamClusterStatus | undefined;
   private closed = false;
   private readonly poll: ReturnType<typeof setInterval>;
+  private jobs = 0;
 
   /** Messages a node sends to the cluster at once (the config's max in flight, default 8). */
   readonly concurrency: number;
@@ -69,6 +69,21 @@ export class ClusterRuntime {
 
   async submit(job: SamJob): Promise<SamJobResult> {
     return (await this.connect()).submit(job);
+  }
+
+  /**
+   * The image of a message (msg.payload, msg.frameId) as one job for the cluster: its records, or
+   * the job's error as a SamflowError (for done(err)). `nodeId` makes the job id unique.
+   */
+  async submitMessage(
+    nodeId: string,
+    msg: { readonly payload?: unknown; readonly frameId?: unknown },
+    job: Pick<SamJob, 'task' | 'prompts' | 'options'>,
+  ): Promise<readonly SamJobRecord[]> {
+    const { image, id } = await jobImageFromMessage(msg.payload, msg.frameId);
+    const r = await this.submit({ ...job, id: `${nodeId}:${++this.jobs}:${id}`, image, source: 'msg.payload' });
+    if (!r.ok) throw resultError(r);
+    return r.records;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
-import { SamflowError } from '../../core/errors';
-import type { CocoDetector } from '../../core';
+import { SamflowError, type CocoDetector } from '../../core';
+import { RunTracker } from '../../core/internal';
 import { detectorLoader } from './detectorLoader';
 
 /**
@@ -8,51 +8,42 @@ import { detectorLoader } from './detectorLoader';
  */
 export class DetectorHolder {
   private readonly loading: Promise<CocoDetector>;
-  private readonly inFlight = new Set<Promise<unknown>>();
-  private closing: Promise<void> | undefined;
+  private readonly runs = new RunTracker(() => new SamflowError('MODEL_RELEASED', 'the detector was closed by a redeploy; send the message again after the deploy.'));
 
   constructor(onState: (state: 'ready' | 'failed', detail: string) => void) {
     const started = Date.now();
     this.loading = detectorLoader.load();
     this.loading.then(
       (d) => {
-        if (!this.closing) onState('ready', `detector on ${d.backend} · ${Date.now() - started} ms`);
+        if (!this.runs.closed) onState('ready', `detector on ${d.backend} · ${Date.now() - started} ms`);
       },
       (err: unknown) => {
-        if (!this.closing) onState('failed', err instanceof Error ? err.message : String(err));
+        if (!this.runs.closed) onState('failed', err instanceof Error ? err.message : String(err));
       },
     );
   }
 
   run<T>(work: (detector: CocoDetector) => Promise<T>): Promise<T> {
-    if (this.closing) return Promise.reject(new SamflowError('MODEL_RELEASED', 'the detector was closed by a redeploy; send the message again after the deploy.'));
-    const job = this.loading.then(work, (err: unknown) => {
-      throw new SamflowError(
-        'MODEL_NOT_FOUND',
-        `the COCO detector could not be loaded (${err instanceof Error ? err.message : String(err)}); check that @vladmandic/human and @tensorflow/tfjs-backend-wasm are installed.`,
-        undefined,
-        { cause: err },
-      );
-    });
-    this.inFlight.add(job);
-    const forget = (): void => {
-      this.inFlight.delete(job);
-    };
-    job.then(forget, forget);
-    return job;
+    return this.runs.track(() =>
+      this.loading.then(work, (err: unknown) => {
+        throw new SamflowError(
+          'MODEL_NOT_FOUND',
+          `the COCO detector could not be loaded (${err instanceof Error ? err.message : String(err)}); check that @vladmandic/human and @tensorflow/tfjs-backend-wasm are installed.`,
+          undefined,
+          { cause: err },
+        );
+      }),
+    );
   }
 
+  /** Waits for the detections in flight, then releases the detector once. Idempotent. */
   close(): Promise<void> {
-    if (!this.closing) {
-      this.closing = (async () => {
-        await Promise.allSettled([...this.inFlight]);
-        try {
-          await (await this.loading).release(); // ends the detector's worker thread
-        } catch {
-          // nothing was loaded
-        }
-      })();
-    }
-    return this.closing;
+    return this.runs.close(async () => {
+      try {
+        await (await this.loading).release(); // ends the detector's worker thread
+      } catch {
+        // nothing was loaded
+      }
+    });
   }
 }

@@ -1,11 +1,22 @@
+import type { BackpressurePolicy } from '../../core';
+import { waitingLimit } from '../../core/internal';
+
 /**
- * How a node treats messages that arrive while it is busy (a camera sends 25 frames/s, the encoder
- * takes ~1 s each):
- * - `latest`: keep only the newest waiting message; older waiting ones are dropped (default),
- * - `queue`: keep up to `queueSize` waiting messages; when full, the oldest waiting one is dropped,
- * - `all`: keep every message (unbounded; only for finite inputs such as a folder of files).
+ * A node's drop policy from its config (the editor's select): how it treats messages that arrive
+ * while it is busy (a camera sends 25 frames/s, the encoder takes ~1 s each), as core's
+ * BackpressurePolicy:
+ * - 'latest': keep only the newest waiting message; older waiting ones are dropped (default),
+ * - 'queue': keep up to `queueSize` waiting messages; when full, the oldest waiting one is dropped,
+ * - 'all': keep every message (unbounded; only for finite inputs such as a folder of files).
  */
-export type DropPolicy = 'latest' | 'queue' | 'all';
+export function nodePolicy(option: unknown, queueSize = 4): BackpressurePolicy {
+  return option === 'all' ? 'all' : option === 'queue' ? { queue: queueSize } : 'latest';
+}
+
+/** The policy's name as the editor shows it: 'latest', 'queue' or 'all'. */
+export function policyName(policy: BackpressurePolicy): string {
+  return typeof policy === 'object' ? 'queue' : policy;
+}
 
 /** Why an item left the queue without being worked on: pushed out by a newer one, or the queue closed. */
 export type DropReason = 'dropped' | 'closed';
@@ -32,8 +43,7 @@ export class DropQueue<T> {
   private processedCount = 0;
 
   constructor(
-    private readonly policy: DropPolicy,
-    private readonly queueSize: number,
+    private readonly policy: BackpressurePolicy,
     private readonly work: (item: T) => Promise<void>,
     private readonly onDrop: (item: T, reason: DropReason) => void,
     private readonly onChange: (stats: DropQueueStats) => void = () => undefined,
@@ -41,8 +51,8 @@ export class DropQueue<T> {
     private readonly concurrency = 1,
   ) {
     if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`DropQueue: concurrency must be an integer >= 1, got ${concurrency}`);
-    if (policy === 'queue' && !(Number.isInteger(queueSize) && queueSize >= 1)) {
-      throw new RangeError(`DropQueue: queueSize must be an integer >= 1 for the 'queue' policy, got ${queueSize}`);
+    if (typeof policy === 'object' && !(Number.isInteger(policy.queue) && policy.queue >= 1)) {
+      throw new RangeError(`DropQueue: queue must be an integer >= 1 for the 'queue' policy, got ${policy.queue}`);
     }
   }
 
@@ -56,7 +66,7 @@ export class DropQueue<T> {
       return;
     }
     this.waiting.push(item);
-    const limit = this.policy === 'latest' ? 1 : this.policy === 'queue' ? this.queueSize : Infinity;
+    const limit = waitingLimit(this.policy);
     while (this.waiting.length > limit) {
       const old = this.waiting.shift();
       if (old !== undefined) this.drop(old, 'dropped');

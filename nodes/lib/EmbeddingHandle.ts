@@ -1,4 +1,4 @@
-import { SamflowError } from '../../core/errors';
+import { SamflowError } from '../../core';
 
 /**
  * What sam-encoder puts on `msg.embedding`: a small handle to the embedding cached in the

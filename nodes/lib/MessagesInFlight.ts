@@ -1,4 +1,4 @@
-import { SamflowError } from '../../core/errors';
+import { SamflowError } from '../../core';
 import type { Node, NodeDone, NodeMessage } from '../red';
 import { answerStoppedRequest } from './finishDropped';
 

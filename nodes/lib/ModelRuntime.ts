@@ -1,6 +1,5 @@
-import { SamflowError } from '../../core/errors';
-import type { SamModel } from '../../core/model/SamModel';
-import { EmbeddingCache } from '../../core/model/EmbeddingCache';
+import { EmbeddingCache, SamflowError, type Frame, type SamModel } from '../../core';
+import { RunTracker } from '../../core/internal';
 import { CandidateStore } from './CandidateStore';
 import { modelLoader, type ModelLoadOptions } from './modelLoader';
 
@@ -17,21 +16,43 @@ export interface ModelUser {
  * (redeploy, removal) waits for running inference and then releases the sessions exactly once.
  */
 export class ModelRuntime {
+  /** The runtimes of the sam-model config nodes deployed now (for nodes without a model, e.g. sam-render). */
+  private static readonly live = new Set<ModelRuntime>();
+
+  /**
+   * The decoded frame of the image `frameId` (msg.payload's id, see imageFromMessage) when the
+   * embedding handle on the message (`msg.embedding` as sam-encoder sets it) is of that image and a
+   * deployed sam-model still caches it, so a node need not decode msg.payload again.
+   */
+  static cachedFrame(handle: unknown, frameId: string): Frame | undefined {
+    if (typeof handle !== 'object' || handle === null) return undefined;
+    const h = handle as Record<string, unknown>;
+    if (typeof h.modelId !== 'string' || h.frameId !== frameId) return undefined;
+    const key = EmbeddingCache.keyOf(h.modelId, frameId);
+    for (const runtime of ModelRuntime.live) {
+      const frame = runtime.embeddings.get(key)?.frame;
+      if (frame && frame.width === h.width && frame.height === h.height) return frame;
+    }
+    return undefined;
+  }
+
   readonly embeddings: EmbeddingCache;
   /** Recent decoder candidates (low-res logits) by id, for mask_input refinement. */
   readonly candidates = new CandidateStore(64);
   private readonly users = new Set<ModelUser>();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly runs = new RunTracker(
+    () => new SamflowError('MODEL_RELEASED', 'sam-model: the model was closed by a redeploy; the message was not processed. Send it again after the deploy finishes.'),
+  );
   private readonly loading: Promise<SamModel>;
   private stateValue: ModelState = 'loading';
   private detail = '';
-  private closing: Promise<void> | undefined;
 
   constructor(
     readonly options: ModelLoadOptions,
     cacheSize: number,
   ) {
     this.embeddings = new EmbeddingCache({ maxEntries: cacheSize });
+    ModelRuntime.live.add(this);
     const started = Date.now();
     this.loading = modelLoader.load(options);
     this.loading.then(
@@ -63,48 +84,36 @@ export class ModelRuntime {
    * failed to load or the config node is closing (redeploy), so the caller can `done(err)`.
    */
   run<T>(work: (model: SamModel) => Promise<T>): Promise<T> {
-    if (this.closing) {
-      return Promise.reject(
-        new SamflowError('MODEL_RELEASED', 'sam-model: the model was closed by a redeploy; the message was not processed. Send it again after the deploy finishes.'),
-      );
-    }
-    const job = this.loading.then(
-      (model) => work(model),
-      (err: unknown) => {
-        throw new SamflowError(
-          'MODEL_NOT_FOUND',
-          `sam-model: the model could not be loaded (${err instanceof Error ? err.message : String(err)}). Fix the model id or paths in the sam-model config node and deploy again.`,
-          undefined,
-          { cause: err },
-        );
-      },
+    return this.runs.track(() =>
+      this.loading.then(
+        (model) => work(model),
+        (err: unknown) => {
+          throw new SamflowError(
+            'MODEL_NOT_FOUND',
+            `sam-model: the model could not be loaded (${err instanceof Error ? err.message : String(err)}). Fix the model id or paths in the sam-model config node and deploy again.`,
+            undefined,
+            { cause: err },
+          );
+        },
+      ),
     );
-    this.inFlight.add(job);
-    const forget = (): void => {
-      this.inFlight.delete(job);
-    };
-    job.then(forget, forget);
-    return job;
   }
 
   /** Waits for work in flight, releases the sessions once and drops the cache. Idempotent. */
   close(): Promise<void> {
-    if (!this.closing) {
-      this.closing = (async () => {
-        await Promise.allSettled([...this.inFlight]);
-        this.embeddings.clear();
-        this.candidates.clear();
-        try {
-          const model = await this.loading;
-          await model.release();
-        } catch {
-          // a model that failed to load holds no sessions
-        }
-        this.setState('closed', '');
-        this.users.clear();
-      })();
-    }
-    return this.closing;
+    ModelRuntime.live.delete(this);
+    return this.runs.close(async () => {
+      this.embeddings.clear();
+      this.candidates.clear();
+      try {
+        const model = await this.loading;
+        await model.release();
+      } catch {
+        // a model that failed to load holds no sessions
+      }
+      this.setState('closed', '');
+      this.users.clear();
+    });
   }
 
   private setState(state: ModelState, detail: string): void {

@@ -1,6 +1,4 @@
-import { decodeImage, EmbeddingCache } from '../../core';
-import type { SamModel } from '../../core/model/SamModel';
-import type { EmbeddedFrame } from '../../core/types';
+import { decodeImage, EmbeddingCache, type SamModel, type EmbeddedFrame } from '../../core';
 import type { NodeMessage } from '../red';
 import type { EmbeddingHandle } from './EmbeddingHandle';
 import { imageFromMessage } from './imageFromMessage';

@@ -1,6 +1,6 @@
-import { SamflowError } from '../../core/errors';
+import { SamflowError, type BackpressurePolicy } from '../../core';
 import type { NodeDone, NodeMessage } from '../red';
-import type { DropPolicy, DropQueue, DropReason } from './DropQueue';
+import { policyName, type DropQueue, type DropReason } from './DropQueue';
 
 function closedError(nodeType: string, waited: boolean): SamflowError {
   return new SamflowError(
@@ -33,7 +33,7 @@ export function answerStoppedRequest(msg: NodeMessage, error: Error): void {
  * - 'dropped' by the policy (a newer message arrived while busy): done(err) MESSAGE_DROPPED when
  *   `reportDropped` (the node option, default on), else done() silently (a camera at 25 frames/s).
  */
-export function finishDropped(nodeType: string, msg: NodeMessage, done: NodeDone, reason: DropReason, policy: DropPolicy, reportDropped: boolean): void {
+export function finishDropped(nodeType: string, msg: NodeMessage, done: NodeDone, reason: DropReason, policy: BackpressurePolicy, reportDropped: boolean): void {
   if (reason === 'closed') {
     const err = closedError(nodeType, true);
     answerStoppedRequest(msg, err);
@@ -42,7 +42,7 @@ export function finishDropped(nodeType: string, msg: NodeMessage, done: NodeDone
     done(
       new SamflowError(
         'MESSAGE_DROPPED',
-        `${nodeType}: message dropped by the '${policy}' policy: a newer one arrived while the node was busy. Choose 'process every message' to keep all, or untick "Report dropped messages" to drop silently (cameras).`,
+        `${nodeType}: message dropped by the '${policyName(policy)}' policy: a newer one arrived while the node was busy. Choose 'process every message' to keep all, or untick "Report dropped messages" to drop silently (cameras).`,
       ),
     );
   } else done();

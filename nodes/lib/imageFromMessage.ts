@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SamflowError } from '../../core/errors';
-import type { ImageInput, RawFrame } from '../../core/types';
+import { SamflowError, type ImageInput, type RawFrame } from '../../core';
 
 /** The image a message carries plus the id its embedding is cached under. */
 export interface MessageImage {

@@ -1,5 +1,4 @@
-import { SamflowError } from '../../core/errors';
-import type { MaskRecord } from '../../core/types';
+import { SamflowError, type MaskRecord } from '../../core';
 
 /** `msg.masks` checked for the fields the filter nodes read (predicted_iou, stability_score, bbox). */
 export function masksFromMessage(value: unknown, nodeType: string): MaskRecord[] {

@@ -1,5 +1,4 @@
-import { loadSamModel } from '../../core';
-import type { SamModel } from '../../core/model/SamModel';
+import { loadSamModel, type SamModel } from '../../core';
 
 /** What the sam-model config node passes to the loader (the options of `loadSamModel`). */
 export interface ModelLoadOptions {

@@ -1,4 +1,4 @@
-import { SamflowError } from '../../core/errors';
+import { SamflowError } from '../../core';
 import type { Node, NodeAPI, NodeStatus } from '../red';
 import type { ModelRuntime, ModelState } from './ModelRuntime';
 

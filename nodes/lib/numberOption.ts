@@ -1,4 +1,4 @@
-import { SamflowError } from '../../core/errors';
+import { SamflowError } from '../../core';
 
 /**
  * A numeric node property (the editor stores numbers as strings): `fallback` when empty, else a

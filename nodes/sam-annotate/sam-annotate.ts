@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { AnnotationSession, createAnnotationHandler, defaultProposalProviders, type AcceptedObjectEvent, type AnnotateRequest, type AnnotationHandler } from '../../core/annotate';
-import { SamflowError } from '../../core/errors';
-import type { SamModel } from '../../core/model/SamModel';
+import { AnnotationSession, createAnnotationHandler, defaultProposalProviders, type AcceptedObjectEvent, type AnnotationHandler, SamflowError, type SamModel } from '../../core';
+import type { AnnotateRequest } from '../../core/internal';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import type { ModelRuntime } from '../lib/ModelRuntime';
 import { attachModel, noModelError } from '../lib/modelUser';

@@ -1,5 +1,4 @@
-import { boxesToPrompts, type BoxesToPromptsOptions, type DetectionBoxInput, type PointHints } from '../../core';
-import { SamflowError } from '../../core/errors';
+import { boxesToPrompts, type BoxesToPromptsOptions, type DetectionBoxInput, type PointHints, SamflowError } from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { asError } from '../lib/asError';

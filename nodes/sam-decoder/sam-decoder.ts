@@ -1,12 +1,9 @@
-import { decodeMasks, EmbeddingCache, toRecords } from '../../core';
-import { SamflowError } from '../../core/errors';
-import type { MaskCandidate, SamPrompt } from '../../core/types';
+import { decodeMasks, EmbeddingCache, parsePrompt, promptList, toRecords, SamflowError, type MaskCandidate, type SamPrompt } from '../../core';
 import type { CandidateHandle } from '../lib/CandidateStore';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { parsePrompt, promptList } from '../lib/promptsFromInput';
 import { MessagesInFlight } from '../lib/MessagesInFlight';
 
 interface SamDecoderDef extends NodeDef {

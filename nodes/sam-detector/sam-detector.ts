@@ -1,26 +1,17 @@
 import { decodeImage, type DetectOptions } from '../../core';
-import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import type { Node, NodeAPI, NodeDef } from '../red';
 import { DetectorHolder } from '../lib/DetectorHolder';
-import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
-import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
+import type { DropQueueStats } from '../lib/DropQueue';
+import { queuedInput, type QueuedNodeDef } from '../lib/queuedInput';
 import { imageFromMessage } from '../lib/imageFromMessage';
-import { asError, errorText } from '../lib/asError';
+import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
 
-interface SamDetectorDef extends NodeDef {
-  /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
-  readonly reportDropped?: boolean | string;
+interface SamDetectorDef extends NodeDef, QueuedNodeDef {
   /** Comma-separated COCO class names; empty = all 80. */
   readonly classes?: string;
   readonly minScore?: string | number;
   readonly maxDetections?: string | number;
-  readonly policy?: DropPolicy;
-}
-
-interface Pending {
-  readonly msg: NodeMessage;
-  readonly send: NodeSend;
-  readonly done: NodeDone;
 }
 
 /**
@@ -61,35 +52,21 @@ export = function register(RED: NodeAPI): void {
       if (s.dropped) parts.push(`dropped ${s.dropped}`);
       node.status({ fill: s.dropped ? 'yellow' : 'green', shape: s.busy ? 'ring' : 'dot', text: parts.join(' · ') });
     };
-    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
-    const reportDropped = reportDroppedOption(def.reportDropped);
-    const queue = new DropQueue<Pending>(
-      policy,
-      4,
-      async ({ msg, send, done }) => {
-        try {
-          if (configError) throw configError;
-          const { input, frameId } = imageFromMessage(msg.payload, msg.frameId);
-          const started = Date.now();
-          const frame = await decodeImage(input, { id: frameId });
-          const detections = await holder.run((d) => d.detect(frame, opts));
-          lastMs = Date.now() - started;
-          lastCount = detections.length;
-          msg.detections = detections;
-          send(msg);
-          done();
-        } catch (err) {
-          node.status({ fill: 'red', shape: 'ring', text: errorText(err) });
-          done(asError(err));
-        }
+    queuedInput(node, def, {
+      nodeType: 'sam-detector',
+      configError,
+      work: async (msg) => {
+        const { input, frameId } = imageFromMessage(msg.payload, msg.frameId);
+        const started = Date.now();
+        const frame = await decodeImage(input, { id: frameId });
+        const detections = await holder.run((d) => d.detect(frame, opts));
+        lastMs = Date.now() - started;
+        lastCount = detections.length;
+        msg.detections = detections;
+        return msg;
       },
-      ({ msg, done }, reason) => finishDropped('sam-detector', msg, done, reason, policy, reportDropped),
-      show,
-    );
-    node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
-    node.on('close', (_removed, done) => {
-      closeDropQueue('sam-detector', queue);
-      holder.close().then(done, done);
+      onChange: show,
+      onClose: () => holder.close(),
     });
   }
   RED.nodes.registerType('sam-detector', SamDetectorNode);

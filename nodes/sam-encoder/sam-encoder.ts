@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
-import { DropQueue, type DropPolicy, type DropQueueStats } from '../lib/DropQueue';
+import { DropQueue, nodePolicy, type DropQueueStats } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 
@@ -9,7 +9,8 @@ interface SamEncoderDef extends NodeDef {
   /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
   readonly reportDropped?: boolean | string;
   readonly model?: string;
-  readonly policy?: DropPolicy;
+  /** 'latest' (default), 'queue' (4 waiting) or 'all'. */
+  readonly policy?: string;
   readonly queueSize?: string | number;
 }
 
@@ -36,9 +37,9 @@ export = function register(RED: NodeAPI): void {
   function SamEncoderNode(this: Node, def: SamEncoderDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
-    const reportDropped = reportDroppedOption(def.reportDropped);
     const queueSize = Math.max(1, Math.floor(Number(def.queueSize) || 4));
+    const policy = nodePolicy(def.policy, queueSize);
+    const reportDropped = reportDroppedOption(def.reportDropped);
     let lastMs: number | undefined;
     let failed = false;
     let ready = false;
@@ -53,7 +54,6 @@ export = function register(RED: NodeAPI): void {
 
     const queue = new DropQueue<Pending>(
       policy,
-      queueSize,
       async ({ msg, send, done }) => {
         if (!runtime) {
           done(noModelError('sam-encoder'));

@@ -1,17 +1,13 @@
 import { generateMasks, type GenerateMasksOptions } from '../../core';
-import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
-import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
-import { DropQueue, type DropPolicy } from '../lib/DropQueue';
+import type { Node, NodeAPI, NodeDef } from '../red';
+import { queuedInput, type QueuedNodeDef } from '../lib/queuedInput';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { asError, errorText } from '../lib/asError';
+import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
 import { attachCluster } from '../lib/clusterUser';
-import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
 
-interface SamEverythingDef extends NodeDef {
-  /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
-  readonly reportDropped?: boolean | string;
+interface SamEverythingDef extends NodeDef, QueuedNodeDef {
   readonly model?: string;
   /** A sam-cluster config node: when set, images go to the cluster's workers instead of `model`. */
   readonly cluster?: string;
@@ -22,13 +18,6 @@ interface SamEverythingDef extends NodeDef {
   readonly minMaskRegionArea?: string | number;
   readonly cropNLayers?: string | number;
   readonly skipCovered?: boolean;
-  readonly policy?: DropPolicy;
-}
-
-interface Pending {
-  readonly msg: NodeMessage;
-  readonly send: NodeSend;
-  readonly done: NodeDone;
 }
 
 function optionsOf(def: SamEverythingDef): GenerateMasksOptions {
@@ -62,62 +51,38 @@ export = function register(RED: NodeAPI): void {
     }
     const cluster = attachCluster(RED, node, def.cluster);
     const runtime = cluster ? undefined : attachModel(RED, node, def.model);
-    let jobs = 0;
     const abort = new AbortController();
-    let dropped = 0;
-    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
-    const reportDropped = reportDroppedOption(def.reportDropped);
-    const queue = new DropQueue<Pending>(
-      policy,
-      4,
-      async ({ msg, send, done }) => {
-        try {
-          if (configError) throw configError;
-          if (cluster) {
-            const { image, id } = await jobImageFromMessage(msg.payload, msg.frameId);
-            const r = await cluster.submit({ id: `${node.id}:${++jobs}:${id}`, task: 'everything', options: opts, image, source: 'msg.payload' });
-            if (!r.ok) throw resultError(r);
-            msg.masks = r.records;
-            send(msg);
-            done();
-            return;
-          }
-          if (!runtime) throw noModelError('sam everything');
-          const started = Date.now();
-          const records = await runtime.run(async (model) => {
-            const embedded = await embedMessage(runtime, model, msg);
-            return generateMasks(model, embedded.frame, {
-              ...opts,
-              embedded,
-              signal: abort.signal,
-              onProgress: (p) => node.status({ fill: 'blue', shape: 'ring', text: `${p.done}/${p.total} points · ${p.decoded} decodes${dropped ? ` · dropped ${dropped}` : ''}` }),
-            });
-          });
-          msg.masks = records;
-          node.status({
-            fill: 'green',
-            shape: 'dot',
-            text: `${records.length} mask(s) · ${((Date.now() - started) / 1000).toFixed(1)} s${dropped ? ` · dropped ${dropped}` : ''}`,
-          });
-          send(msg);
-          done();
-        } catch (err) {
-          node.status({ fill: 'red', shape: 'ring', text: errorText(err) });
-          done(asError(err));
+    const queue = queuedInput(node, def, {
+      nodeType: 'sam-everything',
+      configError,
+      concurrency: cluster?.concurrency ?? 1,
+      work: async (msg) => {
+        if (cluster) {
+          msg.masks = await cluster.submitMessage(node.id, msg, { task: 'everything', options: opts });
+          return msg;
         }
+        if (!runtime) throw noModelError('sam everything');
+        const started = Date.now();
+        const dropped = (): number => queue.dropped;
+        const records = await runtime.run(async (model) => {
+          const embedded = await embedMessage(runtime, model, msg);
+          return generateMasks(model, embedded.frame, {
+            ...opts,
+            embedded,
+            signal: abort.signal,
+            onProgress: (p) =>
+              node.status({ fill: 'blue', shape: 'ring', text: `${p.done}/${p.total} points · ${p.decoded} decodes${dropped() ? ` · dropped ${dropped()}` : ''}` }),
+          });
+        });
+        msg.masks = records;
+        node.status({
+          fill: 'green',
+          shape: 'dot',
+          text: `${records.length} mask(s) · ${((Date.now() - started) / 1000).toFixed(1)} s${dropped() ? ` · dropped ${dropped()}` : ''}`,
+        });
+        return msg;
       },
-      ({ msg, done }, reason) => {
-        if (reason === 'dropped') dropped++;
-        finishDropped('sam-everything', msg, done, reason, policy, reportDropped);
-      },
-      undefined,
-      cluster?.concurrency ?? 1,
-    );
-    node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
-    node.on('close', (_removed, done) => {
-      closeDropQueue('sam-everything', queue);
-      abort.abort(new Error('sam everything: stopped by a redeploy'));
-      done();
+      onClose: () => abort.abort(new Error('sam everything: stopped by a redeploy')),
     });
   }
   RED.nodes.registerType('sam-everything', SamEverythingNode);

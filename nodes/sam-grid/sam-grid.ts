@@ -1,9 +1,8 @@
-import { buildPointGrid } from '../../core';
+import { buildPointGrid, type ParsedPrompt } from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { readEmbeddingHandle } from '../lib/EmbeddingHandle';
 import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
-import type { MessagePrompt } from '../lib/promptsFromInput';
 
 interface SamGridDef extends NodeDef {
   readonly pointsPerSide?: string | number;
@@ -30,7 +29,7 @@ export = function register(RED: NodeAPI): void {
       try {
         if (configError) throw configError;
         const { width, height } = readEmbeddingHandle(msg.embedding, 'sam-grid');
-        const prompts: MessagePrompt[] = buildPointGrid(pointsPerSide).map(([gx, gy], i) => ({
+        const prompts: ParsedPrompt[] = buildPointGrid(pointsPerSide).map(([gx, gy], i) => ({
           points: [{ x: gx * width, y: gy * height, label: 1 }],
           meta: { gridIndex: i },
         }));

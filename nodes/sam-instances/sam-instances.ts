@@ -1,19 +1,14 @@
-import { segmentInstances, type SegmentInstancesOptions } from '../../core';
-import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
+import { segmentInstances, type SegmentInstancesOptions, type Detection, type InstanceRecord } from '../../core';
+import type { Node, NodeAPI, NodeDef } from '../red';
 import { DetectorHolder } from '../lib/DetectorHolder';
-import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
-import { DropQueue, type DropPolicy } from '../lib/DropQueue';
+import { queuedInput, type QueuedNodeDef } from '../lib/queuedInput';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { asError, errorText } from '../lib/asError';
+import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
 import { attachCluster } from '../lib/clusterUser';
-import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
-import type { Detection, InstanceRecord } from '../../core';
 
-interface SamInstancesDef extends NodeDef {
-  /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
-  readonly reportDropped?: boolean | string;
+interface SamInstancesDef extends NodeDef, QueuedNodeDef {
   readonly model?: string;
   /** A sam-cluster config node: when set, detection and masks run on the cluster's workers. */
   readonly cluster?: string;
@@ -22,13 +17,6 @@ interface SamInstancesDef extends NodeDef {
   readonly minScore?: string | number;
   readonly maxInstances?: string | number;
   readonly expand?: string | number;
-  readonly policy?: DropPolicy;
-}
-
-interface Pending {
-  readonly msg: NodeMessage;
-  readonly send: NodeSend;
-  readonly done: NodeDone;
 }
 
 /**
@@ -58,64 +46,37 @@ export = function register(RED: NodeAPI): void {
     }
     const cluster = attachCluster(RED, node, def.cluster);
     const runtime = cluster ? undefined : attachModel(RED, node, def.model);
-    let jobs = 0;
     const detector = new DetectorHolder((state, detail) => {
       if (state === 'failed') node.status({ fill: 'red', shape: 'ring', text: `detector failed: ${detail.slice(0, 50)}` });
     });
-    let dropped = 0;
-    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
-    const reportDropped = reportDroppedOption(def.reportDropped);
-    const queue = new DropQueue<Pending>(
-      policy,
-      4,
-      async ({ msg, send, done }) => {
-        try {
-          if (configError) throw configError;
-          if (cluster) {
-            const { image, id } = await jobImageFromMessage(msg.payload, msg.frameId);
-            const r = await cluster.submit({
-              id: `${node.id}:${++jobs}:${id}`,
-              task: 'instances',
-              options: { ...opts, detect: { minScore, ...(classes.length ? { classes } : {}) } },
-              image,
-              source: 'msg.payload',
-            });
-            if (!r.ok) throw resultError(r);
-            const records = r.records as InstanceRecord[];
-            msg.detections = records.map((rec): Detection => ({ bbox: rec.box, class: rec.class ?? 'object', score: rec.score ?? 0 }));
-            msg.masks = records;
-            send(msg);
-            done();
-            return;
-          }
-          if (!runtime) throw noModelError('instance masks');
-          const started = Date.now();
-          const { instances, detections } = await runtime.run(async (model) => {
-            const embedded = await embedMessage(runtime, model, msg);
-            const found = await detector.run((d) => d.detect(embedded.frame, { minScore, ...(classes.length ? { classes } : {}) }));
-            return { instances: await segmentInstances(model, embedded, found, opts), detections: found };
-          });
-          msg.detections = detections;
-          msg.masks = instances.map((i) => i.record);
-          node.status({ fill: 'green', shape: 'dot', text: `${instances.length} instance(s) · ${Date.now() - started} ms${dropped ? ` · dropped ${dropped}` : ''}` });
-          send(msg);
-          done();
-        } catch (err) {
-          node.status({ fill: 'red', shape: 'ring', text: errorText(err) });
-          done(asError(err));
+    const queue = queuedInput(node, def, {
+      nodeType: 'sam-instances',
+      configError,
+      concurrency: cluster?.concurrency ?? 1,
+      work: async (msg) => {
+        if (cluster) {
+          const records = (await cluster.submitMessage(node.id, msg, {
+            task: 'instances',
+            options: { ...opts, detect: { minScore, ...(classes.length ? { classes } : {}) } },
+          })) as InstanceRecord[];
+          msg.detections = records.map((rec): Detection => ({ bbox: rec.box, class: rec.class ?? 'object', score: rec.score ?? 0 }));
+          msg.masks = records;
+          return msg;
         }
+        if (!runtime) throw noModelError('instance masks');
+        const started = Date.now();
+        const { instances, detections } = await runtime.run(async (model) => {
+          const embedded = await embedMessage(runtime, model, msg);
+          const found = await detector.run((d) => d.detect(embedded.frame, { minScore, ...(classes.length ? { classes } : {}) }));
+          return { instances: await segmentInstances(model, embedded, found, opts), detections: found };
+        });
+        msg.detections = detections;
+        msg.masks = instances.map((i) => i.record);
+        const dropped = queue.dropped;
+        node.status({ fill: 'green', shape: 'dot', text: `${instances.length} instance(s) · ${Date.now() - started} ms${dropped ? ` · dropped ${dropped}` : ''}` });
+        return msg;
       },
-      ({ msg, done }, reason) => {
-        if (reason === 'dropped') dropped++;
-        finishDropped('sam-instances', msg, done, reason, policy, reportDropped);
-      },
-      undefined,
-      cluster?.concurrency ?? 1,
-    );
-    node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
-    node.on('close', (_removed, done) => {
-      closeDropQueue('sam-instances', queue);
-      detector.close().then(done, done);
+      onClose: () => detector.close(),
     });
   }
   RED.nodes.registerType('sam-instances', SamInstancesNode);

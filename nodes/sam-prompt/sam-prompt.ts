@@ -1,7 +1,6 @@
-import { SamflowError } from '../../core/errors';
+import { SamflowError, parsePrompts, type ParsedPrompt, type PromptSources } from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError } from '../lib/asError';
-import { promptsFromInput, type MessagePrompt, type PromptSources } from '../lib/promptsFromInput';
 
 interface SamPromptDef extends NodeDef {
   /** 'msg': read msg.prompts / msg.points / msg.box / msg.boxes; 'config': the node's own fields. */
@@ -57,13 +56,13 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const fromConfig = def.source === 'config';
     const multimask = def.multimask === 'true' ? true : def.multimask === 'false' ? false : undefined;
-    let configured: MessagePrompt[] | undefined;
+    let configured: ParsedPrompt[] | undefined;
     let configError: Error | undefined;
     if (fromConfig) {
       try {
         const points = parseJsonField(def.points, 'points');
         const box = parseJsonField(def.box, 'box');
-        configured = promptsFromInput({ points, box }, 'config');
+        configured = parsePrompts({ points, box }, 'config');
         node.status({ fill: 'grey', shape: 'dot', text: `${configured.length} prompt(s) from config` });
       } catch (err) {
         configError = asError(err);
@@ -74,7 +73,7 @@ export = function register(RED: NodeAPI): void {
       try {
         if (configError) throw configError;
         const src: PromptSources = { prompts: msg.prompts, points: msg.points, box: msg.box, boxes: msg.boxes };
-        let prompts = configured ?? promptsFromInput(src, 'msg');
+        let prompts = configured ?? parsePrompts(src, 'msg');
         if (multimask !== undefined) prompts = prompts.map((p) => ({ ...p, multimask }));
         const maskRef = refineRef(msg.maskRef, def.refine === true ? msg.candidates : undefined);
         if (maskRef) prompts = prompts.map((p) => ({ ...p, maskRef }));

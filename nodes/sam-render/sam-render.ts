@@ -1,11 +1,22 @@
-import { decodeImage, previewImage, renderOverlay, rleToMask } from '../../core';
-import { SamflowError } from '../../core/errors';
-import type { BinaryMask, BoxXyxy, CompressedRle, PointPrompt, UncompressedRle } from '../../core/types';
+import {
+  decodeImage,
+  parsePrompt,
+  previewImage,
+  promptList,
+  renderOverlay,
+  rleToMask,
+  SamflowError,
+  type BinaryMask,
+  type BoxXyxy,
+  type CompressedRle,
+  type PointPrompt,
+  type UncompressedRle,
+} from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { asError, errorText } from '../lib/asError';
 import { imageFromMessage } from '../lib/imageFromMessage';
-import { parsePrompt, promptList } from '../lib/promptsFromInput';
 import { MessagesInFlight } from '../lib/MessagesInFlight';
+import { ModelRuntime } from '../lib/ModelRuntime';
 
 interface SamRenderDef extends NodeDef {
   readonly alpha?: string | number;
@@ -108,7 +119,8 @@ export = function register(RED: NodeAPI): void {
       void (async () => {
         const masks = masksOf(msg.masks);
         const { input, frameId } = imageFromMessage(msg.payload, msg.frameId);
-        const frame = await decodeImage(input, { id: frameId });
+        // the frame sam-encoder decoded is still in the sam-model's cache: no second decode
+        const frame = ModelRuntime.cachedFrame(msg.embedding, frameId) ?? (await decodeImage(input, { id: frameId }));
         const points: PointPrompt[] = [];
         const boxes: BoxXyxy[] = [];
         if (showPrompts && Array.isArray(msg.prompts)) {

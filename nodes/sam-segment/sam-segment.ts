@@ -1,14 +1,10 @@
-import { segmentPrompts, type AmgRecord, type SamJobPrompt } from '../../core';
-import { SamflowError } from '../../core/errors';
-import type { CompressedRle } from '../../core/types';
+import { parsePrompt, segmentPrompts, type AmgRecord, type SamJobPrompt, SamflowError, type CompressedRle } from '../../core';
 import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
-import { DropQueue, type DropPolicy } from '../lib/DropQueue';
+import { DropQueue, nodePolicy } from '../lib/DropQueue';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
 import { attachCluster } from '../lib/clusterUser';
-import { jobImageFromMessage, resultError } from '../lib/ClusterRuntime';
 import { asError, errorText } from '../lib/asError';
-import { parsePrompt } from '../lib/promptsFromInput';
 
 interface SamSegmentDef extends NodeDef {
   readonly model?: string;
@@ -16,7 +12,8 @@ interface SamSegmentDef extends NodeDef {
   readonly cluster?: string;
   /** 'best': one mask per prompt; 'all': every mask the decoder returns. */
   readonly keep?: 'best' | 'all';
-  readonly policy?: DropPolicy;
+  /** 'latest' (default), 'queue' (4 waiting) or 'all'. */
+  readonly policy?: string;
 }
 
 interface Pending {
@@ -58,10 +55,8 @@ export = function register(RED: NodeAPI): void {
     const keepAll = def.keep === 'all';
     const cluster = attachCluster(RED, node, def.cluster);
     const runtime = cluster ? undefined : attachModel(RED, node, def.model);
-    let jobs = 0;
     const queue = new DropQueue<Pending>(
-      def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest',
-      4,
+      nodePolicy(def.policy),
       async ({ msg, send, done }) => {
         try {
           const raw = msg.prompts;
@@ -76,10 +71,7 @@ export = function register(RED: NodeAPI): void {
           });
           let records: AmgRecord<CompressedRle>[];
           if (cluster) {
-            const { image, id } = await jobImageFromMessage(msg.payload, msg.frameId);
-            const r = await cluster.submit({ id: `${node.id}:${++jobs}:${id}`, task: 'segment', prompts, image, source: 'msg.payload' });
-            if (!r.ok) throw resultError(r);
-            records = r.records as AmgRecord<CompressedRle>[];
+            records = (await cluster.submitMessage(node.id, msg, { task: 'segment', prompts })) as AmgRecord<CompressedRle>[];
           } else {
             if (!runtime) throw noModelError('sam segment');
             records = await runtime.run(async (model) => segmentPrompts(model, await embedMessage(runtime, model, msg), prompts));

@@ -1,6 +1,4 @@
-import { decodeImage, rankMasksByText, rleToMask, type ClipModel } from '../../core';
-import { SamflowError } from '../../core/errors';
-import type { CompressedRle, MaskRecord, UncompressedRle } from '../../core/types';
+import { decodeImage, rankMasksByText, rleToMask, type ClipModel, SamflowError, type CompressedRle, type MaskRecord, type UncompressedRle } from '../../core';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { clipLoader } from '../lib/clipLoader';
 import { imageFromMessage } from '../lib/imageFromMessage';

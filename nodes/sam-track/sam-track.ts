@@ -1,31 +1,31 @@
 import { Subject, type Subscription } from 'rxjs';
-import { toRecords, trackMasks, type TrackedFrame, type TrackedObjectInit, type TrackPromptMode } from '../../core';
-import { SamflowError } from '../../core/errors';
-import type { SamModel } from '../../core/model/SamModel';
-import type { EmbeddedFrame, MaskRecord } from '../../core/types';
-import type { Node, NodeAPI, NodeDef, NodeDone, NodeMessage, NodeSend } from '../red';
-import { closeDropQueue, finishDropped, reportDroppedOption } from '../lib/finishDropped';
-import { DropQueue, type DropPolicy } from '../lib/DropQueue';
+import {
+  parseBox,
+  parsePoints,
+  parsePrompt,
+  promptList,
+  toRecords,
+  trackMasks,
+  type TrackedFrame,
+  type TrackedObjectInit,
+  type TrackPromptMode,
+  SamflowError,
+  type SamModel,
+  type EmbeddedFrame,
+  type MaskRecord,
+} from '../../core';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+import { queuedInput, type QueuedNodeDef } from '../lib/queuedInput';
 import { embedMessage } from '../lib/embedMessage';
 import { attachModel, noModelError } from '../lib/modelUser';
-import { asError, errorText } from '../lib/asError';
+import { asError } from '../lib/asError';
 import { numberOption } from '../lib/numberOption';
-import { parseBox, parsePoints, parsePrompt, promptList } from '../lib/promptsFromInput';
 
-interface SamTrackDef extends NodeDef {
-  /** Report messages dropped by the policy to Catch (done(err) MESSAGE_DROPPED). Default true. */
-  readonly reportDropped?: boolean | string;
+interface SamTrackDef extends NodeDef, QueuedNodeDef {
   readonly model?: string;
   readonly promptMode?: TrackPromptMode;
   readonly boxMargin?: string | number;
   readonly minPredictedIou?: string | number;
-  readonly policy?: DropPolicy;
-}
-
-interface Pending {
-  readonly msg: NodeMessage;
-  readonly send: NodeSend;
-  readonly done: NodeDone;
 }
 
 const PROMPT_MODES: readonly TrackPromptMode[] = ['box', 'box+point', 'box+mask', 'box+mask+point'];
@@ -79,7 +79,6 @@ export = function register(RED: NodeAPI): void {
     let frames: Subject<EmbeddedFrame> | undefined;
     let subscription: Subscription | undefined;
     let waiting: { resolve: (t: TrackedFrame) => void; reject: (e: Error) => void } | undefined;
-    let dropped = 0;
 
     function restart(model: SamModel, objects: TrackedObjectInit[]): void {
       subscription?.unsubscribe();
@@ -114,63 +113,44 @@ export = function register(RED: NodeAPI): void {
       });
     }
 
-    const policy: DropPolicy = def.policy === 'queue' || def.policy === 'all' ? def.policy : 'latest';
-
-    const reportDropped = reportDroppedOption(def.reportDropped);
-
-    const queue = new DropQueue<Pending>(
-      policy,
-      4,
-      async ({ msg, send, done }) => {
-        try {
-          if (configError) throw configError;
-          if (!runtime) throw noModelError('sam-track');
-          const objects = objectsOf(msg);
-          const started = Date.now();
-          const tracked = await runtime.run(async (model) => {
-            const embedded = await embedMessage(runtime, model, msg);
-            if (objects) restart(model, objects);
-            if (!frames) {
-              throw new SamflowError(
-                'BAD_PROMPT',
-                'sam-track: no objects to follow yet. Send msg.objects = [{id, box: [x0, y0, x1, y1]}] (or msg.prompts) with the first frame.',
-                'msg.objects',
-              );
-            }
-            return track(embedded);
-          });
-          const masks: MaskRecord[] = [];
-          for (const o of tracked.objects) {
-            if (o.state !== 'tracked' || !o.candidate) continue;
-            const [record] = toRecords([o.candidate]);
-            if (record) masks.push({ ...record, meta: { ...record.meta, objectId: o.objectId } });
+    const queue = queuedInput(node, def, {
+      nodeType: 'sam-track',
+      configError,
+      work: async (msg) => {
+        if (!runtime) throw noModelError('sam-track');
+        const objects = objectsOf(msg);
+        const started = Date.now();
+        const tracked = await runtime.run(async (model) => {
+          const embedded = await embedMessage(runtime, model, msg);
+          if (objects) restart(model, objects);
+          if (!frames) {
+            throw new SamflowError(
+              'BAD_PROMPT',
+              'sam-track: no objects to follow yet. Send msg.objects = [{id, box: [x0, y0, x1, y1]}] (or msg.prompts) with the first frame.',
+              'msg.objects',
+            );
           }
-          msg.masks = masks;
-          msg.objects = tracked.objects.map((o) => ({ objectId: o.objectId, state: o.state, box: o.box, area: o.area, predictedIou: o.predictedIou, framesLost: o.framesLost }));
-          msg.events = tracked.events;
-          const lost = tracked.objects.filter((o) => o.state === 'lost').length;
-          node.status({
-            fill: lost ? 'yellow' : 'green',
-            shape: 'dot',
-            text: `${masks.length} tracked${lost ? ` · ${lost} lost` : ''} · ${Date.now() - started} ms${dropped ? ` · dropped ${dropped}` : ''}`,
-          });
-          send(msg);
-          done();
-        } catch (err) {
-          node.status({ fill: 'red', shape: 'ring', text: errorText(err) });
-          done(asError(err));
+          return track(embedded);
+        });
+        const masks: MaskRecord[] = [];
+        for (const o of tracked.objects) {
+          if (o.state !== 'tracked' || !o.candidate) continue;
+          const [record] = toRecords([o.candidate]);
+          if (record) masks.push({ ...record, meta: { ...record.meta, objectId: o.objectId } });
         }
+        msg.masks = masks;
+        msg.objects = tracked.objects.map((o) => ({ objectId: o.objectId, state: o.state, box: o.box, area: o.area, predictedIou: o.predictedIou, framesLost: o.framesLost }));
+        msg.events = tracked.events;
+        const lost = tracked.objects.filter((o) => o.state === 'lost').length;
+        const dropped = queue.dropped;
+        node.status({
+          fill: lost ? 'yellow' : 'green',
+          shape: 'dot',
+          text: `${masks.length} tracked${lost ? ` · ${lost} lost` : ''} · ${Date.now() - started} ms${dropped ? ` · dropped ${dropped}` : ''}`,
+        });
+        return msg;
       },
-      ({ msg, done }, reason) => {
-        if (reason === 'dropped') dropped++;
-        finishDropped('sam-track', msg, done, reason, policy, reportDropped);
-      },
-    );
-    node.on('input', (msg, send, done) => queue.push({ msg, send, done }));
-    node.on('close', (_removed, done) => {
-      closeDropQueue('sam-track', queue);
-      subscription?.unsubscribe();
-      done();
+      onClose: () => subscription?.unsubscribe(),
     });
   }
   RED.nodes.registerType('sam-track', SamTrackNode);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { batchedNms, boxIouXyxy, nonMaxSuppression } from '../../core/masks/nonMaxSuppression';
-import { boxXyxyToXywh, boxXywhToXyxy } from '../../core/amg/boxXyxyToXywh';
+import { boxXyxyToXywh, boxXywhToXyxy } from '../../core/masks/boxXyxyToXywh';
 import { isBoxNearCropEdge } from '../../core/amg/isBoxNearCropEdge';
-import { uncropBoxesXyxy, uncropMasks, uncropPoints } from '../../core/amg/uncrop';
+import { uncropBoxesXyxy, uncropMasks, uncropPoints } from '../../core/masks/uncrop';
 import type { BoxXyxy } from '../../core/types';
 
 describe('boxIouXyxy', () => {

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { decodeImage } from '../../core/image';
 import { generateMasks } from '../../core/amg/generateMasks';
 import { generateMasksProgressive, type AmgEvent } from '../../core/amg/generateMasksProgressive';
-import { isCompressedRle, toRecords, type AmgRecord } from '../../core/masks/toRecords';
+import { isCompressedRle, toRecords, type AmgRecord } from '../../core/records';
 import { rleArea, rleToMask, maskIou, maskArea, maskToBoxXywh } from '../../core/masks';
 import { SamflowError } from '../../core/errors';
 import type { BinaryMask, Frame } from '../../core/types';

@@ -10,7 +10,7 @@ import type { SamModel } from '../../core/model/SamModel';
 import { generateMasksProgressive, type AmgEvent } from '../../core/amg/generateMasksProgressive';
 import { decodeMasks } from '../../core/model/decodeMasks';
 import { encodeImage } from '../../core/model/encodeImage';
-import type { AmgRecord } from '../../core/masks/toRecords';
+import type { AmgRecord } from '../../core/records';
 import type { EmbeddedFrame, Frame, MaskCandidate } from '../../core/types';
 import { renderScene, type Shape } from '../support/syntheticScene';
 

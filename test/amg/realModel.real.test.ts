@@ -4,7 +4,7 @@ import { loadSamModel } from '../../core/model/loadSamModel';
 import type { SamModel } from '../../core/model/SamModel';
 import { generateMasks } from '../../core/amg/generateMasks';
 import { encodeImage } from '../../core/model/encodeImage';
-import { isCompressedRle, type AmgRecord } from '../../core/masks/toRecords';
+import { isCompressedRle, type AmgRecord } from '../../core/records';
 import { rleToMask, rleArea } from '../../core/masks';
 import type { BinaryMask, EmbeddedFrame, Frame } from '../../core/types';
 import { iou, renderScene, shapeMask, type Shape } from '../support/syntheticScene';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterNamesForStream, connectSamCluster, runSamJob, type SamCluster, type SamJob, type SamJobResult } from '../../core/cluster';
 import { loadSamModel } from '../../core/model/loadSamModel';
 import type { SamModel } from '../../core/model/SamModel';
-import type { AmgRecord } from '../../core/masks/toRecords';
+import type { AmgRecord } from '../../core/records';
 import type { AmgCocoInstances } from '../../core/amg/annotateFolder';
 import type { CompressedRle } from '../../core/types';
 import { runCli } from '../support/runCli';

@@ -6,7 +6,7 @@ import { decodeImage } from '../../core/image/decodeImage';
 import { loadSamModel } from '../../core/model/loadSamModel';
 import type { SamModel } from '../../core/model/SamModel';
 import { rleToMask } from '../../core/masks/rleToMask';
-import type { AmgRecord } from '../../core/masks/toRecords';
+import type { AmgRecord } from '../../core/records';
 import type { CompressedRle } from '../../core/types';
 import { iou, renderScene, shapeMask, type Shape } from '../support/syntheticScene';
 

@@ -120,18 +120,18 @@ describe('prompt limits and silent wrong answers', () => {
   });
 });
 
-describe('operators.encodePrompts', () => {
-  it('refuses a batch of more than 256 prompts (and too many points) before encoding any', async () => {
+describe('operators.decodeMasks', () => {
+  it('refuses a prompt with more points than maxPointsPerPrompt before decoding it', async () => {
     const model = new FakeSamModel();
     const e = await embedded(model);
-    const big = { embedded: e, prompts: Array.from({ length: 257 }, () => points(1)) };
-    await expect(lastValueFrom(of(big).pipe(operators.encodePrompts()))).rejects.toMatchObject({
+    const fine = await lastValueFrom(of({ embedded: e, prompts: [points(3)] }).pipe(operators.decodeMasks(model, { maxPointsPerPrompt: 3 })));
+    expect(fine.length).toBeGreaterThan(0);
+    const runs = model.decoderCalls;
+    await expect(lastValueFrom(of({ embedded: e, prompts: [points(4)] }).pipe(operators.decodeMasks(model, { maxPointsPerPrompt: 3 })))).rejects.toMatchObject({
       code: 'BAD_PROMPT',
-      message: expect.stringMatching(/257 is over the limit of 256/),
+      message: expect.stringMatching(/4 is over the limit of 3/),
     });
-    const fine = await lastValueFrom(of({ embedded: e, prompts: [points(3)] }).pipe(operators.encodePrompts({ maxPointsPerPrompt: 3 })));
-    expect(fine.feeds[0].numPoints).toBe(4);
-    await expect(lastValueFrom(of({ embedded: e, prompts: [points(4)] }).pipe(operators.encodePrompts({ maxPointsPerPrompt: 3 })))).rejects.toMatchObject({ code: 'BAD_PROMPT' });
+    expect(model.decoderCalls).toBe(runs);
   });
 });
 

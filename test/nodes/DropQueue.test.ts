@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DropQueue, type DropPolicy } from '../../nodes/lib/DropQueue';
+import { DropQueue, nodePolicy } from '../../nodes/lib/DropQueue';
 
 /** Pushes items 0..n-1 at once into a queue whose work takes one tick; returns processed and dropped ids. */
-async function run(policy: DropPolicy, n: number, queueSize = 2): Promise<{ processed: number[]; dropped: number[] }> {
+async function run(policy: 'latest' | 'queue' | 'all', n: number, queueSize = 2): Promise<{ processed: number[]; dropped: number[] }> {
   const processed: number[] = [];
   const dropped: number[] = [];
   let finish: () => void = () => undefined;
@@ -12,8 +12,7 @@ async function run(policy: DropPolicy, n: number, queueSize = 2): Promise<{ proc
     if (++settled === n) finish();
   };
   const q = new DropQueue<number>(
-    policy,
-    queueSize,
+    nodePolicy(policy, queueSize),
     async (i) => {
       await new Promise((r) => setTimeout(r, 5));
       processed.push(i);
@@ -44,7 +43,6 @@ describe("DropQueue (the nodes' explicit backpressure)", () => {
     const dropped: number[] = [];
     const q = new DropQueue<number>(
       'all',
-      1,
       () => new Promise((r) => setTimeout(r, 20)),
       (i) => dropped.push(i),
     );
@@ -58,7 +56,6 @@ describe("DropQueue (the nodes' explicit backpressure)", () => {
     const seen: number[] = [];
     const q = new DropQueue<number>(
       'all',
-      1,
       async (i) => {
         seen.push(i);
         if (i === 1) throw new Error('boom');

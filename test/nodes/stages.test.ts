@@ -1,12 +1,17 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import sharp from 'sharp';
-import { rleToMask } from '../../core/masks';
+import { compressRle, maskToRle, rleToMask } from '../../core/masks';
 import type { BinaryMask, CompressedRle, MaskRecord } from '../../core/types';
 import { FakeDetector } from './support/FakeDetector';
 import { FakeSamModel } from './support/FakeSamModel';
 import { catchNode, distDetectorLoader, distModelLoader, distNode, helper, nextMessage } from './support/redHelper';
 
-const nodes = ['sam-model', 'sam-encoder', 'sam-grid', 'sam-stability', 'sam-nms', 'sam-boxes-to-prompts', 'sam-detector', 'sam-everything', 'sam-instances'].map(distNode);
+const nodes = ['sam-model', 'sam-encoder', 'sam-grid', 'sam-stability', 'sam-nms', 'sam-boxes-to-prompts', 'sam-detector', 'sam-everything', 'sam-instances', 'sam-render'].map(
+  distNode,
+);
 nodes.push(catchNode);
 
 const catcher = [
@@ -179,6 +184,38 @@ describe('stage nodes', () => {
     const caught = caughtMessage();
     helper.getNode('e').receive({ payload: null });
     expect(await caught).toMatch(/msg\.payload: expected an image/);
+  });
+
+  it('sam-render draws on the frame sam-encoder cached: the image file is not read again', async () => {
+    await helper.load(nodes, [
+      { id: 'm', type: 'sam-model', cacheSize: 2 },
+      { id: 'e', type: 'sam-encoder', model: 'm', wires: [['o']] },
+      { id: 'r', type: 'sam-render', alpha: 1, outline: false, showPrompts: false, format: 'png', wires: [['o']] },
+      { id: 'o', type: 'helper' },
+      ...catcher,
+    ]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'samflow-render-'));
+    const file = path.join(dir, 'frame.png');
+    writeFileSync(file, await png(200, 100));
+    const encoded = nextMessage(helper.getNode('o'));
+    helper.getNode('e').receive({ payload: file });
+    const { embedding } = await encoded;
+    rmSync(dir, { recursive: true }); // a second decode of msg.payload would now fail
+    const square: BinaryMask = { width: 200, height: 100, data: new Uint8Array(200 * 100) };
+    for (let y = 20; y < 40; y++) square.data.fill(1, y * 200 + 30, y * 200 + 60);
+    const out = nextMessage(helper.getNode('o'));
+    helper.getNode('r').receive({ payload: file, embedding, masks: [{ segmentation: compressRle(maskToRle(square)) }] });
+    const { data, info } = await sharp((await out).payload as Buffer)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([200, 100]);
+    const px = (x: number, y: number): number[] => Array.from(data.subarray((y * 200 + x) * info.channels, (y * 200 + x) * info.channels + 3));
+    expect(px(0, 0)).toEqual([90, 90, 90]);
+    expect(px(45, 30)).not.toEqual([90, 90, 90]);
+    // without the cached frame (another image id) the missing file is reported
+    const caught = caughtMessage();
+    helper.getNode('r').receive({ payload: file, embedding: { ...(embedding as Record<string, unknown>), frameId: 'other' }, masks: [] });
+    expect(await caught).toMatch(/frame\.png/);
   });
 
   it('instance masks: detector boxes → one mask per instance with class, matching the box', async () => {

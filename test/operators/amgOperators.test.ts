@@ -84,7 +84,7 @@ describe('AMG operators (marble)', () => {
   it('toRecords: an RLE that decodes back to the candidate square, with SA-1B fields', () => {
     let recs: Awaited<ReturnType<typeof toRecordsOnce>> = [];
     function toRecordsOnce() {
-      let r: import('../../core/masks/toRecords').AmgRecord[] = [];
+      let r: import('../../core/records').AmgRecord[] = [];
       ts().run(({ cold }) => {
         cold('x|', { x: [a] })
           .pipe(toRecords())

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { segmentEverything, type FrameRecords } from '../../core/operators/segmentEverything';
+import { generateMasks } from '../../core/amg/generateMasks';
 import { instanceMasks } from '../../core/operators/instanceMasks';
 import { SamTransform } from '../../core/geometry/SamTransform';
 import { rleToMask } from '../../core/masks/rleToMask';
@@ -34,6 +35,18 @@ describe('operators.segmentEverything (fake decoder: a disc of radius 160 px aro
       [768, 192],
       [768, 576],
     ]);
+  });
+
+  it("gives generateMasks' records, with crop layers and skipCovered too", async () => {
+    const cases = [{ pointsPerSide: 4 }, { pointsPerSide: 4, cropNLayers: 1 }, { pointsPerSide: 4, skipCovered: true, stabilityScoreThresh: 0 }];
+    for (const opts of cases) {
+      const model = new FakeSamModel('auto');
+      const e = embedded('a');
+      const [out] = await lastValueFrom(from([e]).pipe(segmentEverything(model, opts), toArray()));
+      const reference = await generateMasks(new FakeSamModel('auto'), e.frame, { ...opts, embedded: e });
+      expect(out.records.length).toBeGreaterThan(0);
+      expect(out.records).toEqual(reference);
+    }
   });
 
   it('overlapping discs are merged by NMS and low predicted IoU removes everything', async () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { decodeMasks } from '../../core/operators/decodeMasks';
-import { encodePrompts } from '../../core/operators/encodePrompts';
 import type { PromptBatch } from '../../core/operators/PromptBatch';
 import { SamTransform } from '../../core/geometry/SamTransform';
 import { candidateToMask } from '../../core/masks/lowResToMask';
@@ -19,26 +18,18 @@ function embedded(id: string, modelId = 'fake', width = 1024, height = 768): Emb
   };
 }
 
-describe('operators.encodePrompts', () => {
-  it('turns prompts into feeds in the 1024 frame (box → corner labels 2 and 3)', async () => {
-    const batch: PromptBatch = { embedded: embedded('a', 'fake', 512, 384), prompts: [{ box: [10, 20, 110, 220] }] };
-    const [out] = await lastValueFrom(from([batch]).pipe(encodePrompts(), toArray()));
-    expect(Array.from(out.feeds[0].pointCoords)).toEqual([20, 40, 220, 440]); // scale 2
-    expect(Array.from(out.feeds[0].pointLabels)).toEqual([2, 3]);
-  });
-
-  it('errors on a prompt outside the image by default, skips it with onError skip', async () => {
+describe('operators.decodeMasks', () => {
+  it('validates each prompt as it encodes it: a click outside the image errors, or is skipped with onError skip', async () => {
+    const model = new FakeSamModel('auto');
     const bad: PromptBatch = { embedded: embedded('img7'), prompts: [{ points: [{ x: 5000, y: 1, label: 1 }] }, { points: [{ x: 5, y: 5, label: 1 }] }] };
-    await expect(lastValueFrom(from([bad]).pipe(encodePrompts()))).rejects.toThrow();
+    await expect(lastValueFrom(from([bad]).pipe(decodeMasks(model)))).rejects.toMatchObject({ code: 'BAD_PROMPT', message: expect.stringMatching(/outside the 1024x768 image/) });
     const skipped: SkippedItem[] = [];
-    const out = await lastValueFrom(from([bad]).pipe(encodePrompts({ onError: 'skip', errors: (s) => skipped.push(s) })));
-    expect(out.prompts).toHaveLength(1);
+    const out = await lastValueFrom(from([bad]).pipe(decodeMasks(model, { bestOnly: true, onError: 'skip', errors: (s) => skipped.push(s) })));
+    expect(out.map((c) => c.prompt.points?.[0].x)).toEqual([5]);
     expect(skipped).toHaveLength(1);
     expect(skipped[0].message).toContain("'img7'");
   });
-});
 
-describe('operators.decodeMasks', () => {
   it('emits one candidate array per batch whose mask is the disc the decoder drew', async () => {
     const model = new FakeSamModel('auto');
     model.discRadius = 160; // model frame; image is 1024 wide → same in original pixels

@@ -1,30 +1,15 @@
 import { SamflowError } from '../errors';
-import { boxXywhToXyxy, boxXyxyToXywh } from '../amg/boxXyxyToXywh';
-import { uncropMasks } from '../amg/uncrop';
-import { candidateToMask } from './lowResToMask';
-import { maskToRle } from './maskToRle';
-import { compressRle } from './compressRle';
-import { maskArea } from './maskArea';
-import { maskToBoxXywh } from './maskToBoxXywh';
-import { maskToPolygons, type Polygon, type MaskToPolygonsOptions } from './maskToPolygons';
-import { removeSmallRegions } from './removeSmallRegions';
-import { nonMaxSuppression } from './nonMaxSuppression';
-import { candidateStability } from '../amg/filterStability';
-import type { BinaryMask, BoxXywh, BoxXyxy, CompressedRle, MaskCandidate, MaskRecord, UncompressedRle } from '../types';
+import { boxXywhToXyxy } from '../masks/boxXyxyToXywh';
+import { uncropMasks } from '../masks/uncrop';
+import { candidateToMask } from '../masks/lowResToMask';
+import { maskToBoxXywh } from '../masks/maskToBoxXywh';
+import { removeSmallRegions } from '../masks/removeSmallRegions';
+import { nonMaxSuppression } from '../masks/nonMaxSuppression';
+import type { BinaryMask, BoxXyxy, CompressedRle, MaskCandidate, UncompressedRle } from '../types';
+import type { AmgRecord, RecordOptions } from './AmgRecord';
+import { candidateRecord } from './candidateRecord';
 
-/** A record's segmentation in any of SAM's output modes. */
-export type AmgSegmentation = CompressedRle | UncompressedRle | BinaryMask;
-
-/** An SA-1B record, plus polygons when asked for. */
-export interface AmgRecord<S extends AmgSegmentation = AmgSegmentation> extends MaskRecord<S> {
-  readonly polygons?: Polygon[];
-}
-
-export interface ToRecordsOptions {
-  /** 'coco_rle' (default), 'uncompressed_rle' or 'binary_mask'. */
-  readonly outputMode?: 'coco_rle' | 'uncompressed_rle' | 'binary_mask';
-  /** Add polygons (true: tolerance 1 px; or maskToPolygons options). */
-  readonly polygons?: boolean | MaskToPolygonsOptions;
+export interface ToRecordsOptions extends RecordOptions {
   /**
    * Original image size; required when candidates were predicted in crops (their cropBox does not
    * start at 0,0 or their transform is the crop's), so masks can be placed in the whole image.
@@ -34,13 +19,6 @@ export interface ToRecordsOptions {
   readonly minMaskRegionArea?: number;
   /** IoU threshold of the NMS after small-region cleanup (SAM: max(boxNmsThresh, cropNmsThresh)); default 0.7. */
   readonly smallRegionNmsThresh?: number;
-  /** Stability offset used when a candidate carries no stabilityScore yet (default 1). */
-  readonly stabilityScoreOffset?: number;
-}
-
-/** Type guard: a COCO RLE with compressed counts. */
-export function isCompressedRle(s: AmgSegmentation): s is CompressedRle {
-  return 'counts' in s && typeof s.counts === 'string';
 }
 
 /**
@@ -60,7 +38,6 @@ export function toRecords(candidates: readonly MaskCandidate[], opts: ToRecordsO
   }
   const minArea = opts.minMaskRegionArea ?? 0;
   if (!(minArea >= 0)) throw new SamflowError('BAD_OPTION', `toRecords: minMaskRegionArea must be >= 0, got ${minArea}`);
-  const polyOpts: MaskToPolygonsOptions | undefined = opts.polygons === true ? {} : opts.polygons === false || opts.polygons === undefined ? undefined : opts.polygons;
 
   const fullMask = (c: MaskCandidate): { mask: BinaryMask; cropXyxy: BoxXyxy } => {
     const cropMask = candidateToMask(c);
@@ -81,23 +58,7 @@ export function toRecords(candidates: readonly MaskCandidate[], opts: ToRecordsO
     return { mask: uncropMasks(cropMask, cropXyxy, H, W), cropXyxy };
   };
 
-  const record = (c: MaskCandidate, mask: BinaryMask, cropXyxy: BoxXyxy): AmgRecord => {
-    const p = c.prompt.points?.[0];
-    const point: readonly [number, number] = p ? [p.x + cropXyxy[0], p.y + cropXyxy[1]] : [0, 0];
-    const segmentation: AmgSegmentation = mode === 'binary_mask' ? mask : mode === 'uncompressed_rle' ? maskToRle(mask) : compressRle(maskToRle(mask));
-    const cropBox: BoxXywh = boxXyxyToXywh(cropXyxy);
-    return {
-      segmentation,
-      area: maskArea(mask),
-      bbox: maskToBoxXywh(mask),
-      predicted_iou: c.predictedIou,
-      point_coords: [point],
-      stability_score: c.stabilityScore ?? candidateStability(c, opts.stabilityScoreOffset ?? 1),
-      crop_box: cropBox,
-      ...(c.prompt.meta ? { meta: c.prompt.meta } : {}),
-      ...(polyOpts ? { polygons: maskToPolygons(mask, polyOpts) } : {}),
-    };
-  };
+  const record = (c: MaskCandidate, mask: BinaryMask, cropXyxy: BoxXyxy): AmgRecord => candidateRecord(c, { ...opts, outputMode: mode, mask, cropXyxy });
 
   if (minArea <= 0) {
     return candidates.map((c) => {
