@@ -51,8 +51,8 @@ export function replayRule(p: LoadedReplay, opts: CoverageSkipperOptions | undef
   const transform = new SamTransform(p.width, p.height);
   const embedded: EmbeddedFrame = {
     frame: { id: p.name, width: p.width, height: p.height, rgb: new Uint8Array(0) },
-    embedding: p.embedding,
-    embeddingDims: p.embeddingDims,
+    // the replay keeps only the image features (what the skip rule compares), as SAM 1's one tensor
+    embedding: { tensors: { image_embeddings: { data: p.embedding, dims: p.embeddingDims } }, features: 'image_embeddings' },
     transform,
     modelId: 'replay',
   };

@@ -7,6 +7,7 @@
  * /tmp/i15-replay). Not a benchmark module (no `run`); bench/main.ts skips it.
  */
 import {
+  imageFeatures,
   decodeImage,
   loadSamModel,
   decodeMasks,
@@ -143,8 +144,9 @@ async function main(): Promise<void> {
       };
       fs.writeFileSync(path.join(dir, 'gridLogits.f32'), Buffer.from(gridLogits.buffer));
       fs.writeFileSync(path.join(dir, 'boxLogits.f32'), Buffer.from(Float32Array.from(boxLogits).buffer));
-      fs.writeFileSync(path.join(dir, 'embedding.f32'), Buffer.from(embedded.embedding.buffer, embedded.embedding.byteOffset, embedded.embedding.byteLength));
-      fs.writeFileSync(path.join(dir, 'photo.json'), JSON.stringify({ ...photo, embeddingDims: embedded.embeddingDims }));
+      const features = imageFeatures(embedded.embedding); // float32[1,256,64,64]
+      fs.writeFileSync(path.join(dir, 'embedding.f32'), Buffer.from(features.data.buffer, features.data.byteOffset, features.data.byteLength));
+      fs.writeFileSync(path.join(dir, 'photo.json'), JSON.stringify({ ...photo, embeddingDims: features.dims }));
       console.error(
         `${name}: ${frame.width}x${frame.height}, ${records.length} records, ${passing.length} passing of ${cands.length}, ${detections.length} detections, decode ${decodeSeconds.toFixed(1)} s`,
       );

@@ -1,6 +1,7 @@
-import type { SamTransform } from '../image/SamTransform';
+import type { SamTransform } from '../geometry/SamTransform';
 import type { ResolvedAmgOptions } from './AmgOptions';
 import { LOW_RES_SIZE, type EmbeddedFrame } from '../types';
+import { imageFeatures } from '../model/imageFeatures';
 
 /** What CoverageSkipper needs to know about one decoded candidate. */
 export interface DecodedCandidateInfo {
@@ -93,7 +94,7 @@ export class CoverageSkipper {
     private readonly points: ReadonlyArray<readonly [number, number]>,
     private readonly opts: CoverageSkipperOptions,
   ) {
-    const dims = embedded.embeddingDims;
+    const { data: emb, dims } = imageFeatures(embedded.embedding);
     const C = dims[dims.length - 3];
     const Hf = dims[dims.length - 2];
     const Wf = dims[dims.length - 1];
@@ -104,7 +105,6 @@ export class CoverageSkipper {
     this.pathSimilarity = opts.pathSimilarity ?? 0.75;
     this.failedPathSimilarity = opts.failedPathSimilarity ?? 0.8;
     const t = embedded.transform;
-    const emb = embedded.embedding;
     this.embedding = emb;
     this.featureWidth = Wf;
     this.featureHeight = Hf;

@@ -20,6 +20,7 @@ import { ProposalRunner } from './ProposalRunner';
 import { roundTo } from './roundTo';
 import { resolveBrowserDecoder, type BrowserDecoderFiles } from './resolveBrowserDecoder';
 import type { CocoInstances } from './stateToCoco';
+import { imageFeatures } from '../model/imageFeatures';
 
 /** What the page needs to know about the in-browser decoder. */
 export interface BrowserDecoderInfo {
@@ -78,6 +79,8 @@ export class AnnotationSession {
   browserDecoderFiles(): BrowserDecoderFiles | { readonly unavailable: string } {
     const opt = this.opts.browserDecoder ?? true;
     if (opt === false) return { unavailable: 'turned off (browserDecoder: false)' };
+    if (this.opts.model.spec.family === 'sam2')
+      return { unavailable: `the in-browser decoder runs SAM 1 decoders only; model "${this.opts.model.id}" is ${this.opts.model.spec.family}` };
     this.browserFiles ??= resolveBrowserDecoder(this.opts.model.id, typeof opt === 'object' ? opt.decoderPath : undefined);
     return this.browserFiles;
   }
@@ -104,7 +107,8 @@ export class AnnotationSession {
   /** The image embedding as raw little-endian float32 bytes (float32[1,256,64,64]), for the in-browser decoder. */
   async embeddingBytes(file: string): Promise<{ bytes: Buffer; dims: readonly number[] }> {
     const e = await this.images.embedding(this.checkListed(file));
-    return { bytes: Buffer.from(e.embedding.buffer, e.embedding.byteOffset, e.embedding.byteLength), dims: e.embeddingDims };
+    const { data, dims } = imageFeatures(e.embedding);
+    return { bytes: Buffer.from(data.buffer, data.byteOffset, data.byteLength), dims };
   }
 
   get proposalKinds(): string[] {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 /**
  * The files under `dir` a route may send, keyed by their URL path (`/` separators, no leading
- * slash), e.g. `core/image/SamTransform.js`. Only names made of letters, digits, `_`, `-` and `.`
+ * slash), e.g. `core/geometry/SamTransform.js`. Only names made of letters, digits, `_`, `-` and `.`
  * ending in one of `exts`; links and hidden files are left out. A missing folder lists nothing.
  * Routes look names up here and never join a path from the URL.
  */

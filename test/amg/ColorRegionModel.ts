@@ -1,11 +1,14 @@
+import { imageFeatures } from '../../core/model/imageFeatures';
 import type { DecoderOutput, ModelSpec, SamModel } from '../../core/model/SamModel';
-import { LOW_RES_SIZE, type DecoderFeeds } from '../../core/types';
+import { LOW_RES_SIZE, type DecoderFeeds, type ImageEmbedding } from '../../core/types';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 const MEAN = [123.675, 116.28, 103.53] as const;
 const STD = [58.395, 57.12, 57.375] as const;
 
 const spec: ModelSpec = {
   id: 'color-region',
+  family: 'sam1',
   description: 'test fake: a click gives the region of its colour',
   inputSize: 1024,
   pixelMean: MEAN,
@@ -42,7 +45,7 @@ export class ColorRegionModel implements SamModel {
   decoderRuns = 0;
   constructor(private readonly regions: readonly ColorRegion[]) {}
 
-  async runEncoder(input: Float32Array): Promise<Float32Array> {
+  async runEncoder(input: Float32Array): Promise<ImageEmbedding> {
     const S = 1024;
     const emb = new Float32Array(256 * 64 * 64); // float32[1,256,64,64]
     for (let ly = 0; ly < LOW_RES_SIZE; ly++) {
@@ -58,7 +61,7 @@ export class ColorRegionModel implements SamModel {
         emb[Math.min(label, 15) * 4096 + fy * 64 + fx] += 1 / 16;
       }
     }
-    return emb;
+    return sam1Embedding(emb);
   }
 
   private inside(label: number, target: number): boolean {
@@ -66,8 +69,9 @@ export class ColorRegionModel implements SamModel {
     return false;
   }
 
-  async runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
+  async runDecoder(embedded: ImageEmbedding, feeds: DecoderFeeds): Promise<DecoderOutput> {
     this.decoderRuns++;
+    const embedding = imageFeatures(embedded).data;
     // a box prompt (corners labelled 2 and 3) asks for the region at the box's centre
     const box = feeds.pointLabels[0] === 2 && feeds.pointLabels[1] === 3;
     const px = box ? (feeds.pointCoords[0] + feeds.pointCoords[2]) / 2 : feeds.pointCoords[0];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CoverageSkipper, skipCoveredRule, type CoverageSkipperOptions, type DecodedCandidateInfo } from '../../core/amg/CoverageSkipper';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { LOW_RES_SIZE, type EmbeddedFrame } from '../../core/types';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 // A 1024×1024 image (model frame = image pixels) with a 2-channel 4×4 feature map: feature pixel
 // (x, y) covers model pixels [256x, 256x + 256) and has its centre at 256x + 128. The grid points
@@ -39,8 +40,7 @@ function embedded(): EmbeddedFrame {
   }
   return {
     frame: { id: 'grid', width: 1024, height: 1024, rgb: new Uint8Array(0) },
-    embedding: emb,
-    embeddingDims: [1, 2, 4, 4],
+    embedding: sam1Embedding(emb, [1, 2, 4, 4]),
     transform: new SamTransform(1024, 1024),
     modelId: 'test',
   };

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { compressRle, maskToRle, rleToMask } from '../../core/masks';
 import { encodePrompts } from '../../core/prompts/encodePrompts';
 import type { BinaryMask, CompressedRle, DecoderFeeds, SamPrompt } from '../../core/types';
@@ -33,7 +33,7 @@ describe('browser build of the core (dist/browser)', () => {
 
   it('holds the transform, prompt encoding and RLE decoding the page imports', () => {
     const rel = files.map((f) => path.relative(browserDir, f).split(path.sep).join('/'));
-    expect(rel).toEqual(expect.arrayContaining(['core/image/SamTransform.js', 'core/prompts/encodePrompts.js', 'core/masks/rleToMask.js', 'core/masks/decompressRle.js']));
+    expect(rel).toEqual(expect.arrayContaining(['core/geometry/SamTransform.js', 'core/prompts/encodePrompts.js', 'core/masks/rleToMask.js', 'core/masks/decompressRle.js']));
   });
 
   it('contains only browser-safe modules: no require, no Node or package imports, no Node globals', () => {
@@ -64,7 +64,7 @@ describe('browser build of the core (dist/browser)', () => {
   it('computes exactly what the CommonJS core computes (prompt feeds, RLE → mask)', async () => {
     const url = (rel: string): string => pathToFileURL(path.join(browserDir, rel)).href;
     const web = {
-      ...((await import(url('core/image/SamTransform.js'))) as { SamTransform: typeof SamTransform }),
+      ...((await import(url('core/geometry/SamTransform.js'))) as { SamTransform: typeof SamTransform }),
       ...((await import(url('core/prompts/encodePrompts.js'))) as { encodePrompts: typeof encodePrompts }),
       ...((await import(url('core/masks/rleToMask.js'))) as { rleToMask: (rle: CompressedRle) => BinaryMask }),
     };

@@ -66,7 +66,7 @@ describe.skipIf(skip)('annotation page ES modules in chromium (fake model)', () 
         '/layers.js',
         '/core/masks/rleToMask.js',
         '/core/prompts/encodePrompts.js',
-        '/core/image/SamTransform.js',
+        '/core/geometry/SamTransform.js',
         '/core/errors.js',
       ]),
     );

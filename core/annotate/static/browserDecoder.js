@@ -3,7 +3,7 @@
 // goes through the core's own SamTransform and encodePrompts, and SAM's multimask rule is the
 // core's wantsMultimask (all served from the browser build). When the server's model exposes SAM's
 // 4 masks, the decoder served here is that same 4-mask rewrite, so a lone click offers 3 masks.
-import { SamTransform } from './core/image/SamTransform.js';
+import { SamTransform } from './core/geometry/SamTransform.js';
 import { wantsMultimask } from './core/model/decodeMasks.js';
 import { encodePrompts } from './core/prompts/encodePrompts.js';
 import { api } from './api.js';
