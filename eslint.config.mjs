@@ -35,6 +35,6 @@ export default defineConfig(
   },
   {
     files: ['core/annotate/static/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: globals.browser },
+    languageOptions: { sourceType: 'module', globals: globals.browser },
   },
 );

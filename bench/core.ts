@@ -19,6 +19,7 @@ import {
   loadSamModel,
   manifestEntry,
   encodePrompts,
+  imageFeatures,
   LOW_RES_SIZE,
   type Frame,
   type SamPrompt,
@@ -121,11 +122,11 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     // one click at the image centre
     const prompt: SamPrompt = { points: [{ x: f.width / 2, y: f.height / 2, label: 1 }] };
     const feeds = encodePrompts(prompt, embedded.transform);
-    const dims = model.spec.encoder.embeddingDims;
+    const features = imageFeatures(embedded.embedding);
     const W = f.width;
     const H = f.height;
     const rawDecodeFeeds = (): Record<string, ort.Tensor> => ({
-      image_embeddings: new ort.Tensor('float32', embedded.embedding, dims), // float32[1,256,64,64]
+      image_embeddings: new ort.Tensor('float32', features.data, features.dims), // float32[1,256,64,64]
       point_coords: new ort.Tensor('float32', feeds.pointCoords, [1, feeds.numPoints, 2]),
       point_labels: new ort.Tensor('float32', feeds.pointLabels, [1, feeds.numPoints]),
       mask_input: new ort.Tensor('float32', feeds.maskInput, [1, 1, LOW_RES_SIZE, LOW_RES_SIZE]),

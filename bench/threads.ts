@@ -312,7 +312,7 @@ async function comparePart(ctx: BenchContext, photo: Frame, modes: readonly Mode
         const t0 = performance.now();
         const embedding = await model.runEncoder(copy);
         enc[i].push(performance.now() - t0);
-        const embedded: EmbeddedFrame = { frame: photo, embedding, embeddingDims: model.spec.encoder.embeddingDims, transform, modelId: model.id };
+        const embedded: EmbeddedFrame = { frame: photo, embedding, transform, modelId: model.id };
         for (const p of prompts) {
           const t1 = performance.now();
           await decodeMasks(model, embedded, p);

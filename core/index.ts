@@ -4,6 +4,7 @@
 export * from './types';
 export * from './errors';
 export * from './limits';
+export * from './geometry';
 export * from './image';
 export * from './model';
 export * from './prompts';

@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { SamflowError, type SamflowErrorCode } from './errors';
 
 /**
@@ -70,6 +69,21 @@ export function limitOption(name: keyof SamflowLimits, value: number | undefined
   return v;
 }
 
+type Inspect = (v: unknown, options: Readonly<Record<string, unknown>>) => string;
+/**
+ * node:util's inspect in Node, taken without importing a Node module: the annotation page loads
+ * this file as an ES module too (dist/browser), where there is no inspect.
+ */
+const inspect = (globalThis as { process?: { getBuiltinModule?: (id: string) => { inspect?: Inspect } | undefined } }).process?.getBuiltinModule?.('node:util')?.inspect;
+
+function describeInBrowser(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'function') return `[Function ${v.name || '(anonymous)'}]`;
+  if (typeof v === 'symbol' || typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
+  return JSON.stringify(v) ?? Object.prototype.toString.call(v);
+}
+
 /**
  * A short, safe description of any user value for error messages: never throws (circular
  * structures, BigInt, getters) and never grows with the input (at most `max` characters).
@@ -77,7 +91,7 @@ export function limitOption(name: keyof SamflowLimits, value: number | undefined
 export function describeValue(v: unknown, max = 80): string {
   let s: string;
   try {
-    s = inspect(v, { depth: 2, maxArrayLength: 6, maxStringLength: max, breakLength: Infinity, compact: true });
+    s = inspect ? inspect(v, { depth: 2, maxArrayLength: 6, maxStringLength: max, breakLength: Infinity, compact: true }) : describeInBrowser(v);
   } catch {
     s = Object.prototype.toString.call(v);
   }

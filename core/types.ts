@@ -2,7 +2,11 @@
  * The values that flow between samflow's stages (see DESIGN.md "Data flow").
  * Every stage is a pure function over these; operators and nodes carry them unchanged.
  */
-import type { SamTransform } from './image/SamTransform';
+import type { BoxXywh, BoxXyxy } from './geometry/boxes';
+import type { SamTransform } from './geometry/SamTransform';
+
+export type { BoxXyxy, BoxXywh } from './geometry/boxes';
+export { LOW_RES_SIZE } from './geometry/lowResSize';
 
 /** A decoded image: tightly packed 8-bit RGB, row-major (HWC), after EXIF rotation. */
 export interface Frame {
@@ -29,12 +33,27 @@ export interface RawFrame {
 /** What `decodeImage` accepts: encoded image bytes, a file path, or raw pixels. */
 export type ImageInput = Buffer | Uint8Array | string | RawFrame;
 
+/** One float32 tensor of an image embedding. */
+export interface EmbeddingTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/**
+ * An image embedding: the encoder's outputs, each named after the decoder input it feeds. SAM 1:
+ * `image_embeddings` float32[1,256,64,64]; SAM 2: `image_embed` float32[1,256,64,64],
+ * `high_res_feats_0` float32[1,32,256,256], `high_res_feats_1` float32[1,64,128,128].
+ */
+export interface ImageEmbedding {
+  readonly tensors: Readonly<Record<string, EmbeddingTensor>>;
+  /** Which tensor holds the 256-d image features at 1/16 scale (what similarity of features uses). */
+  readonly features: string;
+}
+
 /** A frame with its image embedding: the output of the heavy encoder, computed once per image. */
 export interface EmbeddedFrame {
   readonly frame: Frame;
-  /** float32[1,256,64,64] for every SAM variant we ship. */
-  readonly embedding: Float32Array;
-  readonly embeddingDims: readonly number[];
+  readonly embedding: ImageEmbedding;
   /** Maps between the original image and the model's 1024 frame. */
   readonly transform: SamTransform;
   /** Id of the model that produced the embedding (embeddings are not portable between models). */
@@ -47,14 +66,6 @@ export interface PointPrompt {
   readonly y: number;
   readonly label: 0 | 1;
 }
-
-/** A box [x0, y0, x1, y1] in original-image pixels (XYXY). */
-export type BoxXyxy = readonly [number, number, number, number];
-/** A box [x, y, w, h] in original-image pixels (XYWH, COCO / SA-1B). */
-export type BoxXywh = readonly [number, number, number, number];
-
-/** Side of SAM's low-resolution mask logits (mask_input and low_res_masks). */
-export const LOW_RES_SIZE = 256;
 
 /** Extra facts a prompt carries to its masks (detector class/score, tracking id, grid point). */
 export interface PromptMeta {

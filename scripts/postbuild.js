@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // After tsc: copy the Node-RED editor files (html, locales, icons) beside the compiled nodes,
 // the annotation page's static files, write the ESM entry (dist/core/index.mjs) with every
-// named export of the CommonJS build, and make the CLI executable.
+// named export of the CommonJS build, give the browser build's relative imports (dist/browser,
+// tsconfig.browser.json) the file names a browser loads, and make the CLI executable.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -38,6 +39,32 @@ const mjs = [
   '',
 ].join('\n');
 fs.writeFileSync(path.join(dist, 'core', 'index.mjs'), mjs);
+
+// Browsers resolve no extensions: '../errors' → '../errors.js', './masks' → './masks/index.js'.
+function rewriteBrowserImports(dir) {
+  if (!fs.existsSync(dir)) return;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      rewriteBrowserImports(file);
+      continue;
+    }
+    if (!entry.name.endsWith('.js')) continue;
+    const text = fs.readFileSync(file, 'utf8');
+    const out = text.replace(/(\bfrom\s*|\bimport\s*)(['"])(\.{1,2}\/[^'"]*)\2/g, (whole, lead, quote, spec) => {
+      if (spec.endsWith('.js')) return whole;
+      const base = path.resolve(path.dirname(file), spec);
+      const target = fs.existsSync(`${base}.js`) ? `${spec}.js` : fs.existsSync(path.join(base, 'index.js')) ? `${spec}/index.js` : null;
+      if (!target)
+        throw new Error(`${path.relative(root, file)}: import '${spec}' is not in the browser build; add its file to tsconfig.browser.json or keep it out of the page's modules`);
+      return `${lead}${quote}${target}${quote}`;
+    });
+    if (out !== text) fs.writeFileSync(file, out);
+  }
+}
+rewriteBrowserImports(path.join(dist, 'browser'));
+// ES modules for Node too (tests import the browser build to compare it with the CommonJS one)
+if (fs.existsSync(path.join(dist, 'browser'))) fs.writeFileSync(path.join(dist, 'browser', 'package.json'), '{ "type": "module" }\n');
 
 const cli = path.join(dist, 'cli', 'main.js');
 if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);

@@ -41,23 +41,24 @@ export interface AmgOptions {
   /** Add polygons (outer contours with holes, simplified, pixel coordinates) to each record. */
   readonly polygons?: boolean;
   /**
-   * Skip grid points whose mask is already known (default false: exhaustive, SAM's exact result).
-   * A decoded point p explains a later point q when p's mask holds q (logit > 1), the image
-   * embedding's features at p and q have cosine similarity >= `skipCoveredSimilarity`, and every
-   * feature pixel on the segment from p to q has cosine >= 0.75 with p's feature (no region boundary
-   * between them). A mask that failed the IoU/stability filters by more than 0.03 explains with
-   * cosine >= skipCoveredSimilarity + 0.02 and segment >= 0.8; one that failed narrowly explains
-   * nothing. Points are visited coarse to fine (see CoverageSkipper).
-   * Measured, 32×32 (decoder runs of 1024; recall = share of the exhaustive masks matched at IoU >= 0.9),
-   * coffee/astronaut/fruits, 2-core AMD EPYC, 2 decoder workers (bench/amg.ts, 2026-11-26): at the
-   * default 0.93, 310/606/515 decodes, 9.0/13.0/11.6 s (exhaustive 22–26 s), recall 1/1/1; at 0.92,
-   * 274/567/462, 7.0/14.0/11.5 s, recall 1/1/0.94; at 0.90, 237/500/390, 6.2/12.9/9.6 s, recall 1/1/0.94.
-   * Offline replay over 20 photos (SAM's visiting order): 0.93 → 9,651 decodes in all (mean 483, most
-   * 804 on motorcycle_left), 4 exhaustive masks missed, 1 photo below recall 0.95; 0.92 → 9,020, 6, 2;
-   * the point-cosine-only rule at 0.94 → 9,156, 7, 1.
+   * Skip grid points whose masks are already known (default false: exhaustive, SAM's exact result).
+   * Points are visited coarse to fine; a decoded point p's mask explains a later point q when it
+   * holds q (logit > 0), the image embedding's features at p and q have cosine similarity >=
+   * `skipCoveredSimilarity`, and every feature pixel on the segment from p to q has cosine >= 0.7 with
+   * p's feature (no region boundary between them). A mask that failed the IoU/stability filters by
+   * more than 0.03 explains with cosine >= skipCoveredSimilarity + 0.02 and segment >= 0.8; one that
+   * failed narrowly explains nothing. q is skipped only when each of its 3 mask tokens (whole, part,
+   * subpart) is explained by a decoded mask of the same token (CoverageSkipper `perToken`): a whole
+   * mask holding q says nothing about q's parts.
+   * Chosen on an offline replay of the exhaustive 32×32 3-mask decoder outputs (bench/amgReplay.ts)
+   * of the tuning half of 20 photos (bench/amgReplayData.ts): 4,327 decodes of 10,240 (0.42), lowest
+   * recall 0.962, 3 exhaustive masks missed in all; the 1-mask era's rule (any token, logit > 1,
+   * segment 0.75, 0.93) took 4,351 (0.43) with lowest recall 0.926. Confirmation half (real runs
+   * alternated with exhaustive ones, 2 cores, busy, 2026-12-02): 0.50 of the decodes, 0.51× the wall
+   * time, recall 1.00 on 8 photos, 0.989 on building, 0.929 on coffee. See the README's table.
    */
   readonly skipCovered?: boolean;
-  /** Cosine similarity of embedding features above which a covered point is skipped (default 0.93; lower is faster, less exact). */
+  /** Cosine similarity of embedding features above which a covered point is skipped (default 0.9; lower is faster, less exact). */
   readonly skipCoveredSimilarity?: number;
 }
 
@@ -93,7 +94,7 @@ export const AMG_DEFAULTS = {
   cropNPointsDownscaleFactor: 1,
   minMaskRegionArea: 0,
   outputMode: 'coco_rle',
-  skipCoveredSimilarity: 0.93,
+  skipCoveredSimilarity: 0.9,
 } as const;
 
 function bad(name: string, what: string, value: unknown): never {

@@ -1,4 +1,7 @@
+import type { SamTransform } from '../geometry/SamTransform';
+import type { ResolvedAmgOptions } from './AmgOptions';
 import { LOW_RES_SIZE, type EmbeddedFrame } from '../types';
+import { imageFeatures } from '../model/imageFeatures';
 
 /** What CoverageSkipper needs to know about one decoded candidate. */
 export interface DecodedCandidateInfo {
@@ -29,10 +32,18 @@ export interface CoverageSkipperOptions {
   readonly pathSimilarity?: number;
   /** The same for a mask that failed the filters clearly (default 0.8). */
   readonly failedPathSimilarity?: number;
+  /**
+   * Which of a decoded point's masks explain other points: 'any' (default) — each of its masks that
+   * passed or failed clearly, on its own; 'perToken' — q only
+   * when, for each mask token (1–3), some decoded point's mask of that token explains q on its own.
+   */
+  readonly explainBy?: 'any' | 'perToken';
 }
 
 interface Explainer {
   readonly point: number;
+  /** Position of the mask among its point's decoder outputs (the mask token for multimask). */
+  readonly token: number;
   readonly covers: Uint8Array;
   readonly similarity: number;
   readonly pathSimilarity: number;
@@ -53,9 +64,12 @@ interface Explainer {
  * explains its neighbours as failures too, with stricter thresholds (+`failedSimilarityOffset`,
  * `failedPathSimilarity`), since the same mask decoded from a neighbour sometimes passes.
  *
- * Designed on an offline replay of the exhaustive 32×32 decoder outputs of 20 photos (rule chosen on
- * 7, confirmed on the other 13; see AmgOptions.skipCovered): the segment test takes ~12% fewer
- * decodes than the endpoint cosine alone at the same recall.
+ * With a multimask decoder (3 masks per point) `explainBy: 'perToken'` (skipCovered's rule, see
+ * `skipCoveredRule`) skips q only when each mask token is explained by a decoded mask of that token.
+ *
+ * Designed on offline replays of the exhaustive 32×32 decoder outputs of 20 photos (bench/amgReplay.ts;
+ * rules chosen on one half, confirmed on the other; see AmgOptions.skipCovered): the segment test took
+ * ~12% fewer decodes than the endpoint cosine alone at the same recall (1-mask era).
  */
 export class CoverageSkipper {
   private readonly features: Float32Array; // float32[nPoints, C], unit rows
@@ -72,6 +86,7 @@ export class CoverageSkipper {
   private readonly featureWidth: number;
   private readonly featureHeight: number;
   private readonly featureStride: number; // model pixels per feature pixel
+  private tokens = 1; // most masks per decoded point so far
   private pixelInvNorm: Float32Array | undefined; // float32[Hf*Wf], 1/|feature| (0 for a zero feature), computed on first use
 
   constructor(
@@ -79,7 +94,7 @@ export class CoverageSkipper {
     private readonly points: ReadonlyArray<readonly [number, number]>,
     private readonly opts: CoverageSkipperOptions,
   ) {
-    const dims = embedded.embeddingDims;
+    const { data: emb, dims } = imageFeatures(embedded.embedding);
     const C = dims[dims.length - 3];
     const Hf = dims[dims.length - 2];
     const Wf = dims[dims.length - 1];
@@ -90,17 +105,13 @@ export class CoverageSkipper {
     this.pathSimilarity = opts.pathSimilarity ?? 0.75;
     this.failedPathSimilarity = opts.failedPathSimilarity ?? 0.8;
     const t = embedded.transform;
-    const emb = embedded.embedding;
     this.embedding = emb;
     this.featureWidth = Wf;
     this.featureHeight = Hf;
     this.featureStride = t.targetLength / Wf;
     const n = points.length;
     this.features = new Float32Array(n * C); // float32[n,C]
-    this.lowResIndex = new Int32Array(n);
     this.modelXy = new Float64Array(n * 2);
-    const [vw, vh] = t.lowResValid;
-    const lowStep = t.targetLength / LOW_RES_SIZE;
     for (let i = 0; i < n; i++) {
       const mx = t.toModelX(points[i][0]);
       const my = t.toModelY(points[i][1]);
@@ -124,10 +135,8 @@ export class CoverageSkipper {
       }
       norm = Math.sqrt(norm) || 1;
       for (let c = 0; c < C; c++) this.features[i * C + c] /= norm;
-      const lx = Math.min(vw - 1, Math.max(0, Math.floor(mx / lowStep)));
-      const ly = Math.min(vh - 1, Math.max(0, Math.floor(my / lowStep)));
-      this.lowResIndex[i] = ly * LOW_RES_SIZE + lx;
     }
+    this.lowResIndex = gridLowResIndex(t, points);
   }
 
   /** Cosine similarity of the embedding features at grid points i and j. */
@@ -187,6 +196,16 @@ export class CoverageSkipper {
 
   /** True when an already decoded point predicts point q's mask (see the class comment). */
   isExplained(q: number): boolean {
+    if (this.opts.explainBy === 'perToken') {
+      const all = (1 << this.tokens) - 1;
+      let got = 0;
+      for (const e of this.explainers) {
+        if ((got >> e.token) & 1 || e.covers[q] !== 1 || this.similarity(e.point, q) < e.similarity) continue;
+        if (this.pathSimilarityBetween(e.point, q) >= e.pathSimilarity) got |= 1 << e.token;
+        if (got === all) return true;
+      }
+      return false;
+    }
     for (const e of this.explainers) {
       if (e.covers[q] !== 1 || this.similarity(e.point, q) < e.similarity) continue;
       if (this.pathSimilarityBetween(e.point, q) >= e.pathSimilarity) return true;
@@ -197,7 +216,8 @@ export class CoverageSkipper {
   /** Record the candidates decoded at point p. */
   addDecoded(p: number, candidates: readonly DecodedCandidateInfo[]): void {
     const { predIouThresh, stabilityScoreThresh } = this.opts;
-    for (const c of candidates) {
+    this.tokens = Math.max(this.tokens, candidates.length);
+    for (const [token, c] of candidates.entries()) {
       const passed = c.predictedIou > predIouThresh && c.stabilityScore >= stabilityScoreThresh;
       const clearlyFailed = c.predictedIou <= predIouThresh - this.failMargin || c.stabilityScore < stabilityScoreThresh - this.failMargin;
       if (!passed && !clearlyFailed) continue;
@@ -205,6 +225,7 @@ export class CoverageSkipper {
       for (let i = 0; i < covers.length; i++) covers[i] = c.lowResLogits[this.lowResIndex[i]] > this.coverLogit ? 1 : 0;
       this.explainers.push({
         point: p,
+        token,
         covers,
         similarity: passed ? this.opts.similarity : this.failedSimilarity,
         pathSimilarity: passed ? this.pathSimilarity : this.failedPathSimilarity,
@@ -239,4 +260,33 @@ export function coarseToFineOrder(nPoints: number): number[] {
     }
   }
   return order;
+}
+
+/** For each point (crop pixels), the index of the 256×256 low-res logit it falls in (clamped to the valid area). */
+export function gridLowResIndex(t: SamTransform, points: ReadonlyArray<readonly [number, number]>): Int32Array {
+  const [vw, vh] = t.lowResValid;
+  const lowStep = t.targetLength / LOW_RES_SIZE;
+  const out = new Int32Array(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const lx = Math.min(vw - 1, Math.max(0, Math.floor(t.toModelX(points[i][0]) / lowStep)));
+    const ly = Math.min(vh - 1, Math.max(0, Math.floor(t.toModelY(points[i][1]) / lowStep)));
+    out[i] = ly * LOW_RES_SIZE + lx;
+  }
+  return out;
+}
+
+/**
+ * The rule `generateMasks` uses for `skipCovered` (chosen on the tuning half of the 20-photo replay,
+ * see AmgOptions.skipCovered): each of the 3 mask tokens must be explained ('perToken'), a point is
+ * held by a mask at logit > 0, segment cosine >= 0.7, endpoint cosine >= skipCoveredSimilarity.
+ */
+export function skipCoveredRule(o: Pick<ResolvedAmgOptions, 'skipCoveredSimilarity' | 'predIouThresh' | 'stabilityScoreThresh'>): CoverageSkipperOptions {
+  return {
+    similarity: o.skipCoveredSimilarity,
+    predIouThresh: o.predIouThresh,
+    stabilityScoreThresh: o.stabilityScoreThresh,
+    explainBy: 'perToken',
+    coverLogit: 0,
+    pathSimilarity: 0.7,
+  };
 }

@@ -11,7 +11,11 @@ import { candidateStability } from '../masks/candidateStability';
 import { candidateBoxXyxy } from './candidateBoxXyxy';
 import { isBoxNearCropEdge } from './isBoxNearCropEdge';
 import { boxXyxyToXywh } from '../masks/boxXyxyToXywh';
-import { CoverageSkipper, coarseToFineOrder } from './CoverageSkipper';
+import { CoverageSkipper, coarseToFineOrder, gridLowResIndex, skipCoveredRule } from './CoverageSkipper';
+import { checkPromptBoxes } from './checkPromptBoxes';
+
+/** A grid point counts as covered by an accepted box mask when its low-res logit is above this (SAM's stability offset). */
+const BOX_COVER_LOGIT = 1;
 
 /** Options of generateMasks / generateMasksProgressive. */
 export interface GenerateMasksOptions extends AmgOptions {
@@ -19,6 +23,13 @@ export interface GenerateMasksOptions extends AmgOptions {
   readonly signal?: AbortSignal;
   /** The whole image's embedding when the caller already has it (skips one encoder run). */
   readonly embedded?: EmbeddedFrame;
+  /**
+   * Object-aware prompting (as MobileSAMv2): boxes [x0, y0, x1, y1] in image pixels (e.g. a
+   * detector's) decoded first as box prompts (one mask each, SAM's rule for a box), filtered as grid
+   * masks; then only the grid points that no accepted box mask holds are decoded. Their records'
+   * meta is `{ promptBox, maskIndex }` (index into this list). At most `maxPromptsPerMessage` (256).
+   */
+  readonly promptBoxes?: readonly BoxXyxy[];
 }
 
 /** Progress after each batch of grid points. */
@@ -73,25 +84,60 @@ async function* processCrop(
   state: CropState,
   total: number,
   signal: AbortSignal | undefined,
+  promptBoxes: readonly BoxXyxy[] = [],
 ): AsyncGenerator<AmgBatchEvent, Survivor[]> {
   const cw = cropBox[2] - cropBox[0];
   const ch = cropBox[3] - cropBox[1];
   const grid = o.pointGrids[layerIdx];
   const points = grid.map((p) => [p[0] * cw, p[1] * ch] as const); // crop pixels
   const order = o.skipCovered ? coarseToFineOrder(points.length) : points.map((_, i) => i);
-  const skipper = o.skipCovered
-    ? new CoverageSkipper(embedded, points, {
-        similarity: o.skipCoveredSimilarity,
-        predIouThresh: o.predIouThresh,
-        stabilityScoreThresh: o.stabilityScoreThresh,
-      })
-    : undefined;
+  const skipper = o.skipCovered ? new CoverageSkipper(embedded, points, skipCoveredRule(o)) : undefined;
   const origBox: BoxXyxy = [0, 0, orig.width, orig.height];
   const cropXywh = boxXyxyToXywh(cropBox);
   const kept: Survivor[] = [];
   // points decoded together: as many as the model runs in parallel (decoder workers), chosen in
   // visiting order from what is known before the group, so the result does not depend on timing
   const together = Math.max(1, Math.floor(model.decoderConcurrency ?? 1));
+  /** Scores one prompt's masks (stability) and filters them; keeps the survivors. */
+  const accept = (cands: readonly MaskCandidate[], batch: MaskCandidate[]): { scored: MaskCandidate[]; accepted: MaskCandidate[] } => {
+    const scored = cands.map((c) => ({ ...c, stabilityScore: candidateStability(c, o.stabilityScoreOffset), cropBox: cropXywh }));
+    const accepted: MaskCandidate[] = [];
+    for (const c of scored) {
+      if (o.predIouThresh > 0 && !(c.predictedIou > o.predIouThresh)) continue;
+      if (o.stabilityScoreThresh > 0 && !(c.stabilityScore >= o.stabilityScoreThresh)) continue;
+      const b = candidateBoxXyxy(c);
+      if (isBoxNearCropEdge(b, cropBox, origBox)) continue;
+      // the decoder output may be a view into a larger buffer: keep only this mask's logits;
+      // the record's meta says which prompt (grid point or box) and which of its masks (SAM's token 1–3) it was
+      const own: MaskCandidate = {
+        ...c,
+        lowResLogits: Float32Array.from(c.lowResLogits),
+        prompt: { ...c.prompt, meta: { ...c.prompt.meta, maskIndex: c.maskIndex } },
+      };
+      batch.push(own);
+      accepted.push(own);
+      kept.push({ candidate: own, box: [b[0] + cropBox[0], b[1] + cropBox[1], b[2] + cropBox[0], b[3] + cropBox[1]], cropBox });
+    }
+    return { scored, accepted };
+  };
+  // object-aware prompting (MobileSAMv2): the boxes first; grid points inside an accepted box mask are not decoded
+  const boxCovered = new Uint8Array(points.length);
+  if (promptBoxes.length > 0) {
+    const lowIdx = gridLowResIndex(embedded.transform, points);
+    const batch: MaskCandidate[] = [];
+    for (let g = 0; g < promptBoxes.length; g += together) {
+      signal?.throwIfAborted();
+      const group = promptBoxes.slice(g, g + together);
+      const decoded = await Promise.all(group.map((box, i) => decodeMasks(model, embedded, { box, meta: { promptBox: g + i } }, { multimask: false })));
+      for (const cands of decoded) {
+        state.decoded++;
+        for (const c of accept(cands, batch).accepted) {
+          for (let q = 0; q < points.length; q++) if (c.lowResLogits[lowIdx[q]] > BOX_COVER_LOGIT) boxCovered[q] = 1;
+        }
+      }
+    }
+    yield { kind: 'batch', done: state.done, total, decoded: state.decoded, cropIndex, candidates: batch };
+  }
   for (let start = 0; start < order.length; start += o.pointsPerBatch) {
     const batch: MaskCandidate[] = [];
     const slice = order.slice(start, start + o.pointsPerBatch);
@@ -100,37 +146,22 @@ async function* processCrop(
       while (g < slice.length && group.length < together) {
         const k = slice[g++];
         state.done++;
-        if (!skipper?.isExplained(k)) group.push(k);
+        if (boxCovered[k] !== 1 && !skipper?.isExplained(k)) group.push(k);
       }
       if (group.length === 0) continue;
       signal?.throwIfAborted();
       const decoded = await Promise.all(
-        group.map((k) => decodeMasks(model, embedded, { points: [{ x: points[k][0], y: points[k][1], label: 1 }], multimask: true, meta: { gridIndex: k } })),
+        group.map((k) => decodeMasks(model, embedded, { points: [{ x: points[k][0], y: points[k][1], label: 1 }], meta: { gridIndex: k } }, { multimask: true })),
       );
       for (let gi = 0; gi < group.length; gi++) {
         const k = group[gi];
         const cands = decoded[gi];
         state.decoded++;
-        const scored = cands.map((c) => ({ ...c, stabilityScore: candidateStability(c, o.stabilityScoreOffset), cropBox: cropXywh }));
+        const { scored } = accept(cands, batch);
         skipper?.addDecoded(
           k,
-          scored.map((c) => ({ lowResLogits: c.lowResLogits, predictedIou: c.predictedIou, stabilityScore: c.stabilityScore })),
+          scored.map((c) => ({ lowResLogits: c.lowResLogits, predictedIou: c.predictedIou, stabilityScore: c.stabilityScore ?? 0 })),
         );
-        for (const c of scored) {
-          if (o.predIouThresh > 0 && !(c.predictedIou > o.predIouThresh)) continue;
-          if (o.stabilityScoreThresh > 0 && !(c.stabilityScore >= o.stabilityScoreThresh)) continue;
-          const b = candidateBoxXyxy(c);
-          if (isBoxNearCropEdge(b, cropBox, origBox)) continue;
-          // the decoder output may be a view into a larger buffer: keep only this mask's logits;
-          // the record's meta says which grid point and which of its masks (SAM's token 1–3) it was
-          const own: MaskCandidate = {
-            ...c,
-            lowResLogits: Float32Array.from(c.lowResLogits),
-            prompt: { ...c.prompt, meta: { ...c.prompt.meta, maskIndex: c.maskIndex } },
-          };
-          batch.push(own);
-          kept.push({ candidate: own, box: [b[0] + cropBox[0], b[1] + cropBox[1], b[2] + cropBox[0], b[3] + cropBox[1]], cropBox });
-        }
       }
     }
     yield { kind: 'batch', done: state.done, total, decoded: state.decoded, cropIndex, candidates: batch };
@@ -160,6 +191,7 @@ async function* processCrop(
  */
 export async function* generateMasksProgressive(model: SamModel, frame: Frame, opts: GenerateMasksOptions = {}): AsyncGenerator<AmgEvent, void> {
   const o = resolveAmgOptions(opts);
+  const promptBoxes = checkPromptBoxes(opts.promptBoxes, frame);
   const signal = opts.signal;
   signal?.throwIfAborted();
   const { cropBoxes, layerIdxs } = generateCropBoxes([frame.height, frame.width], o.cropNLayers, o.cropOverlapRatio);
@@ -171,7 +203,7 @@ export async function* generateMasksProgressive(model: SamModel, frame: Frame, o
     signal?.throwIfAborted();
     const embedded =
       i === 0 && opts.embedded && opts.embedded.frame.id === frame.id && opts.embedded.modelId === model.id ? opts.embedded : await encodeImage(model, cropFrame(frame, cropBox));
-    const it = processCrop(model, embedded, cropBox, layerIdxs[i], frame, o, i, state, total, signal);
+    const it = processCrop(model, embedded, cropBox, layerIdxs[i], frame, o, i, state, total, signal, i === 0 ? promptBoxes : []);
     for (;;) {
       const r = await it.next();
       if (r.done) {

@@ -13,5 +13,4 @@ export * from './generateMasksProgressive';
 export * from './generateMasks';
 export * from './generateEdgeMap';
 export * from './generateProposals';
-export * from './annotateFolder';
 export * from './candidateBoxXyxy';

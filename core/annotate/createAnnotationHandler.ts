@@ -1,9 +1,20 @@
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { isSamflowError } from '../errors';
 import { AnnotateHttpError } from './AnnotateHttpError';
+import {
+  parseAcceptRequest,
+  parseDoneRequest,
+  parseObjectRequest,
+  parseOpenRequest,
+  parsePredictRequest,
+  parseProposeRequest,
+  parseRelabelRequest,
+  parseReorderRequest,
+} from './AnnotateRequests';
 import type { AnnotationSession } from './AnnotationSession';
+import { listServedFiles } from './listServedFiles';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody, type AnnotateRequest } from './readJsonBody';
 import { ORT_WEB_FILES } from './resolveBrowserDecoder';
 
@@ -13,16 +24,21 @@ export type AnnotationHandler = (req: AnnotateRequest, res: ServerResponse, next
 export interface AnnotationHandlerOptions {
   /** Largest JSON request body in bytes. Default 1 MB. */
   readonly maxBodyBytes?: number;
-  /** Folder of the page's static files. Default `static/` beside this module. */
+  /** Folder of the page's static files (index.html, app.css and its ES modules). Default `static/` beside this module. */
   readonly staticDir?: string;
+  /**
+   * Folder of the browser build of the core (tsconfig.browser.json: the coordinate transform,
+   * prompt encoding and RLE as ES modules), served under `core/`. Default `dist/browser`.
+   */
+  readonly browserModulesDir?: string;
 }
 
-const STATIC_FILES: Readonly<Record<string, string>> = {
-  '/': 'index.html',
-  '/index.html': 'index.html',
-  '/app.js': 'app.js',
-  '/app.css': 'app.css',
-};
+/** The browser build: dist/browser beside dist/core when running from dist, else the package's dist/browser. */
+function defaultBrowserModulesDir(): string {
+  const fromDist = path.join(__dirname, '..', '..', 'browser');
+  return existsSync(fromDist) ? fromDist : path.join(__dirname, '..', '..', 'dist', 'browser');
+}
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -31,14 +47,14 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 type PostRoute = (s: AnnotationSession, body: Record<string, unknown>) => Promise<unknown>;
 const POST_ROUTES: Readonly<Record<string, PostRoute>> = {
-  '/api/open': (s, b) => s.openImage(b.file),
-  '/api/predict': (s, b) => s.predict(b),
-  '/api/accept': (s, b) => s.accept(b),
-  '/api/delete': (s, b) => s.remove(b),
-  '/api/reorder': (s, b) => s.reorder(b),
-  '/api/relabel': (s, b) => s.relabel(b),
-  '/api/done': (s, b) => s.setDone(b),
-  '/api/propose': (s, b) => s.propose(b),
+  '/api/open': (s, b) => s.openImage(parseOpenRequest(b)),
+  '/api/predict': (s, b) => s.predict(parsePredictRequest(b)),
+  '/api/accept': (s, b) => s.accept(parseAcceptRequest(b)),
+  '/api/delete': (s, b) => s.remove(parseObjectRequest(b)),
+  '/api/reorder': (s, b) => s.reorder(parseReorderRequest(b)),
+  '/api/relabel': (s, b) => s.relabel(parseRelabelRequest(b)),
+  '/api/done': (s, b) => s.setDone(parseDoneRequest(b)),
+  '/api/propose': (s, b) => s.propose(parseProposeRequest(b)),
 };
 
 /** HTTP status for an error thrown by a route. */
@@ -88,7 +104,8 @@ function sendError(res: ServerResponse, e: unknown): void {
 
 /**
  * The annotation page's routes over one session, relative to wherever they are mounted:
- * `GET /` (the page), `GET /app.js|app.css`, `GET /api/images`, `GET /api/image?file=`,
+ * `GET /` (the page), `GET /<page file>.js|.css` (its ES modules), `GET /core/**.js` (the core's
+ * browser build they import), `GET /api/images`, `GET /api/image?file=`,
  * `GET /api/export`, and `POST /api/{open,predict,accept,delete,reorder,relabel,done,propose}`
  * with JSON bodies (Content-Type application/json required: a cross-origin page cannot send it
  * without a preflight this server never grants). Errors answer `{error: {code, message}}`.
@@ -96,7 +113,14 @@ function sendError(res: ServerResponse, e: unknown): void {
  */
 export function createAnnotationHandler(session: AnnotationSession, opts: AnnotationHandlerOptions = {}): AnnotationHandler {
   const staticDir = opts.staticDir ?? path.join(__dirname, 'static');
+  const browserDir = opts.browserModulesDir ?? defaultBrowserModulesDir();
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // URL path → file, listed once: the page's own files (flat) and the core's browser build under core/
+  let served: Promise<ReadonlyMap<string, string>> | undefined;
+  const servedFiles = (): Promise<ReadonlyMap<string, string>> =>
+    (served ??= Promise.all([listServedFiles(staticDir, ['.html', '.js', '.css'], false), listServedFiles(path.join(browserDir, 'core'), ['.js'], true)]).then(
+      ([page, core]) => new Map([...page, ...[...core].map(([rel, file]): [string, string] => [`core/${rel}`, file])]),
+    ));
 
   const handle = async (req: AnnotateRequest, res: ServerResponse, next?: (err?: unknown) => void): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://local');
@@ -104,8 +128,8 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
     const method = req.method ?? 'GET';
     try {
       if (method === 'GET' || method === 'HEAD') {
-        const staticName = STATIC_FILES[p];
-        if (staticName) {
+        const staticFile = (await servedFiles()).get(p === '/' ? 'index.html' : p.slice(1));
+        if (staticFile) {
           if (p === '/' && req.originalUrl !== undefined) {
             const orig = new URL(req.originalUrl, 'http://local').pathname;
             if (!orig.endsWith('/')) {
@@ -114,9 +138,9 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
               return;
             }
           }
-          const body = await fsp.readFile(path.join(staticDir, staticName));
+          const body = await fsp.readFile(staticFile);
           res.writeHead(200, {
-            'Content-Type': CONTENT_TYPES[path.extname(staticName)] ?? 'application/octet-stream',
+            'Content-Type': CONTENT_TYPES[path.extname(staticFile)] ?? 'application/octet-stream',
             'Content-Length': body.length,
             'Cache-Control': 'no-cache',
             'X-Content-Type-Options': 'nosniff',
@@ -140,7 +164,7 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
           return;
         }
         if (p === '/api/image') {
-          const jpeg = await session.imageJpeg(url.searchParams.get('file'));
+          const jpeg = await session.imageJpeg(url.searchParams.get('file') ?? '');
           res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'private, max-age=60', 'X-Content-Type-Options': 'nosniff' });
           res.end(method === 'HEAD' ? undefined : jpeg);
           return;
@@ -150,7 +174,7 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
           return;
         }
         if (p === '/api/embedding') {
-          const { bytes, dims } = await session.embeddingBytes(url.searchParams.get('file'));
+          const { bytes, dims } = await session.embeddingBytes(url.searchParams.get('file') ?? '');
           res.writeHead(200, {
             'Content-Type': 'application/octet-stream',
             'Content-Length': bytes.length,
@@ -161,16 +185,27 @@ export function createAnnotationHandler(session: AnnotationSession, opts: Annota
           res.end(method === 'HEAD' ? undefined : bytes);
           return;
         }
+        if (p === '/api/decoder.onnx') {
+          const bytes = await session.browserDecoderBytes();
+          res.writeHead(200, {
+            'Content-Type': 'application/octet-stream',
+            'Content-Length': bytes.byteLength,
+            'Cache-Control': 'private, max-age=3600',
+            'X-Content-Type-Options': 'nosniff',
+            'Cross-Origin-Resource-Policy': 'same-origin',
+          });
+          res.end(method === 'HEAD' ? undefined : bytes);
+          return;
+        }
         const ortName = p.startsWith('/ort/') ? p.slice('/ort/'.length) : undefined;
-        if (p === '/api/decoder.onnx' || (ortName !== undefined && ORT_WEB_FILES[ortName])) {
+        if (ortName !== undefined && ORT_WEB_FILES[ortName]) {
           const files = session.browserDecoderFiles();
           if ('unavailable' in files) throw new AnnotateHttpError(404, 'NOT_AVAILABLE', `in-browser decoder: ${files.unavailable}`);
           // only these fixed file names, never a path from the URL
-          const file = ortName !== undefined ? path.join(files.ortDir, ortName) : files.decoderFile;
-          const type = ortName !== undefined ? ORT_WEB_FILES[ortName] : 'application/octet-stream';
+          const file = path.join(files.ortDir, ortName);
           const st = await fsp.stat(file);
           res.writeHead(200, {
-            'Content-Type': type,
+            'Content-Type': ORT_WEB_FILES[ortName],
             'Content-Length': st.size,
             'Cache-Control': 'private, max-age=3600',
             'X-Content-Type-Options': 'nosniff',

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { AmgOptions } from '../amg/AmgOptions';
-import type { ImageAnnotator } from '../amg/annotateFolder';
+import type { ImageAnnotator } from '../annotate/annotateFolder';
 import { SamflowError } from '../errors';
 import type { AmgRecord } from '../records';
 import type { CompressedRle } from '../types';

@@ -1,7 +1,7 @@
 import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { nuid, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { LruMap } from '../annotate/LruMap';
+import { LruMap } from '../LruMap';
 import { SamflowError } from '../errors';
 import { ensureSamStreams } from './ensureSamStreams';
 import { checkJobShape, decodeResult, encodeJob, failure } from './jobCodec';

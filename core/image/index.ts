@@ -1,4 +1,3 @@
-export * from './SamTransform';
 export * from './decodeImage';
 export * from './preprocessImage';
 export * from './imageFileExtensions';

@@ -1,8 +1,18 @@
 import sharp from 'sharp';
 import { SamflowError } from '../errors';
-import type { ModelSpec } from '../model/SamModel';
 import type { Frame } from '../types';
-import { SamTransform } from './SamTransform';
+import { SamTransform, type ResizeRule } from '../geometry/SamTransform';
+
+/** What preprocessing needs to know of a model (its manifest entry's preprocessing fields and family's resize rule). */
+export interface PreprocessSpec {
+  /** Side of the square encoder input (1024). */
+  readonly inputSize: number;
+  /** Per-channel mean/std applied to 0–255 RGB. */
+  readonly pixelMean: readonly [number, number, number];
+  readonly pixelStd: readonly [number, number, number];
+  /** Default 'longestSide' (SAM 1); 'square' for SAM 2. */
+  readonly resize?: ResizeRule;
+}
 
 export interface PreprocessedImage {
   /** float32[1,3,S,S]: resized (long side S), normalized with the model's mean/std, zero-padded right/bottom. */
@@ -13,11 +23,12 @@ export interface PreprocessedImage {
 /**
  * SAM's preprocessing: resize so the long side is `spec.inputSize` (each side `floor(side*scale+0.5)`,
  * bilinear with antialiasing as torchvision's resize on a PIL image), normalize each channel
- * `(v - mean) / std` on 0–255, and zero-pad right and bottom to a square.
+ * `(v - mean) / std` on 0–255, and zero-pad right and bottom to a square. With `resize: 'square'`
+ * (SAM 2's `SAM2Transforms`) both sides are resized to `inputSize` and nothing is padded.
  */
-export async function preprocessImage(frame: Frame, spec: Pick<ModelSpec, 'inputSize' | 'pixelMean' | 'pixelStd'>): Promise<PreprocessedImage> {
+export async function preprocessImage(frame: Frame, spec: PreprocessSpec): Promise<PreprocessedImage> {
   const size = spec.inputSize;
-  const transform = new SamTransform(frame.width, frame.height, size);
+  const transform = new SamTransform(frame.width, frame.height, size, spec.resize ?? 'longestSide');
   const rw = transform.resizedWidth;
   const rh = transform.resizedHeight;
   let resized: Uint8Array;

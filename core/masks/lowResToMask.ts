@@ -1,5 +1,5 @@
 import { SamflowError } from '../errors';
-import type { SamTransform } from '../image/SamTransform';
+import type { SamTransform } from '../geometry/SamTransform';
 import { describeValue } from '../limits';
 import { LOW_RES_SIZE, type BinaryMask, type BoxXyxy, type MaskCandidate } from '../types';
 

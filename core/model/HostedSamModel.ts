@@ -1,6 +1,8 @@
 import { SamflowError } from '../errors';
 import { RunTracker } from './RunTracker';
-import type { DecoderFeeds } from '../types';
+import type { DecoderFeeds, ImageEmbedding } from '../types';
+import { mapEmbedding } from './mapEmbedding';
+import { familyOf } from './family/familyOf';
 import { WorkerHost, type WorkerHostHandle } from '../worker/WorkerHost';
 import { sharedCopy } from '../worker/workerProtocol';
 import type { ModelSource, SamSessionOptions } from './samSessions';
@@ -44,16 +46,17 @@ export interface HostedSamModelOptions {
  * the prompt stage. The main thread only posts messages, so its event loop stays live during runs;
  * an encode and a decode run at the same time (they are in different threads).
  *
- * No embedding is copied per prompt: the encoder worker returns each embedding twice, in a plain
- * ArrayBuffer for the caller (so it still feeds onnxruntime sessions of the caller's own) and in a
- * SharedArrayBuffer that decodes post shared; the decoder worker keeps its copy per embedding id
- * (LRU). Other embeddings (a cache read from disk) are copied into a SharedArrayBuffer once per array.
+ * No embedding is copied per prompt: the encoder worker returns each embedding's tensors twice, in
+ * plain ArrayBuffers for the caller (so they still feed onnxruntime sessions of the caller's own)
+ * and in SharedArrayBuffers that decodes post shared; the decoder worker keeps its copy per
+ * embedding id (LRU). Other embeddings (a cache read from disk) are copied into SharedArrayBuffers
+ * once per embedding object.
  */
 export class HostedSamModel implements SamModel {
   readonly id: string;
   private readonly runs = new RunTracker(() => new SamflowError('MODEL_RELEASED', `model "${this.id}" was released; load it again to run it`));
-  private readonly shared = new WeakMap<Float32Array, SharedEmbedding>();
-  private readonly cuts = new WeakMap<Float32Array, Promise<readonly SharedTensor[]>>();
+  private readonly shared = new WeakMap<ImageEmbedding, SharedEmbedding>();
+  private readonly cuts = new WeakMap<ImageEmbedding, Promise<readonly SharedTensor[]>>();
   private nextEmbeddingId = 1;
 
   private constructor(
@@ -144,7 +147,7 @@ export class HostedSamModel implements SamModel {
     return [this.encoder, this.decoder, ...this.prompts];
   }
 
-  runEncoder(input: Float32Array): Promise<Float32Array> {
+  runEncoder(input: Float32Array): Promise<ImageEmbedding> {
     const s = this.spec.inputSize;
     if (input.length !== 3 * s * s) {
       return Promise.reject(new SamflowError('BAD_OPTION', `encoder input must be float32[1,3,${s},${s}], got ${input.length} values`));
@@ -153,16 +156,14 @@ export class HostedSamModel implements SamModel {
     // with its shared twin for the decoder workers
     return this.runs.track(async () => {
       const { embedding, shared } = await this.encoder.call('encode', { input });
-      this.shared.set(embedding, { id: this.nextEmbeddingId++, data: shared });
+      this.shared.set(embedding, { id: this.nextEmbeddingId++, embedding: shared });
       return embedding;
     });
   }
 
-  runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
-    const size = this.spec.encoder.embeddingDims.reduce((a, b) => a * b, 1);
-    if (embedding.length !== size) {
-      return Promise.reject(new SamflowError('BAD_OPTION', `embedding must be float32[${this.spec.encoder.embeddingDims.join(',')}], got ${embedding.length} values`));
-    }
+  runDecoder(embedding: ImageEmbedding, feeds: DecoderFeeds): Promise<DecoderOutput> {
+    const wrong = this.embeddingMismatch(embedding);
+    if (wrong) return Promise.reject(new SamflowError('BAD_OPTION', wrong));
     return this.runs.track(async () => {
       const shared = this.sharedEmbedding(embedding);
       if (this.prompts.length === 0 || feeds.hasMaskInput[0] !== 0) return this.decoder.call('run', { embedding: shared, feeds });
@@ -171,16 +172,30 @@ export class HostedSamModel implements SamModel {
     });
   }
 
-  private sharedEmbedding(embedding: Float32Array): SharedEmbedding {
+  /** Why `embedding` does not fit this model's family (a tensor missing or of the wrong size), or undefined. */
+  private embeddingMismatch(embedding: ImageEmbedding): string | undefined {
+    for (const slot of familyOf(this.spec.family, this.id).embeddingSlots(this.spec)) {
+      const t = embedding?.tensors?.[slot.name];
+      const size = slot.dims.reduce((a, b) => a * b, 1);
+      if (!(t?.data instanceof Float32Array) || t.data.length !== size) {
+        const got = t?.data instanceof Float32Array ? `${t.data.length} values` : 'nothing';
+        return `embedding tensor "${slot.name}" must be float32[${slot.dims.join(',')}], got ${got}`;
+      }
+    }
+    return undefined;
+  }
+
+  private sharedEmbedding(embedding: ImageEmbedding): SharedEmbedding {
     let s = this.shared.get(embedding);
     if (!s) {
-      s = { id: this.nextEmbeddingId++, data: embedding.buffer instanceof SharedArrayBuffer ? embedding : sharedCopy(embedding) };
+      const shared = mapEmbedding(embedding, (d) => (d.buffer instanceof SharedArrayBuffer ? d : sharedCopy(d)));
+      s = { id: this.nextEmbeddingId++, embedding: shared };
       this.shared.set(embedding, s);
     }
     return s;
   }
 
-  private imageStage(embedding: Float32Array, shared: SharedEmbedding): Promise<readonly SharedTensor[]> {
+  private imageStage(embedding: ImageEmbedding, shared: SharedEmbedding): Promise<readonly SharedTensor[]> {
     let cut = this.cuts.get(embedding);
     if (!cut) {
       cut = this.decoder.call('imageStage', { embedding: shared }).then((r) => r.cut);

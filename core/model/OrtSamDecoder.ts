@@ -1,7 +1,9 @@
 import * as ort from 'onnxruntime-node';
+import type { ImageEmbedding } from '../types';
+import { pickFeeds } from './pickFeeds';
 import { splitSamDecoder, type SamDecoderIo } from './splitSamDecoder';
 
-/** The decoder's input names by role (the official SAM ONNX decoder's, or a manifest's). */
+/** The SAM 1 decoder's input names by role (the official SAM ONNX decoder's, or a manifest's), for its split. */
 export interface SamDecoderInputNames {
   readonly imageEmbeddings: string;
   readonly pointCoords: string;
@@ -20,21 +22,11 @@ export interface DecoderTensor {
 }
 export type DecoderRunOutput = Readonly<Record<string, DecoderTensor>>;
 
-function pick(feeds: Feeds, names: readonly string[]): Feeds {
-  const out: Feeds = {};
-  for (const n of names) {
-    const t = feeds[n];
-    if (!t) throw new RangeError(`decoder input "${n}" was not given`);
-    out[n] = t;
-  }
-  return out;
-}
-
 interface Stages {
   readonly image: ort.InferenceSession;
-  readonly imageInputs: readonly string[];
   readonly prompt: ort.InferenceSession;
-  readonly promptInputs: readonly string[];
+  /** Feeds of a prompt without mask input (the image stage reads them). */
+  readonly noMask: Feeds;
 }
 
 /** Largest |a - b| over the wanted outputs of two runs. */
@@ -49,53 +41,45 @@ function maxAbsDiff(a: DecoderRunOutput, b: DecoderRunOutput, outputs: readonly 
   return d;
 }
 
+/** SAM 1's decoder graph surgery: its input names, the embedding's dims (for the probe), whether to split. */
+export interface DecoderSplitInputs {
+  readonly names: SamDecoderInputNames;
+  readonly embeddingDims: readonly number[];
+  /** Split into image and prompt stages; false: only the outputs samflow reads are kept. */
+  readonly split: boolean;
+}
+
 /**
- * The SAM mask decoder on onnxruntime, as splitSamDecoder cuts it: the image stage runs once per
- * embedding (kept while the embedding array is alive), the prompt stage once per prompt. A prompt
- * with a mask input (which changes the image stage) runs the whole decoder. Without a usable split
- * every run uses the whole decoder.
+ * The mask decoder on onnxruntime. A SAM 1 decoder is cut as splitSamDecoder cuts it: the image
+ * stage runs once per embedding (kept while the embedding object is alive), the prompt stage once
+ * per prompt; a prompt with a mask input (which changes the image stage) runs the whole decoder.
+ * Without a usable split (or for other families) every run uses the whole decoder.
  */
 export class OrtSamDecoder {
-  private readonly imageCache = new WeakMap<Float32Array, Promise<Feeds>>();
-  private readonly noMask: Feeds;
+  private readonly imageCache = new WeakMap<ImageEmbedding, Promise<Feeds>>();
   private imageRuns = 0;
 
   private constructor(
     private readonly whole: ort.InferenceSession,
-    private readonly wholeInputs: readonly string[],
     private readonly stages: Stages | undefined,
-    private readonly names: SamDecoderInputNames,
     /** The prompt stage's ONNX bytes, for sessions elsewhere (decoder worker threads); with `stages`. */
     readonly promptStageModel?: Uint8Array,
-  ) {
-    this.noMask = {
-      [names.maskInput]: new ort.Tensor('float32', new Float32Array(256 * 256), [1, 1, 256, 256]), // float32[1,1,256,256]
-      [names.hasMaskInput]: new ort.Tensor('float32', new Float32Array([0]), [1]), // float32[1]
-    };
-  }
+  ) {}
 
   /** True when prompts without a mask input run only the prompt stage. */
   get isSplit(): boolean {
     return this.stages !== undefined;
   }
 
-  /** The prompt stage's input names (those not made by the image stage), when split. */
-  get promptInputs(): readonly string[] {
-    return this.stages?.promptInputs ?? [];
-  }
-
   /**
-   * Builds the sessions from the decoder file's bytes. With `split`, the image and prompt stages are
-   * checked on a probe prompt against the whole decoder and dropped unless the outputs agree (1e-4).
+   * Builds the sessions from the decoder file's bytes. With `surgery` (SAM 1 only) the graph keeps
+   * only the outputs read, and with `surgery.split` the image and prompt stages are checked on a
+   * probe prompt against the whole decoder and dropped unless the outputs agree (1e-4). Without
+   * `surgery` the bytes run as they are.
    */
-  static async create(
-    bytes: Uint8Array,
-    names: SamDecoderInputNames,
-    outputs: readonly string[],
-    embeddingDims: readonly number[],
-    options: ort.InferenceSession.SessionOptions,
-    split: boolean,
-  ): Promise<OrtSamDecoder> {
+  static async create(bytes: Uint8Array, outputs: readonly string[], options: ort.InferenceSession.SessionOptions, surgery?: DecoderSplitInputs): Promise<OrtSamDecoder> {
+    if (!surgery) return new OrtSamDecoder(await ort.InferenceSession.create(bytes, options), undefined);
+    const { names, embeddingDims } = surgery;
     const io: SamDecoderIo = {
       imageInputs: [names.imageEmbeddings, names.maskInput, names.hasMaskInput],
       promptInputs: [names.pointCoords, names.pointLabels, names.origImSize],
@@ -103,8 +87,8 @@ export class OrtSamDecoder {
     };
     const plan = splitSamDecoder(bytes, io);
     const whole = await ort.InferenceSession.create(plan.whole, options);
-    const wholeOnly = new OrtSamDecoder(whole, plan.wholeInputs, undefined, names);
-    if (!split || !plan.split) return wholeOnly;
+    const wholeOnly = new OrtSamDecoder(whole, undefined);
+    if (!surgery.split || !plan.split) return wholeOnly;
     const s = plan.split;
     const image = await ort.InferenceSession.create(s.imageStage, options);
     let prompt: ort.InferenceSession | undefined;
@@ -115,20 +99,24 @@ export class OrtSamDecoder {
       });
       const promptStage = s.promptStage(cutTypes);
       prompt = await ort.InferenceSession.create(promptStage, options);
-      const stages: Stages = { image, imageInputs: s.imageStageInputs, prompt, promptInputs: s.promptStageInputs };
-      const splitDecoder = new OrtSamDecoder(whole, plan.wholeInputs, stages, names, promptStage);
+      const noMask: Feeds = {
+        [names.maskInput]: new ort.Tensor('float32', new Float32Array(256 * 256), [1, 1, 256, 256]), // float32[1,1,256,256]
+        [names.hasMaskInput]: new ort.Tensor('float32', new Float32Array([0]), [1]), // float32[1]
+      };
+      const splitDecoder = new OrtSamDecoder(whole, { image, prompt, noMask }, promptStage);
       // probe: a deterministic embedding and one click in the middle of the model frame
       const size = embeddingDims.reduce((a, b) => a * b, 1);
-      const embedding = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 0.7311) * 0.5);
+      const data = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 0.7311) * 0.5);
+      const embedding: ImageEmbedding = { tensors: { [names.imageEmbeddings]: { data, dims: embeddingDims } }, features: names.imageEmbeddings };
       const feeds: Feeds = {
-        [names.imageEmbeddings]: new ort.Tensor('float32', embedding, embeddingDims), // float32[1,256,64,64]
+        [names.imageEmbeddings]: new ort.Tensor('float32', data, embeddingDims), // float32[1,256,64,64]
         [names.pointCoords]: new ort.Tensor('float32', new Float32Array([512, 384, 0, 0]), [1, 2, 2]), // float32[1,2,2]
         [names.pointLabels]: new ort.Tensor('float32', new Float32Array([1, -1]), [1, 2]), // float32[1,2]
         [names.origImSize]: new ort.Tensor('float32', new Float32Array([768, 1024]), [2]), // float32[2]
-        ...splitDecoder.noMask,
+        ...noMask,
       };
-      const a = await wholeOnly.run(embedding, feeds, outputs);
-      const b = await splitDecoder.run(embedding, feeds, outputs);
+      const a = await wholeOnly.run(embedding, feeds, outputs, false);
+      const b = await splitDecoder.run(embedding, feeds, outputs, false);
       if (maxAbsDiff(a, b, outputs) <= 1e-4) return splitDecoder;
     } catch {
       // a split onnxruntime cannot load or run: use the whole decoder
@@ -138,29 +126,31 @@ export class OrtSamDecoder {
     return wholeOnly;
   }
 
-  /** How many times the image stage ran (once per embedding array while it is alive). */
+  /** How many times the image stage ran (once per embedding object while it is alive). */
   get imageStageRuns(): number {
     return this.imageRuns;
   }
 
-  /** One decoder run; `embedding` is the array behind the image-embedding feed (the cache key). */
-  async run(embedding: Float32Array, feeds: Feeds, outputs: readonly string[]): Promise<DecoderRunOutput> {
-    const hasMask = feeds[this.names.hasMaskInput]?.data[0] !== 0;
-    if (!this.stages || hasMask) return this.whole.run(pick(feeds, this.wholeInputs), outputs);
+  /**
+   * One decoder run; `embedding` is the embedding behind the feeds (the image stage's cache key),
+   * `hasMask` whether the prompt carries a mask input (which runs the whole decoder).
+   */
+  async run(embedding: ImageEmbedding, feeds: Feeds, outputs: readonly string[], hasMask: boolean): Promise<DecoderRunOutput> {
+    if (!this.stages || hasMask) return this.whole.run(pickFeeds(this.whole, feeds, 'decoder'), outputs);
     const cutFeeds = await this.imageStage(embedding, feeds);
-    return this.stages.prompt.run({ ...pick(feeds, this.stages.promptInputs), ...cutFeeds }, outputs);
+    return this.stages.prompt.run(pickFeeds(this.stages.prompt, { ...feeds, ...cutFeeds }, 'decoder prompt stage'), outputs);
   }
 
   /**
    * The image stage's outputs for `embedding` (the prompt stage's other inputs), run once per
-   * embedding array while it is alive. `feeds` holds the image-embeddings tensor. Needs a split.
+   * embedding object while it is alive. `feeds` holds the embedding's tensors. Needs a split.
    */
-  imageStage(embedding: Float32Array, feeds: Feeds): Promise<Feeds> {
+  imageStage(embedding: ImageEmbedding, feeds: Feeds): Promise<Feeds> {
     const stages = this.stages;
     if (!stages) return Promise.reject(new RangeError('this decoder is not split: it has no image stage'));
     let cut = this.imageCache.get(embedding);
     if (!cut) {
-      const imageFeeds = pick({ ...feeds, ...this.noMask }, stages.imageInputs);
+      const imageFeeds = pickFeeds(stages.image, { ...feeds, ...stages.noMask }, 'decoder image stage');
       this.imageRuns++;
       cut = stages.image.run(imageFeeds).then((r) => ({ ...r }));
       this.imageCache.set(embedding, cut);

@@ -1,9 +1,10 @@
 import * as ort from 'onnxruntime-node';
 import { SamflowError } from '../errors';
 import { RunTracker } from './RunTracker';
-import type { DecoderFeeds } from '../types';
+import type { DecoderFeeds, ImageEmbedding } from '../types';
 import { decoderFeedTensors, decoderOutputOf } from './decoderFeedTensors';
-import { decoderOutputNames } from './samSessions';
+import { embeddingOfOutputs, encoderOutputNames } from './encoderOutputs';
+import { decoderOutputNames } from './family/decoderOutputNames';
 import type { DecoderOutput, ModelSpec, SamModel } from './SamModel';
 import type { OrtSamDecoder } from './OrtSamDecoder';
 
@@ -36,23 +37,21 @@ export class OrtSamModel implements SamModel {
     return this.runs.retain();
   }
 
-  runEncoder(input: Float32Array): Promise<Float32Array> {
+  runEncoder(input: Float32Array): Promise<ImageEmbedding> {
     const s = this.spec.inputSize;
     if (input.length !== 3 * s * s) {
       return Promise.reject(new SamflowError('BAD_OPTION', `encoder input must be float32[1,3,${s},${s}], got ${input.length} values`));
     }
     return this.runs.track(async () => {
-      // in: float32[1,3,1024,1024] → out: float32[1,256,64,64]
+      // in: float32[1,3,1024,1024] → out: the family's embedding tensors (sam1: float32[1,256,64,64])
       const feeds = { [this.spec.encoder.input]: new ort.Tensor('float32', input, [1, 3, s, s]) };
-      const out = await this.encoder.run(feeds, [this.spec.encoder.output]);
-      const t = out[this.spec.encoder.output];
-      return t.data as Float32Array;
+      return embeddingOfOutputs(this.spec, await this.encoder.run(feeds, encoderOutputNames(this.spec)));
     });
   }
 
-  runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
+  runDecoder(embedding: ImageEmbedding, feeds: DecoderFeeds): Promise<DecoderOutput> {
     return this.runs.track(async () => {
-      const out = await this.decoder.run(embedding, decoderFeedTensors(this.spec, embedding, feeds), decoderOutputNames(this.spec));
+      const out = await this.decoder.run(embedding, decoderFeedTensors(this.spec, embedding, feeds), decoderOutputNames(this.spec), feeds.hasMaskInput[0] !== 0);
       return decoderOutputOf(this.spec, out);
     });
   }

@@ -1,9 +1,14 @@
-import type { DecoderFeeds } from '../types';
+import type { DecoderFeeds, ImageEmbedding } from '../types';
+
+/** The model families samflow runs (see core/model/family/): SAM 1's ONNX layout and SAM 2's image predictor. */
+export type ModelFamilyName = 'sam1' | 'sam2';
 
 /** What a model manifest entry says about one SAM variant (see models/manifest.json). */
 export interface ModelSpec {
   readonly id: string;
   readonly description: string;
+  /** Which family adapter preprocesses, feeds and reads this model (manifest `family`; absent = 'sam1'). */
+  readonly family: ModelFamilyName;
   /** Long side of the encoder input (1024 for every SAM variant). */
   readonly inputSize: number;
   /** Per-channel mean/std applied to 0–255 RGB. */
@@ -11,12 +16,13 @@ export interface ModelSpec {
   readonly pixelStd: readonly [number, number, number];
   readonly encoder: {
     readonly input: string;
+    /** The output holding the image features ('*' = the only one; sam2: image_embed). */
     readonly output: string;
-    /** float32 dims of the embedding, e.g. [1,256,64,64]. */
+    /** float32 dims of that output, e.g. [1,256,64,64]. */
     readonly embeddingDims: readonly number[];
   };
   readonly decoder: {
-    /** Names of the official SAM ONNX decoder inputs, in order. */
+    /** The decoder's input names: sam1 in the official SAM ONNX decoder's order, sam2 by name (see the family). */
     readonly inputs: readonly string[];
     readonly outputs: { readonly iou: string; readonly lowResMasks: string; readonly masks?: string };
     /**
@@ -44,10 +50,10 @@ export interface DecoderOutput {
 export interface SamModel {
   readonly id: string;
   readonly spec: ModelSpec;
-  /** in: float32[1,3,S,S] normalized, padded image → out: float32[...spec.encoder.embeddingDims] */
-  runEncoder(input: Float32Array): Promise<Float32Array>;
+  /** in: float32[1,3,S,S] preprocessed image (see the family) → out: the embedding's named tensors */
+  runEncoder(input: Float32Array): Promise<ImageEmbedding>;
   /** in: the embedding and one prompt's feeds → out: iou predictions and low-res logits */
-  runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput>;
+  runDecoder(embedding: ImageEmbedding, feeds: DecoderFeeds): Promise<DecoderOutput>;
   /**
    * How many runDecoder calls run in parallel when issued together (decoder worker threads);
    * absent or 1: one at a time. Callers with many prompts on one embedding (AMG) issue this many.

@@ -1,7 +1,7 @@
 import { SamflowError } from '../errors';
 import { describeValue } from '../limits';
 import { encodePrompts } from '../prompts/encodePrompts';
-import { LOW_RES_SIZE, type EmbeddedFrame, type MaskCandidate, type SamPrompt } from '../types';
+import { LOW_RES_SIZE, type EmbeddedFrame, type ImageEmbedding, type MaskCandidate, type SamPrompt } from '../types';
 import type { SamModel } from './SamModel';
 
 export interface DecodeMasksOptions {
@@ -21,10 +21,19 @@ function checkArgs(model: unknown, embedded: unknown): asserts embedded is Embed
     throw new SamflowError('BAD_OPTION', `decodeMasks: model must be a loaded SamModel (from loadSamModel), got ${describeValue(model)}`, 'model');
   }
   const e = embedded as Partial<EmbeddedFrame> | null;
-  if (typeof e !== 'object' || e === null || !(e.embedding instanceof Float32Array) || typeof e.transform !== 'object' || typeof e.frame !== 'object' || e.frame === null) {
+  const tensors = (e?.embedding as Partial<ImageEmbedding> | undefined)?.tensors;
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof tensors !== 'object' ||
+    tensors === null ||
+    typeof e.transform !== 'object' ||
+    typeof e.frame !== 'object' ||
+    e.frame === null
+  ) {
     throw new SamflowError(
       'BAD_OPTION',
-      `decodeMasks: embedded must be what encodeImage() returned ({frame, embedding: Float32Array, transform, modelId}), got ${describeValue(embedded)}`,
+      `decodeMasks: embedded must be what encodeImage() returned ({frame, embedding: {tensors, features}, transform, modelId}), got ${describeValue(embedded)}`,
       'embedded',
     );
   }
@@ -33,6 +42,22 @@ function checkArgs(model: unknown, embedded: unknown): asserts embedded is Embed
 /** SAM's rule: a lone click is ambiguous (part, object, whole), so ask for several masks. */
 export function wantsMultimask(prompt: SamPrompt): boolean {
   return (prompt.points?.length ?? 0) === 1 && !prompt.box && !prompt.maskInput;
+}
+
+/**
+ * Which decoder masks a prompt gets. 1 mask: it. 4 masks (SAM's single-mask token first, then its
+ * 3 multimask outputs): the 3 with `multimask`, else the first. 3 masks (SAM 2 exports that return
+ * only the multimask outputs): all 3 with `multimask`, else the one with the best predicted IoU.
+ */
+export function maskIndices(numMasks: number, multimask: boolean, iouPredictions: Float32Array): number[] {
+  if (numMasks <= 1) return [0];
+  if (numMasks === 3) {
+    if (multimask) return [0, 1, 2];
+    let best = 0;
+    for (let i = 1; i < 3; i++) if (iouPredictions[i] > iouPredictions[best]) best = i;
+    return [best];
+  }
+  return multimask ? Array.from({ length: numMasks - 1 }, (_, i) => i + 1) : [0];
 }
 
 /**
@@ -50,12 +75,8 @@ export async function decodeMasks(model: SamModel, embedded: EmbeddedFrame, prom
   const feeds = encodePrompts(prompt, embedded.transform, { maxPointsPerPrompt: options.maxPointsPerPrompt });
   const out = await model.runDecoder(embedded.embedding, feeds);
   const plane = LOW_RES_SIZE * LOW_RES_SIZE;
-  let indices: number[];
-  if (out.numMasks <= 1) indices = [0];
-  else {
-    const multimask = options.multimask ?? prompt.multimask ?? wantsMultimask(prompt);
-    indices = multimask ? Array.from({ length: out.numMasks - 1 }, (_, i) => i + 1) : [0];
-  }
+  const multimask = options.multimask ?? prompt.multimask ?? wantsMultimask(prompt);
+  const indices = maskIndices(out.numMasks, multimask, out.iouPredictions);
   const candidates = indices.map((i): MaskCandidate => ({
     // float32[256*256] view into the decoder output
     lowResLogits: out.lowResMasks.subarray(i * plane, (i + 1) * plane),

@@ -1,23 +1,20 @@
-import * as ort from 'onnxruntime-node';
-import { LOW_RES_SIZE, type DecoderFeeds } from '../types';
+import type * as ort from 'onnxruntime-node';
+import type { DecoderFeeds, ImageEmbedding } from '../types';
+import { embeddingFeeds } from './embeddingFeeds';
+import { familyOf } from './family/familyOf';
 import type { DecoderRunOutput } from './OrtSamDecoder';
 import type { DecoderOutput, ModelSpec } from './SamModel';
 
-/** One prompt's decoder feeds as onnxruntime tensors, named by the manifest's decoder inputs. */
-export function decoderFeedTensors(spec: ModelSpec, embedding: Float32Array, feeds: DecoderFeeds): Record<string, ort.Tensor> {
-  const names = spec.decoder.inputs;
-  const n = feeds.numPoints;
-  return {
-    [names[0]]: new ort.Tensor('float32', embedding, spec.encoder.embeddingDims), // float32[1,256,64,64]
-    [names[1]]: new ort.Tensor('float32', feeds.pointCoords, [1, n, 2]),
-    [names[2]]: new ort.Tensor('float32', feeds.pointLabels, [1, n]),
-    [names[3]]: new ort.Tensor('float32', feeds.maskInput, [1, 1, LOW_RES_SIZE, LOW_RES_SIZE]),
-    [names[4]]: new ort.Tensor('float32', feeds.hasMaskInput, [1]),
-    [names[5]]: new ort.Tensor('float32', feeds.origImSize, [2]),
-  };
+/**
+ * One prompt's decoder feeds as onnxruntime tensors, by input name: the embedding's tensors (absent
+ * for a prompt stage, which reads the image stage's instead) and the family's prompt feeds. A
+ * session takes the names it has (pickFeeds).
+ */
+export function decoderFeedTensors(spec: ModelSpec, embedding: ImageEmbedding | undefined, feeds: DecoderFeeds): Record<string, ort.Tensor> {
+  return { ...(embedding ? embeddingFeeds(embedding) : {}), ...familyOf(spec.family, spec.id).promptFeeds(spec, feeds) };
 }
 
-/** The decoder run's outputs as a DecoderOutput. */
+/** The decoder run's outputs as a DecoderOutput (every family: `iou` float32[1,M], `lowResMasks` float32[1,M,256,256]). */
 export function decoderOutputOf(spec: ModelSpec, out: DecoderRunOutput): DecoderOutput {
   const o = spec.decoder.outputs;
   const iou = out[o.iou]; // float32[1,numMasks]

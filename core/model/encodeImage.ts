@@ -1,7 +1,8 @@
 import { SamflowError } from '../errors';
 import { preprocessImage } from '../image/preprocessImage';
 import { describeValue } from '../limits';
-import type { EmbeddedFrame, Frame } from '../types';
+import type { EmbeddedFrame, Frame, ImageEmbedding } from '../types';
+import { familyOf } from './family/familyOf';
 import type { SamModel } from './SamModel';
 
 /** encodeImage's arguments, checked before any work: BAD_OPTION / BAD_IMAGE naming the argument. */
@@ -35,22 +36,23 @@ function checkArgs(model: unknown, frame: unknown): asserts frame is Frame {
 }
 
 /**
- * The heavy stage, once per image: preprocess (resize, normalize, pad) and run the image encoder.
- * in: Frame → out: EmbeddedFrame with float32[1,256,64,64] embedding and the frame's transform.
+ * The heavy stage, once per image: preprocess (the family's resize, normalize, pad) and run the
+ * image encoder. in: Frame → out: EmbeddedFrame with the embedding's named tensors (sam1:
+ * image_embeddings float32[1,256,64,64]) and the frame's transform.
  * A `model.release()` issued while the image is being preprocessed waits for this run.
  */
 export async function encodeImage(model: SamModel, frame: Frame): Promise<EmbeddedFrame> {
   checkArgs(model, frame);
   if (model.released) throw new SamflowError('MODEL_RELEASED', `encodeImage: model "${model.id}" was released; load it again to run it`);
   const free = model.retain?.();
-  let embedding: Promise<Float32Array>;
+  let embedding: Promise<ImageEmbedding>;
   let transform: EmbeddedFrame['transform'];
   try {
-    const pre = await preprocessImage(frame, model.spec);
+    const pre = await preprocessImage(frame, { ...model.spec, resize: familyOf(model.spec.family, model.id).resize });
     transform = pre.transform;
     embedding = model.runEncoder(pre.input);
   } finally {
     free?.();
   }
-  return { frame, embedding: await embedding, embeddingDims: model.spec.encoder.embeddingDims, transform, modelId: model.id };
+  return { frame, embedding: await embedding, transform, modelId: model.id };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SamflowError } from '../errors';
-import type { ModelSpec } from './SamModel';
+import { familyOf } from './family/familyOf';
+import type { ModelFamilyName, ModelSpec } from './SamModel';
 import { packageRoot } from './packageRoot';
 
 /** One file of a manifest entry: path relative to the package (or models/<id>/), optional SHA-256. */
@@ -12,6 +13,8 @@ export interface ManifestFile {
 
 /** An entry of models/manifest.json. */
 export interface ManifestEntry {
+  /** The model family (core/model/family/): 'sam1' (default when absent) or 'sam2'. */
+  readonly family?: ModelFamilyName;
   readonly description: string;
   /** npm package holding the files; absent for user models under models/<id>/. */
   readonly package?: string;
@@ -64,6 +67,7 @@ export function manifestEntry(id: string): ManifestEntry {
 export function specOf(id: string, entry: ManifestEntry): ModelSpec {
   return {
     id,
+    family: familyOf(entry.family, `model "${id}"`).name,
     description: entry.description,
     inputSize: entry.inputSize,
     pixelMean: entry.pixelMean,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { quantizeDynamic, type QuantizeDynamicOptions } from '../onnx/quantizeDynamic';
 import { SamflowError, isSamflowError } from '../errors';
 import { WorkerHost } from '../worker/WorkerHost';
-import type { QuantizeWorkerApi } from './quantizeWorker';
+import type { QuantizeWorkerApi } from './quantizeWorkerApi';
 import { fileSha256 } from './fileSha256';
 import { readManifest, type ManifestEntry } from './manifest';
 import { packageRoot } from './packageRoot';

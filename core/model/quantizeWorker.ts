@@ -2,11 +2,7 @@ import { readFileSync } from 'node:fs';
 import { quantizeDynamic } from '../onnx/quantizeDynamic';
 import { serveWorker } from '../worker/serveWorker';
 import { DERIVED_RECIPES } from './prepareDerivedModel';
-
-/** What the quantize worker answers: quantize one model file by a recipe's encoder or decoder options. */
-export type QuantizeWorkerApi = {
-  quantize: { args: { readonly file: string; readonly recipe: string; readonly role: 'encoder' | 'decoder' }; result: { readonly model: Uint8Array; readonly quantized: number } };
-};
+import type { QuantizeWorkerApi } from './quantizeWorkerApi';
 
 // Worker module: quantizeDynamic off the main thread (started by prepareDerivedModel through WorkerHost).
 serveWorker<QuantizeWorkerApi, Record<string, never>, Record<string, never>>(async () => ({

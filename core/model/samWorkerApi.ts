@@ -1,5 +1,5 @@
 import type * as ort from 'onnxruntime-node';
-import type { DecoderFeeds } from '../types';
+import type { DecoderFeeds, ImageEmbedding } from '../types';
 import type { SharableArray } from '../worker/workerProtocol';
 import type { ModelSource, SamSessionOptions } from './samSessions';
 import type { DecoderOutput, ModelSpec } from './SamModel';
@@ -19,11 +19,11 @@ export interface SharedTensor {
   readonly data: SharableArray;
 }
 
-/** An embedding as the decoder worker gets it: its id (the worker's cache key) and its shared data. */
+/** An embedding as the decoder worker gets it: its id (the worker's cache key) and its shared tensors. */
 export interface SharedEmbedding {
   readonly id: number;
-  /** float32[...embeddingDims] over a SharedArrayBuffer. */
-  readonly data: Float32Array;
+  /** Every tensor's data a view over a SharedArrayBuffer. */
+  readonly embedding: ImageEmbedding;
 }
 
 export interface EncoderWorkerInit {
@@ -36,11 +36,11 @@ export interface EncoderWorkerReady {
 }
 export type EncoderWorkerApi = {
   /**
-   * in: float32[1,3,S,S] → out: float32[...embeddingDims], twice: `embedding` in a plain (moved)
-   * ArrayBuffer for the caller (onnxruntime takes no SharedArrayBuffer views), `shared` in a
-   * SharedArrayBuffer for the decoder workers.
+   * in: float32[1,3,S,S] → out: the embedding's tensors, twice: `embedding` in plain (moved)
+   * ArrayBuffers for the caller (onnxruntime takes no SharedArrayBuffer views), `shared` in
+   * SharedArrayBuffers for the decoder workers.
    */
-  encode: { args: { readonly input: Float32Array }; result: { readonly embedding: Float32Array; readonly shared: Float32Array } };
+  encode: { args: { readonly input: Float32Array }; result: { readonly embedding: ImageEmbedding; readonly shared: ImageEmbedding } };
 };
 
 export interface DecoderWorkerInit {

@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { encodeImage as encodeImageFn } from '../model/encodeImage';
 import type { SamModel } from '../model/SamModel';
-import type { EmbeddingCache } from '../stream/EmbeddingCache';
+import type { EmbeddingCache } from '../model/EmbeddingCache';
 import { withBackpressure, type BackpressureOptions } from '../stream/withBackpressure';
 import type { EmbeddedFrame, Frame } from '../types';
 

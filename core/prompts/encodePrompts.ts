@@ -1,6 +1,6 @@
 import { SamflowError } from '../errors';
 import { checkLimit, DEFAULT_LIMITS, describeValue } from '../limits';
-import type { SamTransform } from '../image/SamTransform';
+import type { SamTransform } from '../geometry/SamTransform';
 import { LOW_RES_SIZE, type DecoderFeeds, type PointPrompt, type SamPrompt } from '../types';
 
 function bad(message: string): SamflowError {

@@ -2,7 +2,6 @@
 export * from './SkippedItem';
 export * from './StageStats';
 export * from './withBackpressure';
-export * from './EmbeddingCache';
 export * from './fromRawFrames';
 export * from './fromImageFiles';
 export * from './fromFfmpeg';

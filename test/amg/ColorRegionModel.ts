@@ -1,11 +1,14 @@
+import { imageFeatures } from '../../core/model/imageFeatures';
 import type { DecoderOutput, ModelSpec, SamModel } from '../../core/model/SamModel';
-import { LOW_RES_SIZE, type DecoderFeeds } from '../../core/types';
+import { LOW_RES_SIZE, type DecoderFeeds, type ImageEmbedding } from '../../core/types';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 const MEAN = [123.675, 116.28, 103.53] as const;
 const STD = [58.395, 57.12, 57.375] as const;
 
 const spec: ModelSpec = {
   id: 'color-region',
+  family: 'sam1',
   description: 'test fake: a click gives the region of its colour',
   inputSize: 1024,
   pixelMean: MEAN,
@@ -33,7 +36,7 @@ const LABELS_AT = 16 * 4096; // the 256×256 label map is stored from channel 16
  * into the embedding, plus one-hot label features in channels 0..15 (so embedding-feature
  * similarity separates regions). The "decoder" returns logits +8 on the clicked region (and the
  * regions nested in it), −8 elsewhere, with predicted IoU 0.95; a click on the background gives
- * the background with predicted IoU 0.3 (filtered out). Counts decoder runs. Works on crops too, since it reads the pixels.
+ * the background with predicted IoU 0.3 (filtered out); a box prompt gives the region at its centre. Counts decoder runs. Works on crops too, since it reads the pixels.
  */
 export class ColorRegionModel implements SamModel {
   readonly id = 'color-region';
@@ -42,7 +45,7 @@ export class ColorRegionModel implements SamModel {
   decoderRuns = 0;
   constructor(private readonly regions: readonly ColorRegion[]) {}
 
-  async runEncoder(input: Float32Array): Promise<Float32Array> {
+  async runEncoder(input: Float32Array): Promise<ImageEmbedding> {
     const S = 1024;
     const emb = new Float32Array(256 * 64 * 64); // float32[1,256,64,64]
     for (let ly = 0; ly < LOW_RES_SIZE; ly++) {
@@ -58,7 +61,7 @@ export class ColorRegionModel implements SamModel {
         emb[Math.min(label, 15) * 4096 + fy * 64 + fx] += 1 / 16;
       }
     }
-    return emb;
+    return sam1Embedding(emb);
   }
 
   private inside(label: number, target: number): boolean {
@@ -66,10 +69,15 @@ export class ColorRegionModel implements SamModel {
     return false;
   }
 
-  async runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
+  async runDecoder(embedded: ImageEmbedding, feeds: DecoderFeeds): Promise<DecoderOutput> {
     this.decoderRuns++;
-    const lx = Math.min(LOW_RES_SIZE - 1, Math.floor(feeds.pointCoords[0] / 4));
-    const ly = Math.min(LOW_RES_SIZE - 1, Math.floor(feeds.pointCoords[1] / 4));
+    const embedding = imageFeatures(embedded).data;
+    // a box prompt (corners labelled 2 and 3) asks for the region at the box's centre
+    const box = feeds.pointLabels[0] === 2 && feeds.pointLabels[1] === 3;
+    const px = box ? (feeds.pointCoords[0] + feeds.pointCoords[2]) / 2 : feeds.pointCoords[0];
+    const py = box ? (feeds.pointCoords[1] + feeds.pointCoords[3]) / 2 : feeds.pointCoords[1];
+    const lx = Math.min(LOW_RES_SIZE - 1, Math.floor(px / 4));
+    const ly = Math.min(LOW_RES_SIZE - 1, Math.floor(py / 4));
     const target = embedding[LABELS_AT + ly * LOW_RES_SIZE + lx];
     const lowResMasks = new Float32Array(LOW_RES_SIZE * LOW_RES_SIZE); // float32[1,1,256,256]
     for (let i = 0; i < lowResMasks.length; i++) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CoverageSkipper, type CoverageSkipperOptions, type DecodedCandidateInfo } from '../../core/amg/CoverageSkipper';
-import { SamTransform } from '../../core/image/SamTransform';
+import { CoverageSkipper, skipCoveredRule, type CoverageSkipperOptions, type DecodedCandidateInfo } from '../../core/amg/CoverageSkipper';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { LOW_RES_SIZE, type EmbeddedFrame } from '../../core/types';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 // A 1024×1024 image (model frame = image pixels) with a 2-channel 4×4 feature map: feature pixel
 // (x, y) covers model pixels [256x, 256x + 256) and has its centre at 256x + 128. The grid points
@@ -39,8 +40,7 @@ function embedded(): EmbeddedFrame {
   }
   return {
     frame: { id: 'grid', width: 1024, height: 1024, rgb: new Uint8Array(0) },
-    embedding: emb,
-    embeddingDims: [1, 2, 4, 4],
+    embedding: sam1Embedding(emb, [1, 2, 4, 4]),
     transform: new SamTransform(1024, 1024),
     modelId: 'test',
   };
@@ -108,6 +108,34 @@ describe('CoverageSkipper', () => {
     const s = new CoverageSkipper(embedded(), points, { ...opts, pathSimilarity: -1 });
     s.addDecoded(A, [passed()]);
     expect([B, C, D].map((q) => s.isExplained(q))).toEqual([true, true, true]);
+  });
+
+  it("perToken (skipCovered's rule): a point is explained only when each of the 3 mask tokens is", () => {
+    const perToken = { ...opts, explainBy: 'perToken' as const };
+    const failed = (l = logits()): DecodedCandidateInfo => ({ lowResLogits: l, predictedIou: 0.5, stabilityScore: 0.99 });
+    // A's whole and part masks hold B and D, its subpart only D
+    const s = new CoverageSkipper(embedded(), points, perToken);
+    s.addDecoded(A, [passed(logits({ [B]: -5 })), passed(), passed()]);
+    expect([B, D].map((q) => s.isExplained(q))).toEqual([false, true]);
+    // C's first mask holds B but failed narrowly (IoU 0.87): it explains nothing
+    s.addDecoded(C, [{ lowResLogits: logits(), predictedIou: 0.87, stabilityScore: 0.99 }, passed(logits({ [B]: -5 })), passed(logits({ [B]: -5 }))]);
+    expect(s.isExplained(B)).toBe(false);
+    // D's first mask failed clearly and holds B (cosine 0.95 >= 0.92, segment D→B 0.95 >= 0.8): it
+    // explains B's first token; A's masks explain the other two
+    s.addDecoded(D, [failed(), failed(logits({ [B]: -5 })), failed(logits({ [B]: -5 }))]);
+    expect(s.isExplained(B)).toBe(true);
+    // with 'any' one mask suffices
+    const any = new CoverageSkipper(embedded(), points, opts);
+    any.addDecoded(A, [passed(logits({ [B]: -5 })), passed(), passed()]);
+    expect(any.isExplained(B)).toBe(true);
+  });
+
+  it('skipCoveredRule: the per-token rule at the AMG similarity, held at logit > 0', () => {
+    const rule = skipCoveredRule({ skipCoveredSimilarity: 0.9, predIouThresh: 0.88, stabilityScoreThresh: 0.95 });
+    expect(rule).toMatchObject({ explainBy: 'perToken', similarity: 0.9, coverLogit: 0 });
+    const s = new CoverageSkipper(embedded(), points, rule);
+    s.addDecoded(A, [passed(logits({ [D]: 0.5 })), passed(logits({ [D]: 0.5 })), passed(logits({ [D]: 0.5 }))]);
+    expect(s.isExplained(D)).toBe(true); // logit 0.5 > 0 (the old rule needed > 1)
   });
 
   it('any decoded candidate may explain a point', () => {

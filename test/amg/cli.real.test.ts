@@ -93,6 +93,23 @@ describe('samflow everything and edges with the real model', () => {
     expect([meta.width, meta.height]).toEqual([360, 220]);
   }, 180_000);
 
+  it("everything --detector-boxes prompts the COCO detector's boxes first, then the grid", async () => {
+    const out = path.join(tmp, 'masks-boxes.json');
+    const r = await runCli(['everything', scene, '--points-per-side', '6', '--detector-boxes', '--min-score', '0.05', '--out', out]);
+    expect(r.code).toBe(0);
+    const m = /everything: (\d+) detector boxes as prompts/.exec(r.stderr);
+    expect(m).not.toBeNull();
+    const boxes = Number(m?.[1]);
+    const runs = Number(/(\d+) decoder runs/.exec(r.stderr)?.[1]);
+    expect(runs).toBeGreaterThanOrEqual(boxes);
+    expect(runs).toBeLessThanOrEqual(boxes + 36);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { annotations: Array<{ segmentation: CompressedRle }> };
+    for (const s of [disc, square]) {
+      const truth = shapeMask(360, 220, s);
+      expect(json.annotations.filter((a) => iou(rleToMask(a.segmentation), truth) >= 0.9)).toHaveLength(1);
+    }
+  }, 300_000);
+
   it('edges writes an 8-bit single-channel PNG with edges on the disc outline', async () => {
     const out = path.join(tmp, 'edges.png');
     const r = await runCli(['edges', scene, '--out', out, '--points-per-side', '6']);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../core/image';
 import { generateMasks } from '../../core/amg/generateMasks';
 import type { DecoderOutput } from '../../core/model/SamModel';
-import type { DecoderFeeds, Frame } from '../../core/types';
+import type { DecoderFeeds, Frame, ImageEmbedding } from '../../core/types';
 import { ColorRegionModel, type ColorRegion } from './ColorRegionModel';
 
 /** ColorRegionModel that says it runs `concurrency` decodes at once, and records how many overlap. */
@@ -17,7 +17,7 @@ class ConcurrentColorRegionModel extends ColorRegionModel {
   ) {
     super(regions);
   }
-  override async runDecoder(embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
+  override async runDecoder(embedding: ImageEmbedding, feeds: DecoderFeeds): Promise<DecoderOutput> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     this.clicks.push([feeds.pointCoords[0], feeds.pointCoords[1]]);

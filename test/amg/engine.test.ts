@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } fro
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { annotateFolder, type AmgCocoInstances } from '../../core/amg/annotateFolder';
+import { annotateFolder, type AmgCocoInstances } from '../../core/annotate/annotateFolder';
 import { computeEdgeMap, edgeNonMaxSuppression } from '../../core/amg/generateEdgeMap';
 import { generateProposals } from '../../core/amg/generateProposals';
 import { rleToMask, maskIou, rleArea } from '../../core/masks';

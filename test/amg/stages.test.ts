@@ -5,7 +5,7 @@ import { lowResMaskBoxXyxy } from '../../core/amg/lowResMaskBoxXyxy';
 import { cropFrame } from '../../core/amg/cropFrame';
 import { coarseToFineOrder } from '../../core/amg/CoverageSkipper';
 import { resolveAmgOptions, AMG_DEFAULTS } from '../../core/amg/AmgOptions';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import type { MaskCandidate } from '../../core/types';
 
 function cand(predictedIou: number, logits = new Float32Array(256 * 256), transform = new SamTransform(1024, 1024)): MaskCandidate {

@@ -270,6 +270,30 @@ describe.skipIf(skip)('annotation page in chromium (real model)', () => {
     await click(140, 190);
     await waitMask();
     expect(await page.evaluate(() => (window.samflowAnnotate.steps[0].mask as unknown as { bits?: unknown }).bits !== undefined)).toBe(true);
+    // the page's decoder is the server model's 4-mask rewrite: a lone click offers SAM's 3 masks,
+    // the same ones (mask token, pixels) the server decodes for the same click
+    const inPage = await page.evaluate(() => {
+      const step = window.samflowAnnotate.steps[0] as unknown as {
+        points: { x: number; y: number; label: number }[];
+        masks: { maskIndex: number; score: number; bits: Uint8Array }[];
+      };
+      return { points: step.points, masks: step.masks.map((m) => ({ maskIndex: m.maskIndex, score: m.score, bits: Array.from(m.bits).join('') })) };
+    });
+    expect(inPage.masks).toHaveLength(3);
+    expect(await page.locator('#overlay').getAttribute('data-mask-choice')).toBe('1/3');
+    const res = await fetch(new URL('api/predict', server.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ file: '01-shapes.png', points: inPage.points }),
+    });
+    const best = (await res.json()) as { maskIndex: number; score: number; rle: CompressedRle; alternatives: { maskIndex: number; score: number; rle: CompressedRle }[] };
+    const onServer = [best, ...best.alternatives];
+    expect(inPage.masks.map((m) => m.maskIndex)).toEqual(onServer.map((m) => m.maskIndex));
+    for (const [i, m] of inPage.masks.entries()) {
+      expect(m.score).toBeCloseTo(onServer[i].score, 3);
+      const bits = Uint8Array.from(m.bits, (c) => (c === '1' ? 1 : 0));
+      expect(iou({ width: SCENE_WIDTH, height: SCENE_HEIGHT, data: bits }, rleToMask(onServer[i].rle))).toBeGreaterThanOrEqual(0.99);
+    }
     await accept('circle in browser', 3);
     const coco = await exported();
     expect(iouWith(coco, '01-shapes.png', 'circle in browser', SCENES['01-shapes.png'][0])).toBeGreaterThanOrEqual(0.9);

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnnotationSession, type AcceptedObjectEvent } from '../../core/annotate/AnnotationSession';
+import { AnnotationSession } from '../../core/annotate/AnnotationSession';
+import type { AcceptedObjectEvent } from '../../core/annotate/AnnotationSessionOptions';
 import { createAnnotationHandler } from '../../core/annotate/createAnnotationHandler';
 import { startAnnotationServer, type AnnotationServer } from '../../core/annotate/startAnnotationServer';
 import type { CocoInstances } from '../../core/annotate/stateToCoco';
@@ -75,7 +76,7 @@ describe('annotation server (fake model)', () => {
     const page = await fetch(server.url);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await page.text()).toContain('<script src="app.js">');
+    expect(await page.text()).toContain('<script type="module" src="app.js">');
     const js = await fetch(api('app.js'));
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     expect((await fetch(api('api/nothing'))).status).toBe(404);
@@ -178,6 +179,15 @@ describe('annotation server (fake model)', () => {
     expect((await post(api('api/predict'), { file: '01-shapes.png', points: [{ x: 'a', y: 1, label: 1 }] })).status).toBe(400);
     expect((await post(api('api/predict'), { file: '01-shapes.png', points: [{ x: 1, y: 1, label: 3 }] })).status).toBe(400);
     expect((await post(api('api/predict'), { file: '01-shapes.png', box: [1, 2, 3] })).status).toBe(400);
+    // the shared prompt parser (core/prompts/parsePrompts): its messages name the field, it takes
+    // [x, y, label] points as every face does, and a box dragged up-left has its corners sorted
+    const tooMany = await post(api('api/predict'), { file: '01-shapes.png', points: Array.from({ length: 65 }, () => [1, 1, 1]) });
+    expect([tooMany.status, tooMany.json.error.message]).toEqual([400, expect.stringMatching(/^points: number of points: 65 is over the limit of 64/)]);
+    const asArray = await post(api('api/predict'), { file: '01-shapes.png', points: [[140, 190, 1]], box: [215, 265, 65, 115] });
+    expect(asArray.status).toBe(200);
+    const fed = model.decodedFeeds[model.decodedFeeds.length - 1];
+    expect(Array.from(fed.pointLabels)).toEqual([1, 2, 3]);
+    expect(fed.pointCoords[2]).toBeLessThan(fed.pointCoords[4]);
     expect((await post(api('api/predict'), { file: '01-shapes.png', points: [{ x: 1, y: 1, label: 1 }], prev: 'm999999' })).status).toBe(410);
     expect((await post(api('api/predict'), { file: '02-pair.png', points: [{ x: 1, y: 1, label: 1 }], prev: second.json.handle })).status).toBe(400);
     expect((await post(api('api/accept'), { file: '01-shapes.png', handle: second.json.handle, label: '  ' })).status).toBe(400);

@@ -7,7 +7,7 @@ import { clusterNamesForStream, connectSamCluster, runSamJob, type SamCluster, t
 import { loadSamModel } from '../../core/model/loadSamModel';
 import type { SamModel } from '../../core/model/SamModel';
 import type { AmgRecord } from '../../core/records';
-import type { AmgCocoInstances } from '../../core/amg/annotateFolder';
+import type { AmgCocoInstances } from '../../core/annotate/annotateFolder';
 import type { CompressedRle } from '../../core/types';
 import { runCli } from '../support/runCli';
 import { renderScene, type Shape } from '../support/syntheticScene';

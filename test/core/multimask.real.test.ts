@@ -44,7 +44,7 @@ describe.skipIf(!sharedDataDir && !process.env.CI)('the bundled decoder’s 3 ma
     const f = encodePrompts(prompt, e.transform);
     const out = await original.run(
       {
-        image_embeddings: new ort.Tensor('float32', e.embedding, [1, 256, 64, 64]),
+        image_embeddings: new ort.Tensor('float32', e.embedding.tensors.image_embeddings.data, [1, 256, 64, 64]),
         point_coords: new ort.Tensor('float32', f.pointCoords, [1, f.numPoints, 2]), // float32[1,N,2]
         point_labels: new ort.Tensor('float32', f.pointLabels, [1, f.numPoints]), // float32[1,N]
         mask_input: new ort.Tensor('float32', f.maskInput, [1, 1, 256, 256]), // float32[1,1,256,256]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodePrompts } from '../../core/prompts/encodePrompts';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { SamflowError } from '../../core/errors';
 import type { SamPrompt } from '../../core/types';
 

@@ -93,7 +93,7 @@ async function decoderOwnMask(embedded: EmbeddedFrame, prompt: Parameters<typeof
   try {
     const f = encodePrompts(prompt, embedded.transform);
     const out = await session.run({
-      image_embeddings: new ort.Tensor('float32', embedded.embedding, [1, 256, 64, 64]),
+      image_embeddings: new ort.Tensor('float32', embedded.embedding.tensors.image_embeddings.data, [1, 256, 64, 64]),
       point_coords: new ort.Tensor('float32', f.pointCoords, [1, f.numPoints, 2]),
       point_labels: new ort.Tensor('float32', f.pointLabels, [1, f.numPoints]),
       mask_input: new ort.Tensor('float32', f.maskInput, [1, 1, 256, 256]),

@@ -187,7 +187,7 @@ describe('release() while encodeImage preprocesses', () => {
     const encoding = encodeImage(model, big);
     const released = model.release();
     const e = await encoding;
-    expect(e.embedding.length).toBe(256 * 64 * 64);
+    expect(e.embedding.tensors.image_embeddings.data.length).toBe(256 * 64 * 64);
     await released;
     expect(model.released).toBe(true);
     expect((await outcome(() => encodeImage(model, big))).code).toBe('MODEL_RELEASED');

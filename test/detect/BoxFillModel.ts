@@ -1,8 +1,10 @@
 import type { DecoderOutput, ModelSpec, SamModel } from '../../core/model/SamModel';
-import { LOW_RES_SIZE, type DecoderFeeds } from '../../core/types';
+import { LOW_RES_SIZE, type DecoderFeeds, type ImageEmbedding } from '../../core/types';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 const spec: ModelSpec = {
   id: 'box-fill',
+  family: 'sam1',
   description: 'test fake: the mask is the prompt box',
   inputSize: 1024,
   pixelMean: [123.675, 116.28, 103.53],
@@ -25,10 +27,10 @@ export class BoxFillModel implements SamModel {
   readonly spec = spec;
   released = false;
   readonly feeds: DecoderFeeds[] = [];
-  async runEncoder(): Promise<Float32Array> {
-    return new Float32Array(256 * 64 * 64); // float32[1,256,64,64]
+  async runEncoder(): Promise<ImageEmbedding> {
+    return sam1Embedding(); // float32[1,256,64,64]
   }
-  async runDecoder(_embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
+  async runDecoder(_embedding: ImageEmbedding, feeds: DecoderFeeds): Promise<DecoderOutput> {
     this.feeds.push(feeds);
     let x0 = 0,
       y0 = 0,

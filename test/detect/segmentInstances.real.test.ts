@@ -5,18 +5,18 @@ import { decodeImage } from '../../core/image/decodeImage';
 import { decompressRle, maskIou, pngToMask, rleToMask } from '../../core/masks';
 import { encodeImage, loadSamModel } from '../../core/model';
 import type { SamModel } from '../../core/model/SamModel';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import type { EmbeddedFrame } from '../../core/types';
 import { BoxFillModel } from './BoxFillModel';
 import { dataDir, hasData } from './dataDir';
 import { hasSharedData } from '../support/sharedData';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 // A 256x256 image: the model frame is 4x, the low-res grid is 1:1 with image pixels.
 function embeddedOf(model: SamModel, w = 256, h = 256): EmbeddedFrame {
   return {
     frame: { id: 'img', width: w, height: h, rgb: new Uint8Array(w * h * 3) },
-    embedding: new Float32Array(256 * 64 * 64),
-    embeddingDims: [1, 256, 64, 64],
+    embedding: sam1Embedding(),
     transform: new SamTransform(w, h, 1024),
     modelId: model.id,
   };

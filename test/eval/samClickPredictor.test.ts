@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import type { DecoderOutput, ModelSpec, SamModel } from '../../core/model/SamModel';
 import { maskBoxXyxy, samClickPredictor } from '../../core/eval/samClickPredictor';
 import type { ProtocolClick } from '../../core/eval/nextClick';
 import { LOW_RES_SIZE, type DecoderFeeds, type EmbeddedFrame } from '../../core/types';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 const spec: ModelSpec = {
   id: 'fake',
+  family: 'sam1',
   description: 'fake decoder that scores prompts by kind',
   inputSize: 1024,
   pixelMean: [0, 0, 0],
@@ -32,7 +34,7 @@ function fakeModel(scores: { plain: number; mask: number; box: number }, sides =
     spec,
     released: false,
     calls,
-    runEncoder: async () => new Float32Array(256 * 64 * 64),
+    runEncoder: async () => sam1Embedding(),
     release: async () => undefined,
     runDecoder: async (_e, feeds): Promise<DecoderOutput> => {
       calls.push(feeds);
@@ -48,8 +50,7 @@ function fakeModel(scores: { plain: number; mask: number; box: number }, sides =
 
 const embedded: EmbeddedFrame = {
   frame: { id: 'img', width: 1024, height: 1024, rgb: new Uint8Array(1024 * 1024 * 3) },
-  embedding: new Float32Array(256 * 64 * 64),
-  embeddingDims: [1, 256, 64, 64],
+  embedding: sam1Embedding(),
   transform: new SamTransform(1024, 1024, 1024),
   modelId: 'fake',
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { logitsBoxXyxy, logitsToMask } from '../../core/masks/lowResToMask';
 import { maskToBoxXywh } from '../../core/masks/maskToBoxXywh';
 

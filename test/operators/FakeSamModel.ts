@@ -15,7 +15,8 @@
  */
 import type { DecoderOutput, ModelSpec, SamModel } from '../../core/model/SamModel';
 import { SamflowError } from '../../core/errors';
-import type { DecoderFeeds, Frame } from '../../core/types';
+import type { DecoderFeeds, Frame, ImageEmbedding } from '../../core/types';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 interface Pending<T> {
   resolve(v: T): void;
@@ -24,6 +25,7 @@ interface Pending<T> {
 
 export const fakeSpec: ModelSpec = {
   id: 'fake',
+  family: 'sam1',
   description: 'test fake',
   inputSize: 1024,
   pixelMean: [123.675, 116.28, 103.53],
@@ -49,7 +51,7 @@ export class FakeSamModel implements SamModel {
   failEncoder?: Error;
   failDecoder?: Error;
   readonly decodedFeeds: DecoderFeeds[] = [];
-  private readonly pendingEnc: Pending<Float32Array>[] = [];
+  private readonly pendingEnc: Pending<ImageEmbedding>[] = [];
   private readonly pendingDec: { p: Pending<DecoderOutput>; feeds: DecoderFeeds }[] = [];
 
   constructor(
@@ -59,16 +61,16 @@ export class FakeSamModel implements SamModel {
     this.id = id;
   }
 
-  runEncoder(_input: Float32Array): Promise<Float32Array> {
+  runEncoder(_input: Float32Array): Promise<ImageEmbedding> {
     if (this.released) return Promise.reject(new SamflowError('MODEL_RELEASED', 'fake model released'));
     this.encoderCalls++;
     const n = this.encoderCalls;
     if (this.failEncoder) return Promise.reject(this.failEncoder);
     if (this.mode === 'auto') return new Promise((r) => setImmediate(() => r(embeddingOf(n))));
-    return new Promise<Float32Array>((resolve, reject) => this.pendingEnc.push({ resolve: (v) => resolve(v), reject }));
+    return new Promise<ImageEmbedding>((resolve, reject) => this.pendingEnc.push({ resolve: (v) => resolve(v), reject }));
   }
 
-  runDecoder(_embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
+  runDecoder(_embedding: ImageEmbedding, feeds: DecoderFeeds): Promise<DecoderOutput> {
     if (this.released) return Promise.reject(new SamflowError('MODEL_RELEASED', 'fake model released'));
     this.decoderCalls++;
     this.decodedFeeds.push(feeds);
@@ -125,10 +127,10 @@ export class FakeSamModel implements SamModel {
   }
 }
 
-function embeddingOf(n: number): Float32Array {
+function embeddingOf(n: number): ImageEmbedding {
   const e = new Float32Array(256 * 64 * 64); // float32[1,256,64,64]
   e[0] = n;
-  return e;
+  return sam1Embedding(e);
 }
 
 /** A solid-colour frame; 1024 wide so preprocessing needs no resize. */

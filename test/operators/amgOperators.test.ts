@@ -7,10 +7,11 @@ import { removeSmallRegions } from '../../core/operators/removeSmallRegions';
 import { toRecords } from '../../core/operators/toRecords';
 import { gridPrompts } from '../../core/operators/gridPrompts';
 import { boxesToPrompts } from '../../core/operators/boxesToPrompts';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { rleToMask } from '../../core/masks/rleToMask';
 import type { BinaryMask, CompressedRle, EmbeddedFrame, MaskCandidate } from '../../core/types';
 import type { SkippedItem } from '../../core/stream/SkippedItem';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 // A 1024x1024 image: model frame = original, low-res pixel = 4x4 original pixels.
 const T = new SamTransform(1024, 1024, 1024);
@@ -130,8 +131,7 @@ describe('AMG operators (marble)', () => {
 describe('prompt operators (marble)', () => {
   const embedded: EmbeddedFrame = {
     frame: { id: 'f', width: 200, height: 100, rgb: new Uint8Array(200 * 100 * 3) },
-    embedding: new Float32Array(1),
-    embeddingDims: [1],
+    embedding: sam1Embedding(new Float32Array(1), [1]),
     transform: new SamTransform(200, 100),
     modelId: 'm',
   };

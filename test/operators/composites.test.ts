@@ -3,14 +3,15 @@ import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { segmentEverything, type FrameRecords } from '../../core/operators/segmentEverything';
 import { generateMasks } from '../../core/amg/generateMasks';
 import { instanceMasks } from '../../core/operators/instanceMasks';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { rleToMask } from '../../core/masks/rleToMask';
 import type { SkippedItem } from '../../core/stream/SkippedItem';
 import type { CompressedRle, EmbeddedFrame } from '../../core/types';
 import { FakeSamModel, settle, testFrame, waitFor } from './FakeSamModel';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 function embedded(id: string): EmbeddedFrame {
-  return { frame: testFrame(id), embedding: new Float32Array(256 * 64 * 64), embeddingDims: [1, 256, 64, 64], transform: new SamTransform(1024, 768), modelId: 'fake' };
+  return { frame: testFrame(id), embedding: sam1Embedding(), transform: new SamTransform(1024, 768), modelId: 'fake' };
 }
 
 describe('operators.segmentEverything (fake decoder: a disc of radius 160 px around each click)', () => {

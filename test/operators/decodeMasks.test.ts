@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { decodeMasks } from '../../core/operators/decodeMasks';
 import type { PromptBatch } from '../../core/operators/PromptBatch';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import { candidateToMask } from '../../core/masks/lowResToMask';
 import type { SkippedItem } from '../../core/stream/SkippedItem';
 import type { EmbeddedFrame, MaskCandidate } from '../../core/types';
 import { FakeSamModel, settle, testFrame, waitFor } from './FakeSamModel';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 function embedded(id: string, modelId = 'fake', width = 1024, height = 768): EmbeddedFrame {
   return {
     frame: testFrame(id, width, height),
-    embedding: new Float32Array(256 * 64 * 64), // float32[1,256,64,64]
-    embeddingDims: [1, 256, 64, 64],
+    embedding: sam1Embedding(), // float32[1,256,64,64]
     transform: new SamTransform(width, height, 1024),
     modelId,
   };

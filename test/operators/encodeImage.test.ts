@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { from, Subject, lastValueFrom, toArray } from 'rxjs';
 import { encodeImage } from '../../core/operators/encodeImage';
-import { EmbeddingCache } from '../../core/stream/EmbeddingCache';
+import { EmbeddingCache } from '../../core/model/EmbeddingCache';
 import type { StageStats } from '../../core/stream/StageStats';
 import type { SkippedItem } from '../../core/stream/SkippedItem';
 import type { EmbeddedFrame, Frame } from '../../core/types';
@@ -13,7 +13,7 @@ describe('operators.encodeImage', () => {
     const out = await lastValueFrom(from([testFrame('a'), testFrame('b', 512, 256)]).pipe(encodeImage(model), toArray()));
     expect(out.map((e) => e.frame.id)).toEqual(['a', 'b']);
     expect(out.map((e) => e.modelId)).toEqual(['fake', 'fake']);
-    expect(out.map((e) => e.embedding[0])).toEqual([1, 2]);
+    expect(out.map((e) => e.embedding.tensors.image_embeddings.data[0])).toEqual([1, 2]);
     expect(out[1].transform.resizedWidth).toBe(1024);
     expect(out[1].transform.resizedHeight).toBe(512);
   });

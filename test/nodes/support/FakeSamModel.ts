@@ -1,12 +1,14 @@
 import { SamflowError } from '../../../core/errors';
 import type { DecoderOutput, ModelSpec, SamModel } from '../../../core/model/SamModel';
-import { LOW_RES_SIZE, type DecoderFeeds } from '../../../core/types';
+import { LOW_RES_SIZE, type DecoderFeeds, type ImageEmbedding } from '../../../core/types';
+import { sam1Embedding } from '../../support/sam1Embedding';
 
 /** Radius (in the 1024 model frame) of the disc the fake decoder predicts around a click. */
 export const FAKE_DISC_RADIUS_MODEL = 40;
 
 export const FAKE_SPEC: ModelSpec = {
   id: 'fake-sam',
+  family: 'sam1',
   description: 'test double: discs around clicks, rectangles for boxes',
   inputSize: 1024,
   pixelMean: [123.675, 116.28, 103.53],
@@ -40,7 +42,7 @@ export class FakeSamModel implements SamModel {
 
   constructor(readonly encoderDelayMs = 0) {}
 
-  async runEncoder(input: Float32Array): Promise<Float32Array> {
+  async runEncoder(input: Float32Array): Promise<ImageEmbedding> {
     this.check();
     if (input.length !== 3 * 1024 * 1024) throw new Error(`fake encoder: bad input length ${input.length}`);
     this.encoderRuns++;
@@ -51,10 +53,10 @@ export class FakeSamModel implements SamModel {
       this.running--;
     }
     this.check();
-    return new Float32Array(256 * 64 * 64); // float32[1,256,64,64]
+    return sam1Embedding(); // float32[1,256,64,64]
   }
 
-  async runDecoder(_embedding: Float32Array, feeds: DecoderFeeds): Promise<DecoderOutput> {
+  async runDecoder(_embedding: ImageEmbedding, feeds: DecoderFeeds): Promise<DecoderOutput> {
     this.check();
     this.decoderRuns++;
     this.lastMaskInput = feeds.hasMaskInput[0] === 1 ? Float32Array.from(feeds.maskInput) : null;

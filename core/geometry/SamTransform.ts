@@ -1,11 +1,20 @@
 import { SamflowError } from '../errors';
-import { LOW_RES_SIZE, type BoxXyxy, type PointPrompt } from '../types';
+import type { BoxXyxy } from './boxes';
+import { LOW_RES_SIZE } from './lowResSize';
 
 /**
- * The one owner of SAM's coordinate frame (SAM's `ResizeLongestSide` plus its padding):
- * the original image is resized so its long side is `targetLength` (1024), each side
- * `floor(side * scale + 0.5)`, then zero-padded right/bottom to a square. Every point, box
- * and mask crosses between frames through this object, in both directions.
+ * How the image is resized into the model's square frame: `longestSide` (SAM 1's
+ * `ResizeLongestSide`: long side to targetLength, aspect kept, zero padding right/bottom) or
+ * `square` (SAM 2's `SAM2Transforms`: both sides to targetLength, aspect not kept, no padding).
+ */
+export type ResizeRule = 'longestSide' | 'square';
+
+/**
+ * The one owner of the model's coordinate frame. With `longestSide` (SAM 1) the original image is
+ * resized so its long side is `targetLength` (1024), each side `floor(side * scale + 0.5)`, then
+ * zero-padded right/bottom to a square; with `square` (SAM 2) it is stretched to
+ * targetLength×targetLength. Every point, box and mask crosses between frames through this object,
+ * in both directions.
  */
 export class SamTransform {
   readonly scale: number;
@@ -16,6 +25,7 @@ export class SamTransform {
     readonly originalWidth: number,
     readonly originalHeight: number,
     readonly targetLength = 1024,
+    readonly resize: ResizeRule = 'longestSide',
   ) {
     if (!(Number.isInteger(originalWidth) && Number.isInteger(originalHeight) && originalWidth > 0 && originalHeight > 0)) {
       throw new SamflowError('BAD_IMAGE', `SamTransform: image size must be positive integers, got ${originalWidth}x${originalHeight}`);
@@ -23,7 +33,10 @@ export class SamTransform {
     if (!(Number.isInteger(targetLength) && targetLength > 0)) {
       throw new SamflowError('BAD_OPTION', `SamTransform: targetLength must be a positive integer, got ${targetLength}`);
     }
-    const [h, w] = SamTransform.previewShape(originalHeight, originalWidth, targetLength);
+    if (resize !== 'longestSide' && resize !== 'square') {
+      throw new SamflowError('BAD_OPTION', `SamTransform: resize must be 'longestSide' or 'square', got ${String(resize)}`);
+    }
+    const [h, w] = resize === 'square' ? [targetLength, targetLength] : SamTransform.previewShape(originalHeight, originalWidth, targetLength);
     this.scale = targetLength / Math.max(originalWidth, originalHeight);
     this.resizedWidth = w;
     this.resizedHeight = h;
@@ -54,8 +67,9 @@ export class SamTransform {
     return y * (this.originalHeight / this.resizedHeight);
   }
 
-  applyPoint(p: PointPrompt): PointPrompt {
-    return { x: this.toModelX(p.x), y: this.toModelY(p.y), label: p.label };
+  /** A point (a click keeps its label) in the model frame. */
+  applyPoint<P extends { readonly x: number; readonly y: number }>(p: P): P {
+    return { ...p, x: this.toModelX(p.x), y: this.toModelY(p.y) };
   }
 
   applyBox(box: BoxXyxy): BoxXyxy {

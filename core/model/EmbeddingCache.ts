@@ -1,17 +1,18 @@
 import { SamflowError } from '../errors';
-import { encodeImage } from '../model/encodeImage';
-import type { SamModel } from '../model/SamModel';
+import { embeddingByteLength } from './embeddingByteLength';
+import { encodeImage } from './encodeImage';
+import type { SamModel } from './SamModel';
 import type { EmbeddedFrame, Frame } from '../types';
 
 export interface EmbeddingCacheOptions {
   /** Most embeddings kept (default 16). */
   readonly maxEntries?: number;
-  /** Most bytes kept, embeddings plus their frames' RGB (default 256 MiB; one 64×64 SAM embedding is 4 MiB). */
+  /** Most bytes kept, embeddings plus their frames' RGB (default 256 MiB; one SAM 1 embedding is 4 MiB, a SAM 2 one 16 MiB). */
   readonly maxBytes?: number;
 }
 
 function bytesOf(e: EmbeddedFrame): number {
-  return e.embedding.byteLength + e.frame.rgb.byteLength;
+  return embeddingByteLength(e.embedding) + e.frame.rgb.byteLength;
 }
 
 /**

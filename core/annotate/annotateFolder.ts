@@ -4,12 +4,12 @@ import * as path from 'node:path';
 import { SamflowError, isSamflowError } from '../errors';
 import { decodeImage } from '../image/decodeImage';
 import type { SamModel } from '../model/SamModel';
-import { listImages } from '../annotate/listImages';
+import { listImages } from './listImages';
 import type { AmgRecord } from '../records';
 import type { BoxXywh, CompressedRle } from '../types';
-import { generateMasks } from './generateMasks';
-import type { CocoAnnotation, CocoCategory, CocoImage } from '../annotate/stateToCoco';
-import type { GenerateMasksOptions } from './generateMasksProgressive';
+import { generateMasks } from '../amg/generateMasks';
+import type { CocoAnnotation, CocoCategory, CocoImage } from './stateToCoco';
+import type { GenerateMasksOptions } from '../amg/generateMasksProgressive';
 
 /** One annotation of the data engine: COCO fields plus SA-1B's (compatible with the annotation page's export). */
 export interface AmgCocoAnnotation extends CocoAnnotation {

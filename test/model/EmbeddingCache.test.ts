@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { EmbeddingCache } from '../../core/stream/EmbeddingCache';
-import { SamTransform } from '../../core/image/SamTransform';
+import { EmbeddingCache } from '../../core/model/EmbeddingCache';
+import { SamTransform } from '../../core/geometry/SamTransform';
 import type { EmbeddedFrame } from '../../core/types';
 import { FakeSamModel, testFrame, waitFor } from '../operators/FakeSamModel';
+import { sam1Embedding } from '../support/sam1Embedding';
 
 function emb(id: string, embeddingFloats = 1000, modelId = 'm'): EmbeddedFrame {
   const frame = { id, width: 10, height: 10, rgb: new Uint8Array(300) };
-  return { frame, embedding: new Float32Array(embeddingFloats), embeddingDims: [embeddingFloats], transform: new SamTransform(10, 10), modelId };
+  return { frame, embedding: sam1Embedding(new Float32Array(embeddingFloats), [embeddingFloats]), transform: new SamTransform(10, 10), modelId };
 }
 
 describe('EmbeddingCache', () => {
