@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import sharp from 'sharp';
-import { decodeImage } from '../../core/image';
 import { generateMasks } from '../../core/amg/generateMasks';
 import { isCompressedRle, type AmgRecord } from '../../core/records';
 import { maskIou, rleToMask } from '../../core/masks';
 import { SamflowError } from '../../core/errors';
-import type { BinaryMask, BoxXyxy, Frame } from '../../core/types';
+import type { BinaryMask, BoxXyxy } from '../../core/types';
 import { ColorRegionModel } from './ColorRegionModel';
+import { H, W, rectMask, sceneFrame, type Rect } from './scene';
 import { detectionBoxes } from '../../cli/everything';
 
-const W = 600;
-const H = 400;
-type Rect = { x: number; y: number; w: number; h: number; rgb: [number, number, number] };
-
-async function scene(rects: readonly Rect[]): Promise<Frame> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="${W}" height="${H}" fill="rgb(90,90,90)"/>${rects
-    .map((r) => `<rect x="${r.x}" y="${r.y}" width="${r.w}" height="${r.h}" fill="rgb(${r.rgb.join(',')})" shape-rendering="crispEdges"/>`)
-    .join('')}</svg>`;
-  return decodeImage(await sharp(Buffer.from(svg)).png().toBuffer(), { id: 'boxes-scene' });
-}
-function rectMask(r: Rect): BinaryMask {
-  const data = new Uint8Array(W * H);
-  for (let y = r.y; y < r.y + r.h; y++) data.fill(1, y * W + r.x, y * W + r.x + r.w);
-  return { width: W, height: H, data };
-}
 function maskOf(rec: AmgRecord): BinaryMask {
   if (!isCompressedRle(rec.segmentation)) throw new Error('expected COCO RLE');
   return rleToMask(rec.segmentation);
@@ -48,7 +32,7 @@ const regions = [{ rgb: RED.rgb }, { rgb: GREEN.rgb }, { rgb: BLUE.rgb }];
 
 describe('generateMasks with promptBoxes (object-aware prompting)', () => {
   it('decodes the boxes first, skips the grid points their masks hold, and records which box each mask came from', async () => {
-    const frame = await scene([RED, GREEN, BLUE]);
+    const frame = await sceneFrame([RED, GREEN, BLUE]);
     const exhaustive = await generateMasks(new ColorRegionModel(regions), frame, { pointsPerSide: 16 });
     const model = new ColorRegionModel(regions);
     const records = await generateMasks(model, frame, { pointsPerSide: 16, promptBoxes: [boxOf(GREEN), boxOf(RED)] });
@@ -68,7 +52,7 @@ describe('generateMasks with promptBoxes (object-aware prompting)', () => {
   });
 
   it('a box whose mask fails the filters explains nothing: its grid points are still decoded', async () => {
-    const frame = await scene([RED, GREEN]);
+    const frame = await sceneFrame([RED, GREEN]);
     const model = new ColorRegionModel([{ rgb: RED.rgb }, { rgb: GREEN.rgb }]);
     // a box on the background: the fake gives the background with predicted IoU 0.3 (filtered out)
     const records = await generateMasks(model, frame, { pointsPerSide: 8, promptBoxes: [[250, 250, 350, 350]] });
@@ -78,7 +62,7 @@ describe('generateMasks with promptBoxes (object-aware prompting)', () => {
   });
 
   it('with skipCovered too: the same shapes with fewer decoder runs than either alone', async () => {
-    const frame = await scene([RED, GREEN, BLUE]);
+    const frame = await sceneFrame([RED, GREEN, BLUE]);
     const boxesOnly = new ColorRegionModel(regions);
     await generateMasks(boxesOnly, frame, { pointsPerSide: 16, promptBoxes: [boxOf(BLUE)] });
     const both = new ColorRegionModel(regions);
@@ -88,7 +72,7 @@ describe('generateMasks with promptBoxes (object-aware prompting)', () => {
   });
 
   it('limits and bad boxes: BAD_OPTION naming the box, before any decoder run', async () => {
-    const frame = await scene([RED]);
+    const frame = await sceneFrame([RED]);
     const model = new ColorRegionModel([{ rgb: RED.rgb }]);
     const cases: Array<[unknown, RegExp]> = [
       [Array.from({ length: 257 }, () => [0, 0, 10, 10]), /promptBoxes: number of boxes: 257 is over the limit of 256/],
@@ -122,7 +106,7 @@ describe('everything --detector-boxes: detections → promptBoxes', () => {
       [0, 380, 45, 400],
     ]);
     // the boxes pass generateMasks' checks
-    const frame = await scene([RED]);
+    const frame = await sceneFrame([RED]);
     await expect(generateMasks(new ColorRegionModel([{ rgb: RED.rgb }]), frame, { pointsPerSide: 2, promptBoxes: boxes })).resolves.toBeDefined();
   });
 });
