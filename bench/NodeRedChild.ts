@@ -207,14 +207,20 @@ export class NodeRedChild {
    * the new ones after answering, so this waits for the runtime's next "Started flows" line.
    */
   async deploy(flows: readonly unknown[], timeoutMs = 60_000): Promise<Response> {
-    const startedBefore = this.logText.split('Started flows').length;
+    // Node-RED logs "Updated flows" for a deploy, then "Started flows" once its nodes run. Counting
+    // "Started flows" alone races with a start-up line that reaches the log after this call began.
+    const updatedBefore = this.logText.split('Updated flows').length;
     const res = await this.request('/flows', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
       body: JSON.stringify(flows),
     });
     const until = Date.now() + timeoutMs;
-    while (res.ok && this.logText.split('Started flows').length <= startedBefore) {
+    const started = (): boolean => {
+      const log = this.logText;
+      return log.split('Updated flows').length > updatedBefore && log.slice(log.lastIndexOf('Updated flows')).includes('Started flows');
+    };
+    while (res.ok && !started()) {
       if (Date.now() > until) throw new Error(`the deployed flows did not start:\n${this.logText.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
