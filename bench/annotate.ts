@@ -110,6 +110,17 @@ async function pagePath(
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    /** Waits until the page shows the mask of the latest click and has no decode in flight. */
+    const maskShown = (): Promise<unknown> =>
+      page.waitForFunction(
+        () => {
+          const a = (window as unknown as { samflowAnnotate: PageApp }).samflowAnnotate;
+          const s = a.steps[a.steps.length - 1];
+          return !!s && !!s.mask && !a.inflight;
+        },
+        null,
+        { polling: 20 },
+      );
     await page.goto(server.url);
     const rnd = lcg(11);
     for (let k = 0; k < images.length; k++) {
@@ -124,15 +135,7 @@ async function pagePath(
       if (k === 0) {
         // one warm-up click (first decoder run, first layer drawing), not counted
         await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2);
-        await page.waitForFunction(
-          () => {
-            const a = (window as unknown as { samflowAnnotate: PageApp }).samflowAnnotate;
-            const s = a.steps[a.steps.length - 1];
-            return !!s && !!s.mask && !a.inflight;
-          },
-          null,
-          { polling: 20 },
-        );
+        await maskShown();
         await page.keyboard.press('Escape');
         await page.evaluate(() => {
           (window as unknown as { samflowAnnotate: PageApp }).samflowAnnotate.latencies.length = 0;
@@ -143,15 +146,7 @@ async function pagePath(
           const x = b.x + rnd() * b.width;
           const y = b.y + rnd() * b.height;
           await page.mouse.click(x, y, { button: c === 1 && rnd() < 0.5 ? 'right' : 'left' });
-          await page.waitForFunction(
-            () => {
-              const a = (window as unknown as { samflowAnnotate: PageApp }).samflowAnnotate;
-              const s = a.steps[a.steps.length - 1];
-              return !!s && !!s.mask && !a.inflight;
-            },
-            null,
-            { polling: 20 },
-          );
+          await maskShown();
         }
         await page.keyboard.press('Escape');
       }

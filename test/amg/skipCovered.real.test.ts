@@ -10,10 +10,11 @@ import { loadSamModel } from '../../core/model/loadSamModel';
 import type { SamModel } from '../../core/model/SamModel';
 import { generateMasks } from '../../core/amg/generateMasks';
 import { isCompressedRle, type AmgRecord } from '../../core/records';
-import { maskIou, rleToMask } from '../../core/masks';
+import { rleToMask } from '../../core/masks';
 import type { BinaryMask, BoxXyxy, Frame } from '../../core/types';
 import { iou, renderScene, shapeMask, type Shape } from '../support/syntheticScene';
 import { sharedDataDir } from '../support/sharedData';
+import { maskRecall } from '../../bench/amg';
 
 let model: SamModel;
 beforeAll(async () => {
@@ -27,10 +28,7 @@ function maskOf(r: AmgRecord): BinaryMask {
   if (!isCompressedRle(r.segmentation)) throw new Error('expected COCO RLE');
   return rleToMask(r.segmentation);
 }
-const recall = (reference: readonly AmgRecord[], got: readonly AmgRecord[]): number => {
-  const g = got.map(maskOf);
-  return reference.filter((r) => g.some((m) => maskIou(maskOf(r), m) >= 0.9)).length / reference.length;
-};
+const recall = (reference: readonly AmgRecord[], got: readonly AmgRecord[]): number => maskRecall(reference.map(maskOf), got.map(maskOf));
 /** generateMasks, and how many decoder runs it took. */
 const counted = async (frame: Frame, opts: Parameters<typeof generateMasks>[2]): Promise<{ records: AmgRecord[]; decoded: number }> => {
   let decoded = 0;
