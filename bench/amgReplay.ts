@@ -8,7 +8,8 @@
  *
  * `npm run bench -- --only amgReplay` replays the default rule (skipped when nothing is recorded);
  * `node dist/bench/amgReplay.js '{"similarity":0.9}' ...` replays CoverageSkipper option sets.
- * Env SAMFLOW_AMG_REPLAY_DIR: the cache folder (default /tmp/i15-replay).
+ * Env SAMFLOW_AMG_REPLAY_DIR: the cache folder (default /tmp/i15-replay); SAMFLOW_AMG_REPLAY_FILTERS=0.86,0.93
+ * keeps masks by relaxed predicted-IoU / stability thresholds and counts the extra masks that brings.
  */
 import {
   nonMaxSuppression,
@@ -33,6 +34,14 @@ export interface ReplayResult {
   readonly decodes: number;
   readonly recall: number;
   readonly missed: number;
+  /** Masks of the result that match no exhaustive record at IoU >= 0.9 (counted with relaxed filters only: needs `near`). */
+  readonly extra?: number;
+}
+
+/** Filters a replayed rule keeps masks by (default SAM's): e.g. relaxed ones, to see whether near misses of a neighbour recover a skipped point's mask. */
+export interface ReplayFilters {
+  readonly predIouThresh: number;
+  readonly stabilityScoreThresh: number;
 }
 
 /** The skipper options generateMasks uses for AmgOptions (the defaults unless overridden). */
@@ -40,14 +49,21 @@ export function defaultSkipperOptions(): CoverageSkipperOptions {
   return skipCoveredRule(resolveAmgOptions({ skipCovered: true }));
 }
 
-/** Replays one rule on one photo: which points it decodes (groups of `together`, batches of 64) and the recall of the result. */
 /** Object-aware prompting in a replay: the detector boxes scoring >= minScore (at most maxBoxes, best first) as promptBoxes. */
 export interface ReplayBoxes {
   readonly minScore: number;
   readonly maxBoxes: number;
 }
 
-export function replayRule(p: LoadedReplay, opts: CoverageSkipperOptions | undefined, together = 2, boxes?: ReplayBoxes): ReplayResult {
+/**
+ * Replays one rule on one photo: which points it decodes (groups of `together`, batches of 64) and
+ * the recall of the result; `filters` other than SAM's need recordings with `near`.
+ */
+export function replayRule(p: LoadedReplay, opts: CoverageSkipperOptions | undefined, together = 2, boxes?: ReplayBoxes, filters?: ReplayFilters): ReplayResult {
+  const relaxed = filters !== undefined && (filters.predIouThresh !== AMG_DEFAULTS.predIouThresh || filters.stabilityScoreThresh !== AMG_DEFAULTS.stabilityScoreThresh);
+  if (relaxed && !p.cands.every((c) => c.near !== undefined)) throw new Error(`${p.name}: recorded without near (record again with bench/amgReplayRecord.ts) for other filters`);
+  const keeps = (c: ReplayCandidate): boolean => (relaxed && filters ? c.iou > filters.predIouThresh && c.stab >= filters.stabilityScoreThresh : c.pass);
+  const matchesOf = (c: ReplayCandidate): number[] => (relaxed ? (c.near ?? []).filter(([, v]) => v >= 0.9).map(([r]) => r) : c.matches);
   const transform = new SamTransform(p.width, p.height);
   const embedded: EmbeddedFrame = {
     frame: { id: p.name, width: p.width, height: p.height, rgb: new Uint8Array(0) },
@@ -98,7 +114,7 @@ export function replayRule(p: LoadedReplay, opts: CoverageSkipperOptions | undef
           const l = scratch[j];
           for (let q = 0; q < n; q++) l[lowIdx[q]] = p.gridLogits[ci * n + q];
           infos.push({ lowResLogits: l, predictedIou: c.iou, stabilityScore: c.stab });
-          if (c.pass) kept.push(c);
+          if (keeps(c)) kept.push(c);
         }
         skipper?.addDecoded(k, infos);
       }
@@ -110,9 +126,14 @@ export function replayRule(p: LoadedReplay, opts: CoverageSkipperOptions | undef
     AMG_DEFAULTS.boxNmsThresh,
   );
   const hit = new Set<number>();
-  for (const j of keep) for (const r of kept[j].matches) hit.add(r);
+  let extra = 0;
+  for (const j of keep) {
+    const m = matchesOf(kept[j]);
+    for (const r of m) hit.add(r);
+    if (m.length === 0) extra++;
+  }
   const records = p.records.length;
-  return { name: p.name, records, decodes, recall: records === 0 ? 1 : hit.size / records, missed: records - hit.size };
+  return { name: p.name, records, decodes, recall: records === 0 ? 1 : hit.size / records, missed: records - hit.size, ...(relaxed ? { extra } : {}) };
 }
 
 function summary(rs: readonly ReplayResult[]): Record<string, number> {
@@ -123,6 +144,7 @@ function summary(rs: readonly ReplayResult[]): Record<string, number> {
     missed: rs.reduce((s, r) => s + r.missed, 0),
     minRecall: round(Math.min(...rs.map((r) => r.recall)), 3),
     below095: rs.filter((r) => r.recall < 0.95).length,
+    ...(rs.some((r) => r.extra !== undefined) ? { extra: rs.reduce((s, r) => s + (r.extra ?? 0), 0) } : {}),
   };
 }
 
@@ -149,10 +171,15 @@ if (require.main === module) {
   const boxEnv = process.env['SAMFLOW_AMG_REPLAY_BOXES']; // "minScore,maxBoxes"
   const boxes = boxEnv ? { minScore: Number(boxEnv.split(',')[0]), maxBoxes: Number(boxEnv.split(',')[1] ?? 20) } : undefined;
   const noSkip = process.env['SAMFLOW_AMG_REPLAY_NOSKIP'] === '1';
+  const filterEnv = process.env['SAMFLOW_AMG_REPLAY_FILTERS']; // "predIouThresh,stabilityScoreThresh": keep masks (and classify explainers) by these
+  const filters = filterEnv ? { predIouThresh: Number(filterEnv.split(',')[0]), stabilityScoreThresh: Number(filterEnv.split(',')[1]) } : undefined;
   for (const s of sets.length ? sets : [defaultSkipperOptions()]) {
-    const rs = photos.map((p) => replayRule(p, noSkip ? undefined : s, 2, boxes));
+    const rule = filters ? { ...s, ...filters } : s;
+    const rs = photos.map((p) => replayRule(p, noSkip ? undefined : rule, 2, boxes, filters));
     const { predIouThresh: _a, stabilityScoreThresh: _b, ...shown } = s;
     console.log(JSON.stringify(shown), JSON.stringify(summary(rs)));
-    if (verbose) for (const r of rs) console.log(`  ${r.name.padEnd(40)} ${r.decodes} decodes, ${r.records} records, recall ${round(r.recall, 3)}`);
+    if (verbose)
+      for (const r of rs)
+        console.log(`  ${r.name.padEnd(40)} ${r.decodes} decodes, ${r.records} records, recall ${round(r.recall, 3)}${r.extra !== undefined ? `, ${r.extra} extra` : ''}`);
   }
 }

@@ -17,6 +17,8 @@ export interface ReplayCandidate {
   readonly box?: number[];
   /** Indices into `records` of the exhaustive records this mask matches at IoU >= 0.9 (passing masks only). */
   matches: number[];
+  /** Every candidate (passing or not): [record index, mask IoU] for each exhaustive record it overlaps at IoU >= 0.75 (recorded since the relaxed-filter replays). */
+  near?: [number, number][];
 }
 
 export interface ReplayPhoto {

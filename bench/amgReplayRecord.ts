@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const model = await loadSamModel({ decoderWorkers: amgDecoderWorkers() });
   let detector: Awaited<ReturnType<typeof loadCocoDetector>> | undefined;
   try {
-    detector = await loadCocoDetector();
+    if (process.env['SAMFLOW_AMG_REPLAY_NO_DETECTOR'] !== '1') detector = await loadCocoDetector();
   } catch (e) {
     console.error('no detector:', (e as Error).message);
   }
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
         for (let q = 0; q < n; q++) gridLogits[ci * n + q] = c.lowResLogits[lowIdx[q]];
         const stab = candidateStability(c, AMG_DEFAULTS.stabilityScoreOffset);
         const pass = c.predictedIou > AMG_DEFAULTS.predIouThresh && stab >= AMG_DEFAULTS.stabilityScoreThresh;
-        return { k, t: c.maskIndex, iou: c.predictedIou, stab, pass, box: pass ? [...candidateBoxXyxy(c)] : undefined, matches: [] };
+        return { k, t: c.maskIndex, iou: c.predictedIou, stab, pass, box: [...candidateBoxXyxy(c)], matches: [] };
       });
       // exhaustive result: SAM's order (grid point, then token), box NMS on predicted IoU
       const passing = cands.map((c, i) => ({ c, i })).filter((x) => x.c.pass);
@@ -115,6 +115,19 @@ async function main(): Promise<void> {
         return out;
       };
       for (const x of passing) x.c.matches = matchAll(raw[x.i].c);
+      // every candidate's overlap with the exhaustive records, for replays of relaxed filters
+      cands.forEach((c, ci) => {
+        const m = logitsToMask(raw[ci].c.lowResLogits, embedded.transform);
+        const a = area(m);
+        const near: [number, number][] = [];
+        recordMasks.forEach((r, ri) => {
+          const ra = recordAreas[ri];
+          if (a < 0.75 * ra || ra < 0.75 * a) return;
+          const v = iou(m, r);
+          if (v >= 0.75) near.push([ri, Math.round(v * 1000) / 1000]);
+        });
+        c.near = near;
+      });
       // detector boxes as prompts: the single mask (SAM's rule for a box) and the 3 multimask outputs
       const boxCands: ReplayCandidate[] = [];
       const boxLogits: number[] = [];
