@@ -146,6 +146,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       stability_score: r.stability_score,
       crop_box: r.crop_box,
       ...(r.polygons ? { polygons: r.polygons } : {}),
+      // which prompt gave the mask: { gridIndex, maskIndex } (grid point, SAM's mask token 1–3) or { promptBox, maskIndex }
+      ...(r.meta ? { meta: r.meta } : {}),
     })),
   };
   if (out !== undefined) await writeFile(out, JSON.stringify(result));

@@ -240,7 +240,7 @@ export async function* generateMasksProgressive(model: SamModel, frame: Frame, o
 /**
  * The whole-image AMG stages on an embedding the caller already has, without upscaling: the
  * candidates that survive the filters and box NMS, best predicted IoU first (e.g. for proposals in
- * the annotation page).
+ * the annotation page). `promptBoxes` and `skipCovered` work as in generateMasks.
  */
 export async function generateMaskCandidates(
   model: SamModel,
@@ -248,10 +248,11 @@ export async function generateMaskCandidates(
   opts: Omit<GenerateMasksOptions, 'embedded' | 'cropNLayers'> = {},
 ): Promise<MaskCandidate[]> {
   const o = resolveAmgOptions({ ...opts, cropNLayers: 0 });
-  opts.signal?.throwIfAborted();
   const f = embedded.frame;
+  const promptBoxes = checkPromptBoxes(opts.promptBoxes, f);
+  opts.signal?.throwIfAborted();
   const state: CropState = { done: 0, decoded: 0 };
-  const it = processCrop(model, embedded, [0, 0, f.width, f.height], 0, f, o, 0, state, o.pointGrids[0].length, opts.signal);
+  const it = processCrop(model, embedded, [0, 0, f.width, f.height], 0, f, o, 0, state, o.pointGrids[0].length, opts.signal, promptBoxes);
   for (;;) {
     const r = await it.next();
     if (r.done) return r.value.map((s) => s.candidate);

@@ -5,7 +5,7 @@ import type { InstanceRecord, SegmentInstancesOptions } from '../detect/segmentI
 import type { SamflowErrorCode } from '../errors';
 import type { AmgRecord } from '../records';
 import type { DetectionBoxInput } from '../prompts/boxesToPrompts';
-import type { CompressedRle, SamPrompt } from '../types';
+import type { BoxXyxy, CompressedRle, SamPrompt } from '../types';
 
 /** What a worker can do with an image. */
 export type SamTask = 'segment' | 'everything' | 'instances' | 'edges' | 'proposals';
@@ -22,6 +22,11 @@ export interface SamJobOptions extends AmgOptions, Omit<SegmentInstancesOptions,
   readonly detect?: DetectOptions;
   /** everything/proposals: add polygons to each record. */
   readonly polygons?: boolean;
+  /**
+   * everything: object-aware prompting (GenerateMasksOptions.promptBoxes): boxes [x0, y0, x1, y1]
+   * in image pixels decoded first, then the grid points outside their masks; at most 256 (maxPromptsPerMessage).
+   */
+  readonly promptBoxes?: readonly BoxXyxy[];
   /** proposals: keep at most this many. */
   readonly maxProposals?: number;
   /** Decode limit on the worker (pixels); the worker's own limit applies when lower. */

@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from '../limits';
 import { SamflowError } from '../errors';
 import { SAM_TASKS, type SamJob, type SamJobFailure, type SamJobOptions, type SamJobPrompt, type SamJobResult, type SamTask } from './SamJob';
 import { encodeWire, type WireMessage } from './wireFormat';
@@ -61,6 +62,10 @@ export function checkJobShape(job: Pick<SamJob, 'id' | 'task' | 'prompts' | 'det
   within('cropNLayers', 0, 4);
   within('maxProposals', 0, 100_000);
   within('maxInstances', 1, MAX_JOB_PROMPTS);
+  // generateMasks' own limit (maxPromptsPerMessage), checked here before the image is decoded
+  if (o.promptBoxes !== undefined && (!Array.isArray(o.promptBoxes) || o.promptBoxes.length > DEFAULT_LIMITS.maxPromptsPerMessage)) {
+    throw bad(`options.promptBoxes must be an array of at most ${DEFAULT_LIMITS.maxPromptsPerMessage} boxes [x0, y0, x1, y1]`);
+  }
   if (o.pointGrids !== undefined) {
     if (!Array.isArray(o.pointGrids) || o.pointGrids.length > 5) throw bad('options.pointGrids must be an array of at most 5 grids');
     const grids: readonly unknown[] = o.pointGrids;

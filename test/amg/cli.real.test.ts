@@ -71,12 +71,20 @@ describe('samflow everything and edges with the real model', () => {
         point_coords: number[][];
         stability_score: number;
         crop_box: number[];
+        meta: { gridIndex: number; maskIndex: number };
       }>;
     };
     expect(json.image).toEqual({ width: 360, height: 220, file_name: 'scene.png' });
     expect(json.annotations.length).toBeGreaterThan(0);
     for (const [i, a] of json.annotations.entries()) {
-      expect(Object.keys(a).sort()).toEqual(['area', 'bbox', 'crop_box', 'id', 'point_coords', 'predicted_iou', 'segmentation', 'stability_score'].sort());
+      expect(Object.keys(a).sort()).toEqual(['area', 'bbox', 'crop_box', 'id', 'meta', 'point_coords', 'predicted_iou', 'segmentation', 'stability_score'].sort());
+      // the grid point (6×6 grid, SAM's cell centres) and the mask token (1–3) the mask came from
+      expect(a.meta.gridIndex).toBeGreaterThanOrEqual(0);
+      expect(a.meta.gridIndex).toBeLessThan(36);
+      const [gx, gy] = [(((a.meta.gridIndex % 6) + 0.5) / 6) * 360, ((Math.floor(a.meta.gridIndex / 6) + 0.5) / 6) * 220];
+      expect(a.point_coords[0][0]).toBeCloseTo(gx, 3);
+      expect(a.point_coords[0][1]).toBeCloseTo(gy, 3);
+      expect([1, 2, 3]).toContain(a.meta.maskIndex);
       expect(a.id).toBe(i + 1);
       expect(a.segmentation.size).toEqual([220, 360]);
       expect(rleArea(a.segmentation)).toBe(a.area);
@@ -103,7 +111,9 @@ describe('samflow everything and edges with the real model', () => {
     const runs = Number(/(\d+) decoder runs/.exec(r.stderr)?.[1]);
     expect(runs).toBeGreaterThanOrEqual(boxes);
     expect(runs).toBeLessThanOrEqual(boxes + 36);
-    const json = JSON.parse(readFileSync(out, 'utf8')) as { annotations: Array<{ segmentation: CompressedRle }> };
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { annotations: Array<{ segmentation: CompressedRle; meta: { promptBox?: number; gridIndex?: number } }> };
+    // each mask says which box (index into the detector's boxes) or grid point it came from
+    for (const a of json.annotations) expect(a.meta.promptBox !== undefined ? a.meta.promptBox < boxes : (a.meta.gridIndex ?? -1) >= 0).toBe(true);
     for (const s of [disc, square]) {
       const truth = shapeMask(360, 220, s);
       expect(json.annotations.filter((a) => iou(rleToMask(a.segmentation), truth) >= 0.9)).toHaveLength(1);

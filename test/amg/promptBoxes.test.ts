@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateMasks } from '../../core/amg/generateMasks';
+import { generateMaskCandidates } from '../../core/amg/generateMasksProgressive';
+import { encodeImage } from '../../core/model/encodeImage';
 import { isCompressedRle, type AmgRecord } from '../../core/records';
 import { maskIou, rleToMask } from '../../core/masks';
 import { SamflowError } from '../../core/errors';
@@ -69,6 +71,16 @@ describe('generateMasks with promptBoxes (object-aware prompting)', () => {
     const records = await generateMasks(both, frame, { pointsPerSide: 16, promptBoxes: [boxOf(BLUE)], skipCovered: true });
     expect(both.decoderRuns).toBeLessThan(boxesOnly.decoderRuns);
     for (const shape of [RED, GREEN, BLUE]) expect(records.filter((r) => maskIou(maskOf(r), rectMask(shape)) >= 0.9)).toHaveLength(1);
+  });
+
+  it("generateMaskCandidates (the annotation page's proposals) takes the boxes too: box prompts first, then the grid outside their masks", async () => {
+    const frame = await sceneFrame([RED, GREEN, BLUE]);
+    const model = new ColorRegionModel(regions);
+    const embedded = await encodeImage(model, frame);
+    const candidates = await generateMaskCandidates(model, embedded, { pointsPerSide: 16, promptBoxes: [boxOf(GREEN)] });
+    expect(model.decoderRuns).toBe(1 + 256 - pointsIn(GREEN, 16));
+    expect(candidates.map((c) => c.prompt.meta?.['promptBox'] ?? 'grid').sort()).toEqual([0, 'grid', 'grid']);
+    await expect(generateMaskCandidates(model, embedded, { promptBoxes: [[0, 0, 10]] as unknown as BoxXyxy[] })).rejects.toThrow(/promptBoxes\[0\] must be 4 finite numbers/);
   });
 
   it('limits and bad boxes: BAD_OPTION naming the box, before any decoder run', async () => {

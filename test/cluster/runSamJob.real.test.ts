@@ -42,6 +42,18 @@ describe('runSamJob (what a worker does with a job)', () => {
     const out = await runSamJob(model, { id: 'e', task: 'everything', options: amg, image });
     const local = await generateMasks(model, await decodeImage(image), { ...amg, outputMode: 'coco_rle' });
     expect(out.records).toEqual(local);
+    // object-aware prompting travels too: the square's box first, then the grid outside its mask
+    const boxed = { ...amg, promptBoxes: [[196, 46, 304, 154]] as [number, number, number, number][] };
+    const outBoxed = await runSamJob(model, { id: 'eb', task: 'everything', options: boxed, image });
+    expect(outBoxed.records).toEqual(await generateMasks(model, await decodeImage(image), { ...boxed, outputMode: 'coco_rle' }));
+    const fromBox = (outBoxed.records as AmgRecord<CompressedRle>[]).filter((r) => r.meta?.promptBox === 0);
+    expect(fromBox).toHaveLength(1);
+    expect(iou(rleToMask(fromBox[0].segmentation), shapeMask(360, 220, square))).toBeGreaterThan(0.8);
+    await expect(
+      runSamJob(model, { id: 'ex', task: 'everything', options: { ...amg, promptBoxes: [[0, 0, 10]] as unknown as [number, number, number, number][] }, image }),
+    ).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+    });
     const p = await runSamJob(model, { id: 'p', task: 'proposals', options: { ...amg, maxProposals: 3 }, image });
     const scores = (p.records as readonly { score: number }[]).map((r) => r.score);
     expect(scores.length).toBeGreaterThan(0);

@@ -59,6 +59,10 @@ describe('cluster wire format v1', () => {
     expect(() => shape({ id: 'x', task: 'segment', prompts: Array.from({ length: 1001 }, () => ({ box: [0, 0, 1, 1] })) })).toThrow(/at most 1000 prompts/);
     expect(() => shape({ id: 'x', task: 'everything', options: { pointsPerSide: 100_000 } })).toThrow(/options\.pointsPerSide must be a number in \[1, 256\]/);
     expect(() => shape({ id: 'x', task: 'everything', options: { cropNLayers: 9 } })).toThrow(/options\.cropNLayers/);
+    expect(() => shape({ id: 'x', task: 'everything', options: { promptBoxes: Array.from({ length: 257 }, () => [0, 0, 1, 1]) } })).toThrow(
+      /options\.promptBoxes must be an array of at most 256/,
+    );
+    expect(() => shape({ id: 'x', task: 'everything', options: { promptBoxes: '0,0,1,1' } })).toThrow(/options\.promptBoxes/);
   });
 });
 
