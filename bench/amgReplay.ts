@@ -97,28 +97,37 @@ export function replayRule(p: LoadedReplay, opts: CoverageSkipperOptions | undef
     }
   }
   const batch = AMG_DEFAULTS.pointsPerBatch;
+  const takeIn = (group: readonly number[]): void => {
+    for (const k of group) {
+      decodes++;
+      const infos = [];
+      for (let j = 0; j < perPoint; j++) {
+        const ci = k * perPoint + j;
+        const c = p.cands[ci];
+        const l = scratch[j];
+        for (let q = 0; q < n; q++) l[lowIdx[q]] = p.gridLogits[ci * n + q];
+        infos.push({ lowResLogits: l, predictedIou: c.iou, stabilityScore: c.stab });
+        if (keeps(c)) kept.push(c);
+      }
+      skipper?.addDecoded(k, infos);
+    }
+  };
+  // as generateMasks: two groups in flight, so a group's decisions see the groups before the last
+  // one; each batch is taken in whole at its end
   for (let start = 0; start < n; start += batch) {
     const slice = order.slice(start, start + batch);
+    let pending: number[] | undefined;
     for (let g = 0; g < slice.length;) {
       const group: number[] = [];
       while (g < slice.length && group.length < together) {
         const k = slice[g++];
         if (boxCovered[k] !== 1 && !skipper?.isExplained(k)) group.push(k);
       }
-      for (const k of group) {
-        decodes++;
-        const infos = [];
-        for (let j = 0; j < perPoint; j++) {
-          const ci = k * perPoint + j;
-          const c = p.cands[ci];
-          const l = scratch[j];
-          for (let q = 0; q < n; q++) l[lowIdx[q]] = p.gridLogits[ci * n + q];
-          infos.push({ lowResLogits: l, predictedIou: c.iou, stabilityScore: c.stab });
-          if (keeps(c)) kept.push(c);
-        }
-        skipper?.addDecoded(k, infos);
-      }
+      if (group.length === 0) continue;
+      if (pending) takeIn(pending);
+      pending = group;
     }
+    if (pending) takeIn(pending);
   }
   const keep = nonMaxSuppression(
     kept.map((c) => c.box as unknown as BoxXyxy),

@@ -68,6 +68,14 @@ interface CropState {
   decoded: number;
 }
 
+/** Promise.all that settles only when every run has: a failed group rejects with its first error once none of its runs is left running. */
+async function settledAll<T>(runs: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(runs);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 /**
  * One crop, SAM's `_process_crop` + `_process_batch`: decode every grid point (or, with skipCovered,
  * every point not yet explained), filter by predicted IoU and stability on the low-res logits, drop
@@ -96,7 +104,7 @@ async function* processCrop(
   const cropXywh = boxXyxyToXywh(cropBox);
   const kept: Survivor[] = [];
   // points decoded together: as many as the model runs in parallel (decoder workers), chosen in
-  // visiting order from what is known before the group, so the result does not depend on timing
+  // visiting order from what is known then (see the loop below), so the result does not depend on timing
   const together = Math.max(1, Math.floor(model.decoderConcurrency ?? 1));
   /** Scores one prompt's masks (stability) and filters them; keeps the survivors. */
   const accept = (cands: readonly MaskCandidate[], batch: MaskCandidate[]): { scored: MaskCandidate[]; accepted: MaskCandidate[] } => {
@@ -128,7 +136,7 @@ async function* processCrop(
     for (let g = 0; g < promptBoxes.length; g += together) {
       signal?.throwIfAborted();
       const group = promptBoxes.slice(g, g + together);
-      const decoded = await Promise.all(group.map((box, i) => decodeMasks(model, embedded, { box, meta: { promptBox: g + i } }, { multimask: false })));
+      const decoded = await settledAll(group.map((box, i) => decodeMasks(model, embedded, { box, meta: { promptBox: g + i } }, { multimask: false })));
       for (const cands of decoded) {
         state.decoded++;
         for (const c of accept(cands, batch).accepted) {
@@ -138,33 +146,62 @@ async function* processCrop(
     }
     yield { kind: 'batch', done: state.done, total, decoded: state.decoded, cropIndex, candidates: batch };
   }
-  for (let start = 0; start < order.length; start += o.pointsPerBatch) {
-    const batch: MaskCandidate[] = [];
-    const slice = order.slice(start, start + o.pointsPerBatch);
-    for (let g = 0; g < slice.length;) {
-      const group: number[] = [];
-      while (g < slice.length && group.length < together) {
-        const k = slice[g++];
-        state.done++;
-        if (boxCovered[k] !== 1 && !skipper?.isExplained(k)) group.push(k);
-      }
-      if (group.length === 0) continue;
-      signal?.throwIfAborted();
-      const decoded = await Promise.all(
-        group.map((k) => decodeMasks(model, embedded, { points: [{ x: points[k][0], y: points[k][1], label: 1 }], meta: { gridIndex: k } }, { multimask: true })),
+  /** A group of grid points sent to the decoder, whose results are not taken in yet. */
+  interface InFlight {
+    readonly group: readonly number[];
+    readonly decoded: Promise<MaskCandidate[][]>;
+  }
+  const takeIn = async (f: InFlight, batch: MaskCandidate[]): Promise<void> => {
+    const decoded = await f.decoded;
+    for (let gi = 0; gi < f.group.length; gi++) {
+      const k = f.group[gi];
+      state.decoded++;
+      const { scored } = accept(decoded[gi], batch);
+      skipper?.addDecoded(
+        k,
+        scored.map((c) => ({ lowResLogits: c.lowResLogits, predictedIou: c.predictedIou, stabilityScore: c.stabilityScore ?? 0 })),
       );
-      for (let gi = 0; gi < group.length; gi++) {
-        const k = group[gi];
-        const cands = decoded[gi];
-        state.decoded++;
-        const { scored } = accept(cands, batch);
-        skipper?.addDecoded(
-          k,
-          scored.map((c) => ({ lowResLogits: c.lowResLogits, predictedIou: c.predictedIou, stabilityScore: c.stabilityScore ?? 0 })),
-        );
-      }
     }
-    yield { kind: 'batch', done: state.done, total, decoded: state.decoded, cropIndex, candidates: batch };
+  };
+  // Two groups in flight: the next group is sent before the last one's masks are scored, so the
+  // decoder workers do not wait for the scoring, the skip decisions and the messages in between.
+  // A group's skip decisions therefore use what is known up to the group before the last one; the
+  // order is fixed (not timing), and each batch is taken in whole before its event.
+  let pending: InFlight | undefined;
+  try {
+    for (let start = 0; start < order.length; start += o.pointsPerBatch) {
+      const batch: MaskCandidate[] = [];
+      const slice = order.slice(start, start + o.pointsPerBatch);
+      for (let g = 0; g < slice.length;) {
+        const group: number[] = [];
+        while (g < slice.length && group.length < together) {
+          const k = slice[g++];
+          state.done++;
+          if (boxCovered[k] !== 1 && !skipper?.isExplained(k)) group.push(k);
+        }
+        if (group.length === 0) continue;
+        signal?.throwIfAborted();
+        const next: InFlight = {
+          group,
+          decoded: settledAll(
+            group.map((k) => decodeMasks(model, embedded, { points: [{ x: points[k][0], y: points[k][1], label: 1 }], meta: { gridIndex: k } }, { multimask: true })),
+          ),
+        };
+        next.decoded.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+        const last = pending;
+        pending = next;
+        if (last) await takeIn(last, batch);
+      }
+      if (pending) {
+        const last = pending;
+        pending = undefined;
+        await takeIn(last, batch);
+      }
+      yield { kind: 'batch', done: state.done, total, decoded: state.decoded, cropIndex, candidates: batch };
+    }
+  } finally {
+    // an abort or a failed decode leaves at most one group running: let it finish before returning
+    if (pending) await pending.decoded.catch(() => undefined);
   }
   const keep = nonMaxSuppression(
     kept.map((s) => s.box),

@@ -42,14 +42,15 @@ async function scene(): Promise<Frame> {
 const REGIONS: ColorRegion[] = [{ rgb: [200, 180, 20] }, { rgb: [20, 160, 200], parent: 0 }, { rgb: [30, 200, 40] }];
 
 describe('generateMasks with a model that decodes several prompts at once', () => {
-  it('exhaustive: issues two decodes at a time and returns the same records as one at a time', async () => {
+  it('exhaustive: keeps two groups of `decoderConcurrency` decodes in flight and returns the same records as one at a time', async () => {
     const frame = await scene();
     const one = new ConcurrentColorRegionModel(REGIONS, 1);
     const two = new ConcurrentColorRegionModel(REGIONS, 2);
     const a = await generateMasks(one, frame, { pointsPerSide: 8 });
     const b = await generateMasks(two, frame, { pointsPerSide: 8 });
-    expect(one.maxInFlight).toBe(1);
-    expect(two.maxInFlight).toBe(2);
+    // the next group goes to the decoder before the last one's masks are scored
+    expect(one.maxInFlight).toBe(2);
+    expect(two.maxInFlight).toBe(4);
     expect(two.decoderRuns).toBe(64);
     expect(two.clicks).toEqual(one.clicks); // same points, same order of issue
     expect(b).toEqual(a);
@@ -63,10 +64,27 @@ describe('generateMasks with a model that decodes several prompts at once', () =
       const m = new ConcurrentColorRegionModel(REGIONS, 2);
       const records = await generateMasks(m, frame, { pointsPerSide: 16, skipCovered: true });
       expect(records).toHaveLength(3);
-      expect(m.maxInFlight).toBe(2);
+      expect(m.maxInFlight).toBe(4);
       expect(m.decoderRuns).toBeLessThan(128);
       runs.push(m.clicks);
     }
     expect(runs[1]).toEqual(runs[0]);
+  });
+
+  it('a decode that fails rejects the run with its error, after the group still in flight has finished (no stray rejection)', async () => {
+    const frame = await scene();
+    class FailingModel extends ConcurrentColorRegionModel {
+      calls = 0;
+      override async runDecoder(embedding: ImageEmbedding, feeds: DecoderFeeds): Promise<DecoderOutput> {
+        const n = ++this.calls;
+        const out = await super.runDecoder(embedding, feeds);
+        if (n === 5 || n === 7) throw new Error(`decoder failed on run ${n}`);
+        return out;
+      }
+    }
+    const m = new FailingModel(REGIONS, 2);
+    await expect(generateMasks(m, frame, { pointsPerSide: 8 })).rejects.toThrow(/decoder failed on run 5/);
+    expect(m.inFlight).toBe(0);
+    expect(m.calls).toBeLessThanOrEqual(8); // nothing was sent after the failure was seen
   });
 });
