@@ -51,13 +51,12 @@ export interface AmgOptions {
    * subpart) is explained by a decoded mask of the same token (CoverageSkipper `perToken`): a whole
    * mask holding q says nothing about q's parts.
    * Chosen on an offline replay of the exhaustive 32×32 3-mask decoder outputs (bench/amgReplay.ts)
-   * of the tuning half of 20 photos (bench/amgReplayData.ts): 4,327 decodes of 10,240 (0.42), lowest
-   * recall 0.962, 3 exhaustive masks missed in all; the 1-mask era's rule (any token, logit > 1,
-   * segment 0.75, 0.93) took 4,351 (0.43) with lowest recall 0.926. Confirmation half (real runs
-   * alternated with exhaustive ones, 2 cores, quiet, 2026-12-02): 0.50 of the decodes, 0.53× the wall
-   * time, recall 1.00 on 8 photos, 0.989 on building, 0.929 on coffee. See the README's table, and
-   * bench/amgReplaySupport.ts for why busy photos need most of the grid (many exhaustive masks come
-   * from a single grid point).
+   * of the tuning half of 20 photos (bench/amgReplayData.ts): 4,463 decodes of 10,240 (0.44), lowest
+   * recall 0.962, 2 exhaustive masks missed in all (with two decoder groups in flight, see
+   * generateMasksProgressive). Confirmation half (real runs alternated with exhaustive ones, 2 cores,
+   * quiet, 2026-12-02): 0.52 of the decodes, 0.54× the wall time, recall 1.00 on 8 photos, 0.989 on
+   * building, 0.929 on coffee. See the README's table, and bench/amgReplaySupport.ts for why busy
+   * photos need most of the grid (many exhaustive masks come from a single grid point).
    */
   readonly skipCovered?: boolean;
   /** Cosine similarity of embedding features above which a covered point is skipped (default 0.9; lower is faster, less exact). */
