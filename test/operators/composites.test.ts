@@ -74,13 +74,16 @@ describe('operators.segmentEverything (fake decoder: a disc of radius 160 px aro
     const sub = from([embedded('a')])
       .pipe(segmentEverything(model, { pointsPerSide: 4 }))
       .subscribe();
-    await waitFor(() => model.pendingDecoderCalls === 1);
+    // AMG keeps two groups (one point each here) in flight
+    await waitFor(() => model.pendingDecoderCalls === 2);
     model.settleDecoder();
-    await waitFor(() => model.pendingDecoderCalls === 1);
+    await waitFor(() => model.decoderCalls === 3 && model.pendingDecoderCalls === 2);
     sub.unsubscribe();
     model.settleDecoder();
+    model.settleDecoder();
     await settle(20);
-    expect(model.decoderCalls).toBe(2);
+    expect(model.decoderCalls).toBe(3); // the two in flight finish; nothing new starts
+    expect(model.pendingDecoderCalls).toBe(0);
 
     const m2 = new FakeSamModel('manual');
     const frames = new Subject<EmbeddedFrame>();
