@@ -1,25 +1,13 @@
 import { imageFeatures } from '../../core/model/imageFeatures';
-import type { DecoderOutput, ModelSpec, SamModel } from '../../core/model/SamModel';
+import type { DecoderOutput, SamModel } from '../../core/model/SamModel';
 import { LOW_RES_SIZE, type DecoderFeeds, type ImageEmbedding } from '../../core/types';
 import { sam1Embedding } from '../support/sam1Embedding';
+import { fakeSam1Spec } from '../support/fakeSam1Spec';
 
 const MEAN = [123.675, 116.28, 103.53] as const;
 const STD = [58.395, 57.12, 57.375] as const;
 
-const spec: ModelSpec = {
-  id: 'color-region',
-  family: 'sam1',
-  description: 'test fake: a click gives the region of its colour',
-  inputSize: 1024,
-  pixelMean: MEAN,
-  pixelStd: STD,
-  encoder: { input: 'input', output: 'output', embeddingDims: [1, 256, 64, 64] },
-  decoder: {
-    inputs: ['image_embeddings', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'],
-    outputs: { iou: 'iou_predictions', lowResMasks: 'low_res_masks' },
-    multimask: false,
-  },
-};
+const spec = fakeSam1Spec('color-region', 'test fake: a click gives the region of its colour', { pixelMean: MEAN, pixelStd: STD });
 
 export interface ColorRegion {
   /** Exact fill colour of the region in the image. */

@@ -1,21 +1,9 @@
-import type { DecoderOutput, ModelSpec, SamModel } from '../../core/model/SamModel';
+import type { DecoderOutput, SamModel } from '../../core/model/SamModel';
 import { LOW_RES_SIZE, type DecoderFeeds, type ImageEmbedding } from '../../core/types';
 import { sam1Embedding } from '../support/sam1Embedding';
+import { fakeSam1Spec } from '../support/fakeSam1Spec';
 
-const spec: ModelSpec = {
-  id: 'box-fill',
-  family: 'sam1',
-  description: 'test fake: the mask is the prompt box',
-  inputSize: 1024,
-  pixelMean: [123.675, 116.28, 103.53],
-  pixelStd: [58.395, 57.12, 57.375],
-  encoder: { input: 'input', output: 'output', embeddingDims: [1, 256, 64, 64] },
-  decoder: {
-    inputs: ['image_embeddings', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'],
-    outputs: { iou: 'iou_predictions', lowResMasks: 'low_res_masks' },
-    multimask: false,
-  },
-};
+const spec = fakeSam1Spec('box-fill', 'test fake: the mask is the prompt box');
 
 /**
  * A SamModel whose decoder returns logits +10 at low-res pixels whose centre lies inside the box

@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SamTransform } from '../../core/geometry/SamTransform';
-import type { DecoderOutput, ModelSpec, SamModel } from '../../core/model/SamModel';
+import type { DecoderOutput, SamModel } from '../../core/model/SamModel';
 import { maskBoxXyxy, samClickPredictor } from '../../core/eval/samClickPredictor';
 import type { ProtocolClick } from '../../core/eval/nextClick';
 import { LOW_RES_SIZE, type DecoderFeeds, type EmbeddedFrame } from '../../core/types';
 import { sam1Embedding } from '../support/sam1Embedding';
+import { fakeSam1Spec } from '../support/fakeSam1Spec';
 
-const spec: ModelSpec = {
-  id: 'fake',
-  family: 'sam1',
-  description: 'fake decoder that scores prompts by kind',
-  inputSize: 1024,
-  pixelMean: [0, 0, 0],
-  pixelStd: [1, 1, 1],
-  encoder: { input: 'input', output: 'output', embeddingDims: [1, 256, 64, 64] },
-  decoder: {
-    inputs: ['image_embeddings', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'],
-    outputs: { iou: 'iou_predictions', lowResMasks: 'low_res_masks' },
-    multimask: false,
-  },
-};
+const spec = fakeSam1Spec('fake', 'fake decoder that scores prompts by kind', { pixelMean: [0, 0, 0], pixelStd: [1, 1, 1] });
 
 /**
  * A 1024×1024 image (low-res grid = image / 4). The fake decoder returns a filled low-res square

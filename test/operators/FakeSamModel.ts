@@ -13,30 +13,18 @@
  * box centre) in the 256×256 low-res grid: logits +8 inside, −8 outside, so expected masks can be
  * computed by hand.
  */
-import type { DecoderOutput, ModelSpec, SamModel } from '../../core/model/SamModel';
+import type { DecoderOutput, SamModel } from '../../core/model/SamModel';
 import { SamflowError } from '../../core/errors';
 import type { DecoderFeeds, Frame, ImageEmbedding } from '../../core/types';
 import { sam1Embedding } from '../support/sam1Embedding';
+import { fakeSam1Spec } from '../support/fakeSam1Spec';
 
 interface Pending<T> {
   resolve(v: T): void;
   reject(e: unknown): void;
 }
 
-export const fakeSpec: ModelSpec = {
-  id: 'fake',
-  family: 'sam1',
-  description: 'test fake',
-  inputSize: 1024,
-  pixelMean: [123.675, 116.28, 103.53],
-  pixelStd: [58.395, 57.12, 57.375],
-  encoder: { input: 'input', output: 'output', embeddingDims: [1, 256, 64, 64] },
-  decoder: {
-    inputs: ['image_embeddings', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'],
-    outputs: { iou: 'iou_predictions', lowResMasks: 'low_res_masks' },
-    multimask: false,
-  },
-};
+export const fakeSpec = fakeSam1Spec('fake', 'test fake');
 
 export class FakeSamModel implements SamModel {
   readonly id: string;

@@ -1,25 +1,13 @@
 import { SamflowError } from '../../../core/errors';
-import type { DecoderOutput, ModelSpec, SamModel } from '../../../core/model/SamModel';
+import type { DecoderOutput, SamModel } from '../../../core/model/SamModel';
 import { LOW_RES_SIZE, type DecoderFeeds, type ImageEmbedding } from '../../../core/types';
 import { sam1Embedding } from '../../support/sam1Embedding';
+import { fakeSam1Spec } from '../../support/fakeSam1Spec';
 
 /** Radius (in the 1024 model frame) of the disc the fake decoder predicts around a click. */
 export const FAKE_DISC_RADIUS_MODEL = 40;
 
-export const FAKE_SPEC: ModelSpec = {
-  id: 'fake-sam',
-  family: 'sam1',
-  description: 'test double: discs around clicks, rectangles for boxes',
-  inputSize: 1024,
-  pixelMean: [123.675, 116.28, 103.53],
-  pixelStd: [58.395, 57.12, 57.375],
-  encoder: { input: 'input', output: 'output', embeddingDims: [1, 256, 64, 64] },
-  decoder: {
-    inputs: ['image_embeddings', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'],
-    outputs: { iou: 'iou_predictions', lowResMasks: 'low_res_masks' },
-    multimask: false,
-  },
-};
+export const FAKE_SPEC = fakeSam1Spec('fake-sam', 'test double: discs around clicks, rectangles for boxes');
 
 /**
  * A SamModel test double with a known answer: the decoder returns +10 logits inside a disc of
