@@ -3,13 +3,14 @@ import sharp from 'sharp';
 import { decodeImage } from '../../core/image';
 import { generateMasks } from '../../core/amg/generateMasks';
 import { generateMasksProgressive, type AmgEvent } from '../../core/amg/generateMasksProgressive';
-import { isCompressedRle, toRecords, type AmgRecord } from '../../core/records';
+import { toRecords } from '../../core/records';
 import { rleArea, rleToMask, maskIou, maskArea, maskToBoxXywh } from '../../core/masks';
 import { SamflowError } from '../../core/errors';
 import type { BinaryMask, Frame } from '../../core/types';
 import { decodeMasks } from '../../core/model/decodeMasks';
 import { encodeImage } from '../../core/model/encodeImage';
 import { ColorRegionModel } from './ColorRegionModel';
+import { recordMask } from '../support/recordMask';
 
 const W = 600;
 const H = 400;
@@ -28,11 +29,6 @@ function rectMask(r: Rect): BinaryMask {
   return { width: W, height: H, data };
 }
 
-function maskOf(rec: AmgRecord): BinaryMask {
-  if (!isCompressedRle(rec.segmentation)) throw new Error('expected COCO RLE');
-  return rleToMask(rec.segmentation);
-}
-
 const RED: Rect = { x: 40, y: 40, w: 160, h: 120, rgb: [220, 30, 30] };
 const GREEN: Rect = { x: 330, y: 60, w: 200, h: 100, rgb: [30, 200, 40] };
 const BLUE: Rect = { x: 150, y: 240, w: 260, h: 120, rgb: [30, 40, 220] };
@@ -45,11 +41,11 @@ describe('generateMasks on a scene of separated shapes (fake model)', () => {
     expect(model.decoderRuns).toBe(64);
     expect(records).toHaveLength(3);
     for (const shape of [RED, GREEN, BLUE]) {
-      const matches = records.filter((r) => maskIou(maskOf(r), rectMask(shape)) >= 0.9);
+      const matches = records.filter((r) => maskIou(recordMask(r), rectMask(shape)) >= 0.9);
       expect(matches).toHaveLength(1);
     }
     for (const r of records) {
-      const m = maskOf(r);
+      const m = recordMask(r);
       expect(rleArea(r.segmentation as never)).toBe(r.area);
       expect(maskArea(m)).toBe(r.area);
       expect(r.bbox).toEqual(maskToBoxXywh(m));
@@ -88,9 +84,9 @@ describe('generateMasks on a scene of separated shapes (fake model)', () => {
     const outerMask = rectMask(OUTER); // includes INNER
     for (const records of [exhaustive, fast]) {
       expect(records).toHaveLength(3);
-      expect(records.filter((r) => maskIou(maskOf(r), outerMask) >= 0.9)).toHaveLength(1);
-      expect(records.filter((r) => maskIou(maskOf(r), rectMask(INNER)) >= 0.9)).toHaveLength(1);
-      expect(records.filter((r) => maskIou(maskOf(r), rectMask(GREEN)) >= 0.9)).toHaveLength(1);
+      expect(records.filter((r) => maskIou(recordMask(r), outerMask) >= 0.9)).toHaveLength(1);
+      expect(records.filter((r) => maskIou(recordMask(r), rectMask(INNER)) >= 0.9)).toHaveLength(1);
+      expect(records.filter((r) => maskIou(recordMask(r), rectMask(GREEN)) >= 0.9)).toHaveLength(1);
     }
     expect(exhaustiveModel.decoderRuns).toBe(256);
     expect(fastModel.decoderRuns).toBeLessThan(128);
@@ -102,7 +98,7 @@ describe('generateMasks on a scene of separated shapes (fake model)', () => {
     const records = await generateMasks(model, frame, { pointsPerSide: 8, cropNLayers: 1 });
     expect(model.decoderRuns).toBe(64 * 5);
     for (const shape of [RED, GREEN, BLUE]) {
-      expect(records.filter((r) => maskIou(maskOf(r), rectMask(shape)) >= 0.9)).toHaveLength(1);
+      expect(records.filter((r) => maskIou(recordMask(r), rectMask(shape)) >= 0.9)).toHaveLength(1);
     }
     // every record is whole-image sized and its crop box is one of SAM's crop boxes for 600x400
     const crops = [
@@ -113,7 +109,7 @@ describe('generateMasks on a scene of separated shapes (fake model)', () => {
       [232, 132, 368, 268],
     ];
     for (const r of records) {
-      expect(maskOf(r).width).toBe(W);
+      expect(recordMask(r).width).toBe(W);
       expect(crops).toContainEqual([...r.crop_box]);
     }
   });

@@ -2,18 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { generateMasks } from '../../core/amg/generateMasks';
 import { generateMaskCandidates } from '../../core/amg/generateMasksProgressive';
 import { encodeImage } from '../../core/model/encodeImage';
-import { isCompressedRle, type AmgRecord } from '../../core/records';
-import { maskIou, rleToMask } from '../../core/masks';
+import { maskIou } from '../../core/masks';
 import { SamflowError } from '../../core/errors';
-import type { BinaryMask, BoxXyxy } from '../../core/types';
+import type { BoxXyxy } from '../../core/types';
 import { ColorRegionModel } from './ColorRegionModel';
 import { H, W, rectMask, sceneFrame, type Rect } from './scene';
 import { detectionBoxes } from '../../cli/everything';
+import { recordMask } from '../support/recordMask';
 
-function maskOf(rec: AmgRecord): BinaryMask {
-  if (!isCompressedRle(rec.segmentation)) throw new Error('expected COCO RLE');
-  return rleToMask(rec.segmentation);
-}
 const boxOf = (r: Rect): BoxXyxy => [r.x, r.y, r.x + r.w, r.y + r.h];
 /** Grid points (n×n, SAM's cell centres) inside a rectangle. */
 const pointsIn = (r: Rect, n: number): number => {
@@ -41,16 +37,16 @@ describe('generateMasks with promptBoxes (object-aware prompting)', () => {
     // 2 box prompts, then only the grid points outside the red and green masks
     expect(model.decoderRuns).toBe(2 + 256 - pointsIn(RED, 16) - pointsIn(GREEN, 16));
     expect(records).toHaveLength(3);
-    const green = records.filter((r) => maskIou(maskOf(r), rectMask(GREEN)) >= 0.9);
-    const red = records.filter((r) => maskIou(maskOf(r), rectMask(RED)) >= 0.9);
-    const blue = records.filter((r) => maskIou(maskOf(r), rectMask(BLUE)) >= 0.9);
+    const green = records.filter((r) => maskIou(recordMask(r), rectMask(GREEN)) >= 0.9);
+    const red = records.filter((r) => maskIou(recordMask(r), rectMask(RED)) >= 0.9);
+    const blue = records.filter((r) => maskIou(recordMask(r), rectMask(BLUE)) >= 0.9);
     expect([green.length, red.length, blue.length]).toEqual([1, 1, 1]);
     expect(green[0].meta).toMatchObject({ promptBox: 0 });
     expect(red[0].meta).toMatchObject({ promptBox: 1 });
     expect(blue[0].meta?.['promptBox']).toBeUndefined(); // found by a grid point
     expect(blue[0].meta?.['gridIndex']).toEqual(expect.any(Number));
     // every exhaustive mask is found again
-    for (const e of exhaustive) expect(records.some((r) => maskIou(maskOf(r), maskOf(e)) >= 0.9)).toBe(true);
+    for (const e of exhaustive) expect(records.some((r) => maskIou(recordMask(r), recordMask(e)) >= 0.9)).toBe(true);
   });
 
   it('a box whose mask fails the filters explains nothing: its grid points are still decoded', async () => {
@@ -70,7 +66,7 @@ describe('generateMasks with promptBoxes (object-aware prompting)', () => {
     const both = new ColorRegionModel(regions);
     const records = await generateMasks(both, frame, { pointsPerSide: 16, promptBoxes: [boxOf(BLUE)], skipCovered: true });
     expect(both.decoderRuns).toBeLessThan(boxesOnly.decoderRuns);
-    for (const shape of [RED, GREEN, BLUE]) expect(records.filter((r) => maskIou(maskOf(r), rectMask(shape)) >= 0.9)).toHaveLength(1);
+    for (const shape of [RED, GREEN, BLUE]) expect(records.filter((r) => maskIou(recordMask(r), rectMask(shape)) >= 0.9)).toHaveLength(1);
   });
 
   it("generateMaskCandidates (the annotation page's proposals) takes the boxes too: box prompts first, then the grid outside their masks", async () => {

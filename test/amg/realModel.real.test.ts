@@ -4,10 +4,11 @@ import { loadSamModel } from '../../core/model/loadSamModel';
 import type { SamModel } from '../../core/model/SamModel';
 import { generateMasks } from '../../core/amg/generateMasks';
 import { encodeImage } from '../../core/model/encodeImage';
-import { isCompressedRle, type AmgRecord } from '../../core/records';
-import { rleToMask, rleArea } from '../../core/masks';
-import type { BinaryMask, EmbeddedFrame, Frame } from '../../core/types';
+import type { AmgRecord } from '../../core/records';
+import { rleArea } from '../../core/masks';
+import type { EmbeddedFrame, Frame } from '../../core/types';
 import { iou, renderScene, shapeMask, type Shape } from '../support/syntheticScene';
+import { recordMask } from '../support/recordMask';
 
 // three separated shapes on the textured background (real model, small grid to stay fast).
 // The model returns one shape twice from different clicks, once with a few stray pixels far away
@@ -33,15 +34,10 @@ afterAll(async () => {
   await model?.release();
 });
 
-function maskOf(r: AmgRecord): BinaryMask {
-  if (!isCompressedRle(r.segmentation)) throw new Error('expected COCO RLE');
-  return rleToMask(r.segmentation);
-}
-
 function expectEachShapeOnce(records: readonly AmgRecord[]): void {
   for (const s of shapes) {
     const truth = shapeMask(W, H, s);
-    const ious = records.map((r) => iou(maskOf(r), truth));
+    const ious = records.map((r) => iou(recordMask(r), truth));
     expect(ious.filter((v) => v >= 0.9)).toHaveLength(1); // found, and no duplicate survived NMS
   }
   for (const r of records) expect(rleArea(r.segmentation as never)).toBe(r.area);

@@ -9,12 +9,12 @@ import { decodeImage } from '../../core/image';
 import { loadSamModel } from '../../core/model/loadSamModel';
 import type { SamModel } from '../../core/model/SamModel';
 import { generateMasks } from '../../core/amg/generateMasks';
-import { isCompressedRle, type AmgRecord } from '../../core/records';
-import { rleToMask } from '../../core/masks';
-import type { BinaryMask, BoxXyxy, Frame } from '../../core/types';
+import type { AmgRecord } from '../../core/records';
+import type { BoxXyxy, Frame } from '../../core/types';
 import { iou, renderScene, shapeMask, type Shape } from '../support/syntheticScene';
 import { sharedDataDir } from '../support/sharedData';
 import { maskRecall } from '../../bench/amg';
+import { recordMask } from '../support/recordMask';
 
 let model: SamModel;
 beforeAll(async () => {
@@ -24,11 +24,7 @@ afterAll(async () => {
   await model?.release();
 });
 
-function maskOf(r: AmgRecord): BinaryMask {
-  if (!isCompressedRle(r.segmentation)) throw new Error('expected COCO RLE');
-  return rleToMask(r.segmentation);
-}
-const recall = (reference: readonly AmgRecord[], got: readonly AmgRecord[]): number => maskRecall(reference.map(maskOf), got.map(maskOf));
+const recall = (reference: readonly AmgRecord[], got: readonly AmgRecord[]): number => maskRecall(reference.map(recordMask), got.map(recordMask));
 /** generateMasks, and how many decoder runs it took. */
 const counted = async (frame: Frame, opts: Parameters<typeof generateMasks>[2]): Promise<{ records: AmgRecord[]; decoded: number }> => {
   let decoded = 0;
@@ -67,9 +63,9 @@ describe('promptBoxes with the real model on a synthetic scene', () => {
     expect(withBoxes.decoded).toBeLessThan(plain.decoded);
     const truths = shapes.map((s) => shapeMask(W, H, s));
     // every shape is found once; a mask from box i is shape i (NMS may prefer a grid point's twin)
-    for (const t of truths) expect(withBoxes.records.filter((r) => iou(maskOf(r), t) > 0.9)).toHaveLength(1);
+    for (const t of truths) expect(withBoxes.records.filter((r) => iou(recordMask(r), t) > 0.9)).toHaveLength(1);
     const fromBoxes = withBoxes.records.filter((r) => typeof r.meta?.['promptBox'] === 'number');
     expect(fromBoxes.length).toBeGreaterThan(0);
-    for (const r of fromBoxes) expect(iou(maskOf(r), truths[r.meta?.['promptBox'] as number])).toBeGreaterThan(0.9);
+    for (const r of fromBoxes) expect(iou(recordMask(r), truths[r.meta?.['promptBox'] as number])).toBeGreaterThan(0.9);
   }, 300_000);
 });
