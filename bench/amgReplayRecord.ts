@@ -103,30 +103,26 @@ async function main(): Promise<void> {
       const records = keep.map((j) => passing[j].i);
       const recordMasks = records.map((i) => logitsToMask(raw[i].c.lowResLogits, embedded.transform));
       const recordAreas = recordMasks.map(area);
-      const matchAll = (c: MaskCandidate): number[] => {
+      /** The exhaustive records a candidate's mask overlaps at mask IoU >= minIou: [record index, IoU]. */
+      const overlaps = (c: MaskCandidate, minIou: number): [number, number][] => {
         const m = logitsToMask(c.lowResLogits, embedded.transform);
         const a = area(m);
-        const out: number[] = [];
+        const out: [number, number][] = [];
         recordMasks.forEach((r, ri) => {
           const ra = recordAreas[ri];
-          if (a < 0.9 * ra || ra < 0.9 * a) return;
-          if (iou(m, r) >= 0.9) out.push(ri);
+          if (a < minIou * ra || ra < minIou * a) return; // IoU >= t needs the areas within a factor t
+          const v = iou(m, r);
+          if (v >= minIou) out.push([ri, v]);
         });
         return out;
       };
-      for (const x of passing) x.c.matches = matchAll(raw[x.i].c);
-      // every candidate's overlap with the exhaustive records, for replays of relaxed filters
+      const matchesOf = (o: readonly [number, number][]): number[] => o.filter(([, v]) => v >= 0.9).map(([ri]) => ri);
+      // every candidate's overlap with the exhaustive records (for replays of relaxed filters); the
+      // passing ones' matches at IoU >= 0.9 come from the same masks
       cands.forEach((c, ci) => {
-        const m = logitsToMask(raw[ci].c.lowResLogits, embedded.transform);
-        const a = area(m);
-        const near: [number, number][] = [];
-        recordMasks.forEach((r, ri) => {
-          const ra = recordAreas[ri];
-          if (a < 0.75 * ra || ra < 0.75 * a) return;
-          const v = iou(m, r);
-          if (v >= 0.75) near.push([ri, Math.round(v * 1000) / 1000]);
-        });
-        c.near = near;
+        const o = overlaps(raw[ci].c, 0.75);
+        c.near = o.map(([ri, v]) => [ri, Math.round(v * 1000) / 1000]);
+        if (c.pass) c.matches = matchesOf(o);
       });
       // detector boxes as prompts: the single mask (SAM's rule for a box) and the 3 multimask outputs
       const boxCands: ReplayCandidate[] = [];
@@ -141,7 +137,7 @@ async function main(): Promise<void> {
           const pass = c.predictedIou > AMG_DEFAULTS.predIouThresh && stab >= AMG_DEFAULTS.stabilityScoreThresh;
           const own = { ...c, lowResLogits: Float32Array.from(c.lowResLogits) };
           for (let q = 0; q < n; q++) boxLogits.push(own.lowResLogits[lowIdx[q]]);
-          boxCands.push({ k: -1 - b, t: c.maskIndex, iou: c.predictedIou, stab, pass, box: [...candidateBoxXyxy(own)], matches: matchAll(own) });
+          boxCands.push({ k: -1 - b, t: c.maskIndex, iou: c.predictedIou, stab, pass, box: [...candidateBoxXyxy(own)], matches: matchesOf(overlaps(own, 0.9)) });
         }
       }
       const photo: ReplayPhoto = {
